@@ -1,0 +1,29 @@
+"""The API's route table: the one place that says which function serves which route and who may call it.
+
+The CDK app builds API Gateway from it; tests check it against the routes each function's resolver registers.
+"""
+
+from dataclasses import dataclass
+from typing import Literal
+
+Auth = Literal["public", "person"]
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    function: str
+    auth: Auth
+
+
+ROUTES: tuple[Route, ...] = (
+    Route("GET", "/health", "catalog", "public"),
+    Route("GET", "/openapi.json", "catalog", "public"),
+    Route("GET", "/docs", "catalog", "public"),
+    Route("GET", "/catalogs/{catalog}", "catalog", "public"),
+)
+
+# Functions with API routes, and functions fed by the outbox queue.
+API_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(route.function for route in ROUTES))
+QUEUE_FUNCTIONS: tuple[str, ...] = ("delivery",)
