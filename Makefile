@@ -1,0 +1,69 @@
+# Every target sets up what it needs: a fresh machine only needs `make test` or `make demo`.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+STAGE ?= dev
+TEMPLATE := cdk.out/SatCcf-$(STAGE).template.json
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help venv test test-fast demo local synth synth-cli lint format openapi mailbox bench clean
+
+help:
+	@echo "make demo    - start the local runtime and walk through every implemented step"
+	@echo "make test    - install everything and run the whole test suite"
+	@echo "make local   - run the local runtime (Ctrl-C stops it)"
+	@echo "make synth   - cdk synth (CDK CLI) into cdk.out/"
+	@echo "make lint    - ruff + mypy"
+	@echo "make openapi - regenerate docs/openapi.json"
+	@echo "make mailbox - print the e-mails the running local runtime has sent"
+	@echo "make bench   - print the benchmark figures (see docs/benchmarks.md)"
+
+venv: $(STAMP)
+
+$(STAMP): requirements/runtime.txt requirements/infra.txt requirements/dev.txt
+	test -x $(PY) || "$$(scripts/find-python)" -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip==25.3
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	touch $(STAMP)
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(TEMPLATE): $(STAMP) $(shell find infra functions layers/common -name '*.py' -o -name '*.json' -o -name '*.html' -o -name '*.txt' 2>/dev/null | grep -v __pycache__) cdk.json requirements/runtime.txt
+	$(PY) infra/app.py
+
+test: $(STAMP) $(TEMPLATE)
+	$(PY) -m pytest
+
+demo: $(STAMP) $(TEMPLATE)
+	$(PY) -m local.demo
+
+local: $(STAMP) $(TEMPLATE)
+	$(PY) -m local
+
+synth: $(STAMP) node_modules/.installed
+	npx --no-install cdk synth --quiet
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy infra functions layers/common/python local scripts/generate_openapi.py
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+openapi: $(STAMP)
+	$(PY) scripts/generate_openapi.py
+
+mailbox: $(STAMP)
+	$(PY) -m local.mailbox
+
+bench: $(STAMP) $(TEMPLATE)
+	$(PY) scripts/bench.py
+
+clean:
+	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache

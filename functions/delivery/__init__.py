@@ -1,0 +1,1 @@
+"""Outbound delivery worker: consumes the outbox queue (e-mails now; CCF notifications later)."""

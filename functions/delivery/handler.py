@@ -1,0 +1,61 @@
+"""SQS worker: sends each outbox message once, reports the failed ones so only they are retried.
+
+A message that keeps failing is moved to the DLQ by the queue's redrive policy; a redelivered
+message that was already sent is recognised by its idempotency key and not sent twice.
+"""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.idempotency import (
+    DynamoDBPersistenceLayer,
+    IdempotencyConfig,
+    idempotent_function,
+)
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sat_common.observability import logger, metrics, tracer
+from sat_common.outbox import OutboxEmail, send_email
+from sat_common.settings import EmailSettings
+
+settings = EmailSettings()  # type: ignore[call-arg]
+processor = BatchProcessor(event_type=EventType.SQS)
+
+SENT_RECORD_DAYS = 7  # longer than the queue's retention: a redelivery is always recognised
+idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=SENT_RECORD_DAYS * 86400)
+
+
+@cache
+def _send_once() -> Any:
+    # Built on first use: the persistence layer creates a boto3 client.
+    persistence = DynamoDBPersistenceLayer(
+        table_name=settings.main_table_name,
+        key_attr="PK",
+        sort_key_attr="SK",
+        static_pk_value="IDEMPOTENCY#delivery",
+        expiry_attr="expiresAt",
+    )
+
+    @idempotent_function(data_keyword_argument="message", config=idempotency, persistence_store=persistence)
+    def send(message: dict[str, Any]) -> str:
+        return send_email(settings.sender_email, settings.email_template_prefix, OutboxEmail.model_validate(message))
+
+    return send
+
+
+def record_handler(record: SQSRecord) -> None:
+    message = OutboxEmail.model_validate_json(record.body)
+    _send_once()(message=message.model_dump(mode="json"))
+    logger.info("e-mail sent", extra={"template": message.template, "outboxId": message.id})
+    metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    idempotency.register_lambda_context(context)  # in-progress records expire with the invocation
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,1 @@
+"""Shared domain code of the SAT CCF functions, deployed as the common-code Lambda layer."""

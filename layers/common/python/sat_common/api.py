@@ -1,0 +1,87 @@
+"""The REST resolver every API function uses: validation, CORS, size limit and problem+json errors."""
+
+from collections.abc import Callable
+from typing import Any
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
+from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
+from aws_lambda_powertools.logging import correlation_paths
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from sat_common.errors import DomainError, FieldError
+from sat_common.i18n import language
+from sat_common.observability import logger, metrics, tracer
+from sat_common.problem import problem_response
+from sat_common.settings import ApiSettings
+
+# Far below API Gateway's 10 MB: no request of this API needs more, and big bodies are an attack surface.
+MAX_BODY_BYTES = 64 * 1024
+
+
+def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
+    origins = settings.cors_allowed_origins
+    cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
+    # A response that breaks its own model is our bug: 500, never a 422 blamed on the client.
+    app = APIGatewayRestResolver(enable_validation=True, cors=cors, response_validation_error_http_code=500)
+    app.use(middlewares=[_limit_body_size])
+
+    def lang() -> str:
+        return language(app.current_event.headers)
+
+    @app.exception_handler(DomainError)
+    def _domain(error: DomainError) -> Response:
+        return problem_response(error, lang())
+
+    @app.exception_handler(RequestValidationError)
+    def _validation(error: RequestValidationError) -> Response:
+        field_errors = [
+            FieldError(field=_field_name(item.get("loc", ())), key=item.get("type", ""), params=item.get("ctx") or {})
+            for item in error.errors()
+        ]
+        return problem_response(DomainError(code="VALIDATION_FAILED", status=422, errors=field_errors), lang())
+
+    @app.exception_handler(ResponseValidationError)
+    def _bad_response(error: ResponseValidationError) -> Response:
+        logger.error("response failed its model", extra={"fields": [str(item.get("loc")) for item in error.errors()]})
+        return problem_response(DomainError(code="INTERNAL_ERROR", status=500), lang())
+
+    @app.not_found
+    def _not_found(_: Exception) -> Response:
+        return problem_response(DomainError(code="NOT_FOUND", status=404), lang())
+
+    @app.exception_handler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        # The message may carry request data: log the type only, the stack trace stays in the trace.
+        logger.error("unexpected error", extra={"errorType": type(error).__name__})
+        return problem_response(DomainError(code="INTERNAL_ERROR", status=500), lang())
+
+    return app
+
+
+def _field_name(loc: Any) -> str:
+    # Powertools prefixes the location ("body", "query", "path"); clients want the field path itself.
+    parts = [str(part) for part in loc]
+    if parts and parts[0] in {"body", "query", "path", "header"}:
+        parts = parts[1:]
+    return ".".join(parts) or "body"
+
+
+def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
+    body = app.current_event.body or ""
+    if len(body.encode()) > MAX_BODY_BYTES:
+        error = DomainError(code="PAYLOAD_TOO_LARGE", status=413, params={"limit": MAX_BODY_BYTES})
+        return problem_response(error, language(app.current_event.headers))
+    return next_middleware(app)
+
+
+def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
+    """Wrap the resolver in Powertools' logger, metrics and tracer, outermost first. Never log the event."""
+
+    @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_REST)
+    @metrics.log_metrics(raise_on_empty_metrics=False)
+    @tracer.capture_lambda_handler(capture_response=False)
+    def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    return handler

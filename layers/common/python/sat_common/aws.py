@@ -1,0 +1,30 @@
+"""Lazily created boto3 clients and resources.
+
+boto3 is imported on first use, not at import time: cold starts stay cheap and routes that need no
+AWS call never pay for it. boto3 honours AWS_ENDPOINT_URL, which is how the local runtime points
+every client at moto without any branch in handler code.
+"""
+
+from functools import cache
+from typing import Any
+
+
+@cache
+def _config() -> Any:
+    from botocore.config import Config
+
+    return Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
+
+
+@cache
+def client(service: str) -> Any:
+    import boto3
+
+    return boto3.client(service, config=_config())  # type: ignore[call-overload]
+
+
+@cache
+def table(name: str) -> Any:
+    import boto3
+
+    return boto3.resource("dynamodb", config=_config()).Table(name)

@@ -1,0 +1,37 @@
+"""Outbound e-mail goes through the outbox queue, so an SES outage delays a message but never loses it.
+
+Producers call enqueue_email(); the delivery function sends each message with an SES template.
+"""
+
+import json
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from sat_common import aws
+
+EmailTemplate = Literal["welcome", "delegate-invitation", "employer-confirmation", "authorization-notice"]
+
+
+class OutboxEmail(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    kind: Literal["email"] = "email"
+    id: str = Field(min_length=8, max_length=200, description="idempotency key: one e-mail per id")
+    template: EmailTemplate
+    to: EmailStr
+    data: dict[str, str]
+
+
+def enqueue_email(queue_url: str, message: OutboxEmail) -> None:
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
+
+
+def send_email(sender: str, template_prefix: str, message: OutboxEmail) -> str:
+    response = aws.client("ses").send_templated_email(
+        Source=sender,
+        Destination={"ToAddresses": [message.to]},
+        Template=template_prefix + message.template,
+        TemplateData=json.dumps(message.data, ensure_ascii=False),
+    )
+    return str(response["MessageId"])

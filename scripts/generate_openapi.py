@@ -1,0 +1,119 @@
+"""Build the API's OpenAPI 3.1 document from every function's resolver.
+
+Writes docs/openapi.json (committed) and the copy the catalog function serves. `--check` exits 1
+when either committed file is stale; a test runs it.
+"""
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT), str(ROOT / "functions"), str(ROOT / "layers/common/python")]
+
+from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge  # noqa: E402
+from aws_lambda_powertools.event_handler.openapi.models import Server  # noqa: E402
+
+from infra.api_routes import API_FUNCTIONS, ROUTES  # noqa: E402
+
+OUTPUTS = (ROOT / "docs/openapi.json", ROOT / "functions/catalog/openapi.json")
+DESCRIPTION = (
+    "API de la funcionalidad «Administración de Servicios Web Externos» del SAT para las Cajas de "
+    "Compensación Familiar. Errores en application/problem+json (RFC 9457), en español; "
+    "en inglés con `Accept-Language: en`."
+)
+
+
+def build() -> str:
+    # Handlers read typed settings at import; documentation needs no real resources.
+    os.environ.setdefault("STAGE", "docs")
+    os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "openapi")
+    merge = OpenAPIMerge(
+        title="SAT CCF - Administración de Servicios Web Externos",
+        version="1.0.0",
+        description=DESCRIPTION,
+        servers=[Server(url="/")],
+        on_conflict="error",
+    )
+    for area in API_FUNCTIONS:
+        module = importlib.import_module(f"{area}.handler")
+        merge.add_schema(module.app.get_openapi_schema())
+    document = describe_errors_and_security(json.loads(merge.get_openapi_json_schema()))
+    return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "RFC 9457 problem details; messages in Spanish (English with Accept-Language: en)",
+    "required": ["type", "title", "status", "detail", "code"],
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "code": {"type": "string", "description": "stable machine-readable code"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+    },
+    "additionalProperties": True,
+}
+PROBLEM_RESPONSE = {
+    "description": "Error (problem+json)",
+    "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+}
+GENERATED_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+def describe_errors_and_security(document: dict) -> dict:
+    """Errors are problem+json, not Powertools' default shape; person routes need the Cognito bearer token."""
+    components = document.setdefault("components", {})
+    schemas = components.setdefault("schemas", {})
+    for name in GENERATED_ERROR_SCHEMAS:
+        schemas.pop(name, None)
+    schemas["Problem"] = PROBLEM_SCHEMA
+    protected = {(route.method.lower(), route.path) for route in ROUTES if route.auth != "public"}
+    if protected:
+        components.setdefault("securitySchemes", {})["cognito"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Token de Cognito obtenido con POST /sessions",
+        }
+    for path, operations in document.get("paths", {}).items():
+        for method, operation in operations.items():
+            responses = operation.setdefault("responses", {})
+            if "422" in responses:
+                responses["422"] = PROBLEM_RESPONSE
+            responses["default"] = PROBLEM_RESPONSE
+            if (method, path) in protected:
+                operation["security"] = [{"cognito": []}]
+    return document
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--check", action="store_true", help="fail when a committed file is stale")
+    args = parser.parse_args()
+    text = build()
+    stale = [path for path in OUTPUTS if not path.exists() or path.read_text(encoding="utf-8") != text]
+    if args.check:
+        for path in stale:
+            print(f"stale: {path.relative_to(ROOT)} (run: make openapi)")
+        return 1 if stale else 0
+    for path in stale:
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
