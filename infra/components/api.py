@@ -1,0 +1,216 @@
+"""The REST API, built from the route table in infra/api_routes.py.
+
+Every route is a Lambda proxy integration to the function the table names; `person` routes use the
+Cognito authorizer of the people pool, `public` routes have no authorizer. Errors produced by API
+Gateway itself (authorizer, throttling, WAF, validation, unknown route) are problem+json in Spanish.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping
+
+from aws_cdk import RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.api_routes import Route
+from infra.components.common import retention
+from infra.config import StageConfig
+
+CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key", "X-Request-Id"]
+CORS_EXPOSE_HEADERS = ["Location", "Retry-After", "X-Request-Id"]
+_PATH_PARAM = re.compile(r"{([A-Za-z0-9_]+)\+?}")
+
+# Same vocabulary as the functions' errors (layers/common/python/sat_common/problem.py and i18n.py):
+# `type` = PROBLEM_TYPE_BASE + code in kebab case, Spanish title/detail.
+PROBLEM_TYPE_BASE = "https://sat-ccf.minsalud.example/problemas/"
+_NOT_FOUND = ("NOT_FOUND", "Recurso no encontrado", "El recurso solicitado no existe.")
+_UNAUTHENTICATED = ("UNAUTHENTICATED", "No autenticado", "Debe iniciar sesión para usar este recurso.")
+_FORBIDDEN = ("FORBIDDEN", "Acceso denegado", "No tiene permiso para realizar esta acción.")
+_INVALID = ("VALIDATION_FAILED", "Datos inválidos", "La solicitud no es válida.")
+_INTERNAL = ("INTERNAL_ERROR", "Error interno", "Ocurrió un error inesperado. Intente de nuevo más tarde.")
+_UNAVAILABLE = (
+    "SERVICE_UNAVAILABLE",
+    "Servicio no disponible",
+    "El servicio no está disponible en este momento. Intente de nuevo más tarde.",
+)
+_TOO_MANY = (
+    "TOO_MANY_REQUESTS",
+    "Demasiadas solicitudes",
+    "Se superó el límite de solicitudes. Intente de nuevo en unos momentos.",
+)
+
+# (response type, HTTP status, (code, title, detail)) of the responses API Gateway generates itself.
+GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, int, tuple[str, str, str]], ...] = (
+    (apigw.ResponseType.DEFAULT_4_XX, 400, _INVALID),
+    (apigw.ResponseType.DEFAULT_5_XX, 500, _INTERNAL),
+    (apigw.ResponseType.UNAUTHORIZED, 401, _UNAUTHENTICATED),
+    (apigw.ResponseType.EXPIRED_TOKEN, 401, _UNAUTHENTICATED),
+    (apigw.ResponseType.INVALID_SIGNATURE, 401, _UNAUTHENTICATED),
+    (apigw.ResponseType.ACCESS_DENIED, 403, _FORBIDDEN),
+    (
+        apigw.ResponseType.WAF_FILTERED,
+        403,
+        ("REQUEST_BLOCKED", "Solicitud bloqueada", "La solicitud fue bloqueada por las reglas de seguridad."),
+    ),
+    # Every non-public route has the Cognito authorizer (UNAUTHORIZED above), so API Gateway only
+    # answers MISSING_AUTHENTICATION_TOKEN for a path/method that does not exist: report it as 404.
+    (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, _NOT_FOUND),
+    (apigw.ResponseType.RESOURCE_NOT_FOUND, 404, _NOT_FOUND),
+    (apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, _INVALID),
+    (apigw.ResponseType.BAD_REQUEST_BODY, 400, _INVALID),
+    (
+        apigw.ResponseType.REQUEST_TOO_LARGE,
+        413,
+        ("PAYLOAD_TOO_LARGE", "Solicitud demasiado grande", "La solicitud supera el tamaño máximo permitido."),
+    ),
+    (
+        apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
+        415,
+        (
+            "UNSUPPORTED_MEDIA_TYPE",
+            "Tipo de contenido no soportado",
+            "El tipo de contenido de la solicitud no es soportado.",
+        ),
+    ),
+    (apigw.ResponseType.THROTTLED, 429, _TOO_MANY),
+    (apigw.ResponseType.QUOTA_EXCEEDED, 429, _TOO_MANY),
+    (apigw.ResponseType.INTEGRATION_TIMEOUT, 504, _UNAVAILABLE),
+    (apigw.ResponseType.INTEGRATION_FAILURE, 502, _UNAVAILABLE),
+    (apigw.ResponseType.AUTHORIZER_FAILURE, 500, _INTERNAL),
+    (apigw.ResponseType.AUTHORIZER_CONFIGURATION_ERROR, 500, _INTERNAL),
+    (apigw.ResponseType.API_CONFIGURATION_ERROR, 500, _INTERNAL),
+)
+
+
+def problem_template(status: int, code: str, title: str, detail: str) -> str:
+    problem_type = PROBLEM_TYPE_BASE + code.lower().replace("_", "-")
+    body = {"type": problem_type, "title": title, "status": status, "detail": detail, "code": code}
+    text = json.dumps(body, ensure_ascii=False)
+    # VTL: the request id is safe to interpolate (a UUID); it lets support correlate the error.
+    return text[:-1] + ', "requestId": "$context.requestId"}'
+
+
+def path_parameters(path: str) -> list[str]:
+    return _PATH_PARAM.findall(path)
+
+
+class Api(Construct):
+    def __init__(
+        self,
+        scope: Construct,
+        id_: str,
+        *,
+        config: StageConfig,
+        routes: Iterable[Route],
+        functions: Mapping[str, lambda_.IFunction],
+        people_pool: cognito.IUserPool,
+    ) -> None:
+        super().__init__(scope, id_)
+        self.routes = tuple(routes)
+        self.access_log_group = logs.LogGroup(
+            self,
+            "AccessLogs",
+            log_group_name=f"/aws/apigateway/{config.prefix}-api/access",
+            retention=retention(config.log_retention_days),
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.rest_api = apigw.RestApi(
+            self,
+            "RestApi",
+            rest_api_name=f"{config.prefix}-api",
+            description="SAT - Administración de servicios web externos (CCF)",
+            endpoint_types=[apigw.EndpointType.REGIONAL],
+            # API Gateway needs the account-level CloudWatch role to write access/execution logs.
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=config.stage,
+                throttling_rate_limit=config.api_throttling_rate_limit,
+                throttling_burst_limit=config.api_throttling_burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(self.access_log_group),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,  # request/response bodies carry personal data
+                metrics_enabled=True,
+                tracing_enabled=True,
+            ),
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=list(config.cors_allowed_origins),
+                allow_methods=apigw.Cors.ALL_METHODS,
+                allow_headers=CORS_ALLOW_HEADERS,
+                expose_headers=CORS_EXPOSE_HEADERS,
+                allow_credentials=False,
+            ),
+        )
+        self.validator = self.rest_api.add_request_validator(
+            "RequestValidator",
+            request_validator_name="params-and-body",
+            validate_request_parameters=True,
+            validate_request_body=True,
+        )
+        self._add_gateway_responses(config)
+
+        self.authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        self.methods: dict[tuple[str, str], apigw.Method] = {}
+        integrations: dict[str, apigw.LambdaIntegration] = {}
+        for route in self.routes:
+            if route.auth not in ("public", "person"):
+                raise ValueError(f"unknown auth {route.auth!r} for {route.method} {route.path}")
+            resource = self.rest_api.root.resource_for_path(route.path)
+            integration = integrations.setdefault(
+                route.function, apigw.LambdaIntegration(functions[route.function], proxy=True, allow_test_invoke=False)
+            )
+            options: dict[str, object] = {
+                "request_validator": self.validator,
+                "request_parameters": {f"method.request.path.{p}": True for p in path_parameters(route.path)},
+                "operation_name": f"{route.function}:{route.method} {route.path}",
+            }
+            if route.auth == "person":
+                options["authorizer"] = self._people_authorizer(people_pool)
+                options["authorization_type"] = apigw.AuthorizationType.COGNITO
+            else:
+                options["authorization_type"] = apigw.AuthorizationType.NONE
+            self.methods[(route.method, route.path)] = resource.add_method(route.method, integration, **options)  # type: ignore[arg-type]
+
+    def _people_authorizer(self, pool: cognito.IUserPool) -> apigw.CognitoUserPoolsAuthorizer:
+        # Created on first use: an authorizer attached to no method fails synthesis.
+        if self.authorizer is None:
+            self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self,
+                "PeopleAuthorizer",
+                authorizer_name="people",
+                cognito_user_pools=[pool],
+                identity_source="method.request.header.Authorization",
+            )
+        return self.authorizer
+
+    def _add_gateway_responses(self, config: StageConfig) -> None:
+        headers = {"Content-Type": "'application/problem+json'"}
+        if len(config.cors_allowed_origins) == 1:
+            # One origin can be stated statically; with several the browser cannot read API
+            # Gateway's own errors cross-origin (the functions' responses echo the origin).
+            headers["Access-Control-Allow-Origin"] = f"'{config.cors_allowed_origins[0]}'"
+        for response_type, status, (code, title, detail) in GATEWAY_RESPONSES:
+            self.rest_api.add_gateway_response(
+                f"GatewayResponse{response_type.response_type}",
+                type=response_type,
+                status_code=str(status),
+                response_headers=headers,
+                templates={"application/json": problem_template(status, code, title, detail)},
+            )

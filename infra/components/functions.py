@@ -1,0 +1,282 @@
+"""One Lambda function per business area, each with its own least-privilege role.
+
+To add an area: add its package under functions/<area>/, its routes to infra/api_routes.py (or its
+name to QUEUE_FUNCTIONS) and one line to FUNCTION_SPECS naming the grants it needs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from constructs import Construct
+
+from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS
+from infra.components.common import retention
+from infra.components.data import Data
+from infra.components.delivery import Delivery
+from infra.components.email import Email
+from infra.components.identity import Identity
+from infra.components.layers import ARCHITECTURE, RUNTIME, Layers
+from infra.components.secrets import SharedServiceSecrets
+from infra.config import REPO_ROOT, StageConfig
+
+FUNCTIONS_DIR = REPO_ROOT / "functions"
+
+Grant = Literal[
+    "main_table_rw",  # MAIN_TABLE_NAME; read/write items and query the GSIs
+    "idempotency",  # MAIN_TABLE_NAME; Get/Put/Update/DeleteItem only (idempotency records)
+    "reference_read",  # REFERENCE_TABLE_NAME; read only
+    "audit_append",  # AUDIT_TABLE_NAME; PutItem only
+    "people_pool",  # PEOPLE_USER_POOL_ID, PEOPLE_USER_POOL_CLIENT_ID; admin user operations
+    "clients_pool",  # CLIENTS_USER_POOL_ID; app client management
+    "rut_bucket",  # RUT_BUCKET_NAME; put/get objects
+    "outbox_send",  # OUTBOX_QUEUE_URL; send messages
+    "send_email",  # SENDER_EMAIL, EMAIL_TEMPLATE_PREFIX, PORTAL_BASE_URL; ses:SendTemplatedEmail
+    "portal_links",  # SENDER_EMAIL, PORTAL_BASE_URL (functions that build e-mail data)
+    "shared_secrets",  # SECRETS_PREFIX, SECRETS_KMS_KEY_ARN; secrets under the prefix
+]
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    grants: tuple[Grant, ...] = ()
+    memory_mb: int = 512
+    timeout_seconds: int = 10
+    description: str = ""
+
+
+# area -> what it may touch. Keep it to what the area's code uses today.
+FUNCTION_SPECS: dict[str, FunctionSpec] = {
+    "catalog": FunctionSpec(description="Health, OpenAPI, Swagger UI and reference catalogs (no AWS data access)"),
+    "delivery": FunctionSpec(
+        grants=("send_email", "idempotency"),
+        timeout_seconds=30,
+        description="Sends outbox messages (SES templated e-mail); fed by the outbox queue",
+    ),
+}
+
+_DDB_ITEM_RW = (
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:BatchGetItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+_DDB_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
+_KMS_DATA = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
+
+
+@dataclass
+class Resources:
+    """What the functions can be granted access to."""
+
+    config: StageConfig
+    data: Data
+    identity: Identity
+    email: Email
+    delivery: Delivery
+    secrets: SharedServiceSecrets
+
+
+class Functions(Construct):
+    def __init__(
+        self, scope: Construct, id_: str, *, config: StageConfig, layers: Layers, resources: Resources
+    ) -> None:
+        super().__init__(scope, id_)
+        self._res = resources
+        self.functions: dict[str, lambda_.Function] = {}
+        self.roles: dict[str, iam.Role] = {}
+        areas = tuple(dict.fromkeys((*API_FUNCTIONS, *QUEUE_FUNCTIONS)))
+        missing = [area for area in areas if area not in FUNCTION_SPECS]
+        if missing:
+            raise ValueError(f"no FunctionSpec for {missing}; add them to FUNCTION_SPECS")
+        area_dirs = sorted(p.name for p in FUNCTIONS_DIR.iterdir()) if FUNCTIONS_DIR.is_dir() else []
+        for area in areas:
+            spec = FUNCTION_SPECS[area]
+            if not (FUNCTIONS_DIR / area).is_dir():
+                raise FileNotFoundError(f"functions/{area}/ does not exist")
+            name = f"{config.prefix}-{area}"
+            pascal = "".join(part.capitalize() for part in area.split("_"))
+            log_group = logs.LogGroup(
+                self,
+                f"{pascal}LogGroup",
+                log_group_name=f"/aws/lambda/{name}",
+                retention=retention(config.log_retention_days),
+                removal_policy=RemovalPolicy.RETAIN,
+            )
+            role = iam.Role(
+                self,
+                f"{pascal}Role",
+                assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+                description=f"Execution role of {name} (its own, least privilege)",
+            )
+            log_group.grant_write(role)
+            environment = {
+                "STAGE": config.stage,
+                "POWERTOOLS_SERVICE_NAME": area,
+                "POWERTOOLS_METRICS_NAMESPACE": "SatCcf",
+            }
+            if area in API_FUNCTIONS:
+                environment["CORS_ALLOWED_ORIGINS"] = ",".join(config.cors_allowed_origins)
+            for grant in spec.grants:
+                environment.update(self._grant(grant, role))
+            function = lambda_.Function(
+                self,
+                f"{pascal}Function",
+                function_name=name,
+                description=spec.description or f"SAT-CCF {area}",
+                runtime=RUNTIME,
+                architecture=ARCHITECTURE,
+                handler=f"{area}.handler.lambda_handler",
+                code=lambda_.Code.from_asset(
+                    str(FUNCTIONS_DIR),
+                    exclude=[d for d in area_dirs if d != area] + ["**/__pycache__", "**/*.pyc"],
+                ),
+                layers=layers.all,
+                role=role,
+                memory_size=spec.memory_mb,
+                timeout=Duration.seconds(spec.timeout_seconds),
+                tracing=lambda_.Tracing.ACTIVE,
+                log_group=log_group,
+                environment=dict(sorted(environment.items())),
+            )
+            self.functions[area] = function
+            self.roles[area] = role
+
+    # --- grants: each returns the environment variables it implies -------------------------
+    def _grant(self, grant: Grant, role: iam.Role) -> dict[str, str]:
+        handlers: dict[str, Callable[[iam.Role], dict[str, str]]] = {
+            "main_table_rw": self._main_table_rw,
+            "idempotency": self._idempotency,
+            "reference_read": self._reference_read,
+            "audit_append": self._audit_append,
+            "people_pool": self._people_pool,
+            "clients_pool": self._clients_pool,
+            "rut_bucket": self._rut_bucket,
+            "outbox_send": self._outbox_send,
+            "send_email": self._send_email,
+            "portal_links": self._portal_links,
+            "shared_secrets": self._shared_secrets,
+        }
+        return handlers[grant](role)
+
+    def _kms_for_dynamodb(self, role: iam.Role) -> None:
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=list(_KMS_DATA),
+                resources=[self._res.data.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"dynamodb.{Stack.of(self).region}.amazonaws.com"}},
+            )
+        )
+
+    def _main_table_rw(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.main_table
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[*list(_DDB_ITEM_RW), "dynamodb:TransactWriteItems", "dynamodb:TransactGetItems"],
+                resources=[table.table_arn, f"{table.table_arn}/index/*"],
+            )
+        )
+        self._kms_for_dynamodb(role)
+        return {"MAIN_TABLE_NAME": table.table_name}
+
+    def _idempotency(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.main_table
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+                resources=[table.table_arn],
+            )
+        )
+        self._kms_for_dynamodb(role)
+        return {"MAIN_TABLE_NAME": table.table_name}
+
+    def _reference_read(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.reference_table
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(_DDB_READ), resources=[table.table_arn]))
+        self._kms_for_dynamodb(role)
+        return {"REFERENCE_TABLE_NAME": table.table_name}
+
+    def _audit_append(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.audit_table
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:PutItem"], resources=[table.table_arn]))
+        self._kms_for_dynamodb(role)
+        return {"AUDIT_TABLE_NAME": table.table_name}
+
+    def _people_pool(self, role: iam.Role) -> dict[str, str]:
+        identity = self._res.identity
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "cognito-idp:AdminCreateUser",
+                    "cognito-idp:AdminGetUser",
+                    "cognito-idp:AdminSetUserPassword",
+                    "cognito-idp:AdminUpdateUserAttributes",
+                    "cognito-idp:AdminAddUserToGroup",
+                    "cognito-idp:AdminListGroupsForUser",
+                    "cognito-idp:InitiateAuth",
+                ],
+                resources=[identity.people_pool.user_pool_arn],
+            )
+        )
+        return {
+            "PEOPLE_USER_POOL_ID": identity.people_pool.user_pool_id,
+            "PEOPLE_USER_POOL_CLIENT_ID": identity.web_client.user_pool_client_id,
+        }
+
+    def _clients_pool(self, role: iam.Role) -> dict[str, str]:
+        pool = self._res.identity.clients_pool
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "cognito-idp:CreateUserPoolClient",
+                    "cognito-idp:DescribeUserPoolClient",
+                    "cognito-idp:UpdateUserPoolClient",
+                    "cognito-idp:DeleteUserPoolClient",
+                ],
+                resources=[pool.user_pool_arn],
+            )
+        )
+        return {"CLIENTS_USER_POOL_ID": pool.user_pool_id}
+
+    def _rut_bucket(self, role: iam.Role) -> dict[str, str]:
+        bucket = self._res.data.rut_bucket
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects("rut/*")])
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:GenerateDataKey"],
+                resources=[self._res.data.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"s3.{Stack.of(self).region}.amazonaws.com"}},
+            )
+        )
+        return {"RUT_BUCKET_NAME": bucket.bucket_name}
+
+    def _outbox_send(self, role: iam.Role) -> dict[str, str]:
+        self._res.delivery.grant_send(role)
+        return self._res.delivery.environment()
+
+    def _send_email(self, role: iam.Role) -> dict[str, str]:
+        self._res.email.grant_send_templated(role)
+        return {
+            "SENDER_EMAIL": self._res.config.sender_email,
+            "EMAIL_TEMPLATE_PREFIX": self._res.config.email_template_prefix,
+            "PORTAL_BASE_URL": self._res.config.portal_base_url,
+        }
+
+    def _portal_links(self, role: iam.Role) -> dict[str, str]:
+        return {"SENDER_EMAIL": self._res.config.sender_email, "PORTAL_BASE_URL": self._res.config.portal_base_url}
+
+    def _shared_secrets(self, role: iam.Role) -> dict[str, str]:
+        self._res.secrets.grant_manage(role)
+        return self._res.secrets.environment()

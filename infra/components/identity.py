@@ -1,0 +1,92 @@
+"""Cognito: the people pool (+ web client, groups) and the pool for CCF system clients.
+
+Password policy: docs/decisions/0002-password-policy-nist.md (NIST SP 800-63B-4: length, no
+composition rules).
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_cognito as cognito
+from constructs import Construct
+
+from infra.config import StageConfig
+
+GROUPS: dict[str, str] = {
+    "ministerio": "Operadores del Ministerio de Salud y Protección Social",
+}
+
+# NIST SP 800-63B-4 §3.1.1.2: at least 15 characters for single-factor passwords, at least 8 when
+# used with MFA; we ask for 12 (MFA is offered) and impose no composition rules. See decision 0002.
+PASSWORD_POLICY = cognito.PasswordPolicy(
+    min_length=12,
+    require_lowercase=False,
+    require_uppercase=False,
+    require_digits=False,
+    require_symbols=False,
+    temp_password_validity=Duration.days(3),
+)
+
+
+class Identity(Construct):
+    def __init__(self, scope: Construct, id_: str, *, config: StageConfig) -> None:
+        super().__init__(scope, id_)
+        self.people_pool = cognito.UserPool(
+            self,
+            "PeoplePool",
+            user_pool_name=f"{config.prefix}-people",
+            # Username is "<DOCTYPE>-<NUMBER>", built and normalized by our code.
+            sign_in_aliases=cognito.SignInAliases(username=True, email=False, phone=False),
+            sign_in_case_sensitive=False,
+            self_sign_up_enabled=False,  # accounts are created by the registration flow
+            standard_attributes=cognito.StandardAttributes(
+                email=cognito.StandardAttribute(required=True, mutable=True),
+            ),
+            auto_verify=cognito.AutoVerifiedAttrs(email=True),
+            keep_original=cognito.KeepOriginalAttrs(email=True),
+            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            password_policy=PASSWORD_POLICY,
+            mfa=cognito.Mfa.OPTIONAL,
+            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+        self.groups = {
+            name: cognito.CfnUserPoolGroup(
+                self,
+                f"Group-{name}",
+                user_pool_id=self.people_pool.user_pool_id,
+                group_name=name,
+                description=description,
+            )
+            for name, description in GROUPS.items()
+        }
+        self.web_client = self.people_pool.add_client(
+            "WebClient",
+            user_pool_client_name=f"{config.prefix}-web",
+            generate_secret=False,
+            auth_flows=cognito.AuthFlow(user_password=True),  # ALLOW_REFRESH_TOKEN_AUTH is always on
+            disable_o_auth=True,
+            prevent_user_existence_errors=True,
+            enable_token_revocation=True,
+            access_token_validity=Duration.minutes(60),
+            id_token_validity=Duration.minutes(60),
+            refresh_token_validity=Duration.days(1),
+        )
+
+        # CCF systems: one app client per CCF per assigned service, created at run time.
+        self.clients_pool = cognito.UserPool(
+            self,
+            "ClientsPool",
+            user_pool_name=f"{config.prefix}-ccf-clients",
+            sign_in_aliases=cognito.SignInAliases(username=True),
+            sign_in_case_sensitive=False,
+            self_sign_up_enabled=False,
+            account_recovery=cognito.AccountRecovery.NONE,
+            password_policy=PASSWORD_POLICY,
+            mfa=cognito.Mfa.OFF,
+            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )

@@ -1,0 +1,68 @@
+"""Shared-service credentials: the KMS key and the Secrets Manager name prefix.
+
+The secrets themselves are created at run time (one per CCF shared service) under
+`sat-ccf/<stage>/shared-services/`, encrypted with `key`.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import ArnFormat, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_kms as kms
+from constructs import Construct
+
+from infra.components.common import cmk
+from infra.config import StageConfig
+
+SECRET_ACTIONS = (
+    "secretsmanager:CreateSecret",
+    "secretsmanager:DescribeSecret",
+    "secretsmanager:GetSecretValue",
+    "secretsmanager:PutSecretValue",
+    "secretsmanager:UpdateSecret",
+    "secretsmanager:DeleteSecret",
+    "secretsmanager:TagResource",
+)
+
+
+class SharedServiceSecrets(Construct):
+    def __init__(self, scope: Construct, id_: str, *, config: StageConfig) -> None:
+        super().__init__(scope, id_)
+        self.prefix = config.secrets_prefix
+        self.key: kms.Key = cmk(
+            self,
+            "SecretsKey",
+            alias=f"alias/{config.prefix}-shared-services",
+            description=f"SAT-CCF {config.stage}: credentials of CCF shared services (Secrets Manager)",
+        )
+
+    @property
+    def secrets_arn_pattern(self) -> str:
+        # Secrets Manager appends "-XXXXXX" to secret ARNs, so a prefix pattern needs the wildcard.
+        return Stack.of(self).format_arn(
+            service="secretsmanager",
+            resource="secret",
+            resource_name=f"{self.prefix}*",
+            arn_format=ArnFormat.COLON_RESOURCE_NAME,
+        )
+
+    def environment(self) -> dict[str, str]:
+        return {"SECRETS_PREFIX": self.prefix, "SECRETS_KMS_KEY_ARN": self.key.key_arn}
+
+    def grant_manage(self, grantee: iam.IGrantable) -> None:
+        """Create/read/update/delete secrets under the prefix, and use the key through Secrets Manager.
+
+        The `Resource::...shared-services/*` wildcard is inherent to a prefix grant; acknowledge
+        AwsSolutions-IAM5 for the grantee's policy in infra/nag_acknowledgments.py when used.
+        """
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=list(SECRET_ACTIONS), resources=[self.secrets_arn_pattern])
+        )
+        stack = Stack.of(self)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
+                resources=[self.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{stack.region}.amazonaws.com"}},
+            )
+        )

@@ -1,0 +1,128 @@
+"""Every cdk-nag acknowledgment of the app, in one place.
+
+Policy (docs/decisions/0003-nag-acknowledgments.md): fix what is cheap; acknowledge a finding only
+on the construct it is about, with the finest id cdk-nag offers (e.g. `AwsSolutions-IAM5[Resource::*]`)
+and a reason specific to that construct. Never acknowledge on the whole stack. Synthesis fails while
+any finding is not acknowledged here.
+"""
+
+from __future__ import annotations
+
+from aws_cdk import Acknowledgment, Validations
+from constructs import IConstruct
+
+from infra.api_routes import QUEUE_FUNCTIONS
+from infra.stack import SatCcfStack
+
+XRAY_NO_RESOURCE_LEVEL = (
+    "Only xray:PutTraceSegments and xray:PutTelemetryRecords are granted on '*' (added by tracing=ACTIVE): "
+    "X-Ray does not support resource-level permissions for these actions. Every other statement is "
+    "scoped to this function's own resources."
+)
+
+
+def _ack(scope: IConstruct, *rules: tuple[str, str]) -> None:
+    Validations.of(scope).acknowledge(*(Acknowledgment(id=rule_id, reason=reason) for rule_id, reason in rules))
+
+
+def acknowledge(stack: SatCcfStack) -> None:
+    identity = stack.identity
+    _ack(
+        identity.people_pool,
+        (
+            "AwsSolutions-COG1",
+            "Password policy follows NIST SP 800-63B-4 (minimum length 12, no composition rules), which "
+            "forbids the composition rules COG1 asks for; decision docs/decisions/0002-password-policy-nist.md.",
+        ),
+        (
+            "AwsSolutions-COG2",
+            "MFA is OPTIONAL (TOTP offered to every person) rather than required: citizens register "
+            "themselves and enforcing TOTP at first sign-in is a product decision still open; decision 0002.",
+        ),
+        (
+            "AwsSolutions-COG8",
+            "Plus feature plan (threat protection) is a per-MAU cost this reference deployment does not "
+            "assume; brute force is limited by WAF rate rule, API throttling and Cognito lockout; decision 0003.",
+        ),
+    )
+    _ack(
+        identity.clients_pool,
+        (
+            "AwsSolutions-COG1",
+            "The CCF clients pool holds no users or passwords: only app clients (client credentials), so a "
+            "password policy never applies; it mirrors the people pool's NIST policy (decision 0002).",
+        ),
+        (
+            "AwsSolutions-COG2",
+            "The CCF clients pool has no users, only machine-to-machine app clients; MFA does not apply.",
+        ),
+        (
+            "AwsSolutions-COG8",
+            "Plus feature plan protects user sign-ins; this pool has no users, only app clients (decision 0003).",
+        ),
+    )
+
+    for role in stack.functions.roles.values():
+        _ack(role, ("AwsSolutions-IAM5[Resource::*]", XRAY_NO_RESOURCE_LEVEL))
+    for area, function in stack.functions.functions.items():
+        _ack(
+            function,
+            (
+                "AwsSolutions-L1",
+                "Runtime is pinned to python3.13 on purpose: the dependency layer is built for cp313 and the "
+                "local runtime/tests run on 3.13; upgrading is a deliberate change of docs/architecture.md.",
+            ),
+            (
+                "Serverless-LambdaLatestVersion",
+                "Same as AwsSolutions-L1: python3.13 is pinned to match the cp313 dependency layer.",
+            ),
+            (
+                "Serverless-LambdaDLQ",
+                f"{area} is invoked synchronously (API Gateway) or by an SQS event source mapping; Lambda's "
+                "DLQ only applies to asynchronous invocations. Failed outbox messages go to the queue's DLQ.",
+            ),
+        )
+    for area in QUEUE_FUNCTIONS:
+        _ack(
+            stack.functions.functions[area],
+            (
+                "Serverless-LambdaEventSourceMappingDestination",
+                "On-failure destinations are not supported for SQS event sources; messages that keep "
+                "failing are moved by the queue's redrive policy to the DLQ (maxReceiveCount 5).",
+            ),
+        )
+
+    _ack(
+        stack.delivery.dead_letter_queue,
+        (
+            "Serverless-SQSRedrivePolicy",
+            "This queue is the dead-letter queue of the outbox queue; a DLQ of the DLQ would only move the "
+            "problem. Its messages are kept 14 days for inspection and redrive.",
+        ),
+    )
+
+    api = stack.api
+    _ack(
+        api.rest_api,
+        (
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]",
+            "The account-level API Gateway CloudWatch role must carry this AWS-managed policy for access and "
+            "execution logging; it is the documented, service-maintained policy for exactly this use.",
+        ),
+    )
+    for route in api.routes:
+        if route.auth != "public":
+            continue
+        _ack(
+            api.methods[(route.method, route.path)],
+            (
+                "AwsSolutions-APIG4",
+                f"{route.method} {route.path} is public by design (auth='public' in infra/api_routes.py): "
+                "it serves non-personal data (health, OpenAPI, docs, catalogs, or an anonymous flow step).",
+            ),
+            (
+                "AwsSolutions-COG4",
+                f"{route.method} {route.path} is public by design (auth='public' in infra/api_routes.py); "
+                "routes with auth='person' use the people pool's Cognito authorizer.",
+            ),
+        )
