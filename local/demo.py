@@ -56,7 +56,9 @@ class Demo:
         shown = f"{method} {path}"
         if "params" in kwargs:
             shown += "?" + "&".join(f"{key}={value}" for key, value in kwargs["params"].items())
-        print(f"  → {shown}" + (f"  {json.dumps(mask(kwargs['json']), ensure_ascii=False)}" if "json" in kwargs else ""))
+        print(
+            f"  → {shown}" + (f"  {json.dumps(mask(kwargs['json']), ensure_ascii=False)}" if "json" in kwargs else "")
+        )
         response = self.api.request(method, path, **kwargs)
         body = response.text
         if "json" in response.headers.get("content-type", ""):

@@ -1,6 +1,5 @@
 """Entry point of the catalog function: routes only; the work is in logic.py."""
 
-
 import json
 from functools import cache
 from importlib import resources
@@ -69,4 +68,3 @@ def _openapi() -> dict[str, Any]:
 
 
 lambda_handler = lambda_entry(app)
-

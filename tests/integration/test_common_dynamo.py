@@ -56,9 +56,11 @@ def test_audit_entries_accumulate_in_order(moto):
     actor = audit.Actor(subject="CC-1", source_ip="203.0.113.9", user_agent="pytest")
     first = audit.record("audit", "REGISTRATION#r1", "REGISTRATION_STARTED", actor)
     second = audit.record("audit", "REGISTRATION#r1", "IDENTITY_VERIFIED", actor, {"attempt": 1})
-    items = boto3.resource("dynamodb").Table("audit").query(
-        KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": "AUDIT#REGISTRATION#r1"}
-    )["Items"]
+    items = (
+        boto3.resource("dynamodb")
+        .Table("audit")
+        .query(KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": "AUDIT#REGISTRATION#r1"})["Items"]
+    )
     assert [item["SK"] for item in items] == sorted([first, second])
     assert [item["action"] for item in items] == ["REGISTRATION_STARTED", "IDENTITY_VERIFIED"]
     assert items[0]["sourceIp"] == "203.0.113.9"

@@ -97,7 +97,9 @@ def test_ses_rejection_is_retried_and_then_sent_once(ses, lambda_context, monkey
 
     body = message(message_id="welcome-retry")
     real_sender = handler.settings.sender_email
-    monkeypatch.setattr(handler.settings, "__dict__", {**handler.settings.__dict__, "sender_email": "x@unverified.example"})
+    monkeypatch.setattr(
+        handler.settings, "__dict__", {**handler.settings.__dict__, "sender_email": "x@unverified.example"}
+    )
     with pytest.raises(BatchProcessingError):
         handler.lambda_handler(sqs_event(body), lambda_context)
     assert ses.get_send_quota()["SentLast24Hours"] == 0

@@ -19,7 +19,12 @@ def call(lambda_context, method, path, **kwargs):
 
 def catalog(lambda_context, name, **kwargs):
     return call(
-        lambda_context, "GET", f"/catalogs/{name}", resource="/catalogs/{catalog}", path_parameters={"catalog": name}, **kwargs
+        lambda_context,
+        "GET",
+        f"/catalogs/{name}",
+        resource="/catalogs/{catalog}",
+        path_parameters={"catalog": name},
+        **kwargs,
     )
 
 

@@ -1,0 +1,371 @@
+"""The local runtime: moto server + resources provisioned from the synthesized template + API Gateway,
+Lambda, Cognito authorizer and SQS event source mapping emulation + mailbox + seed data.
+
+Run it with `python -m local` (see `python -m local --help` and docs/local-runtime.md).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from local.apigw import ApiGateway, Response, serve
+from local.authorizer import CognitoAuthorizer
+from local.esm import Poller, mappings_from_template
+from local.lambdas import Lambdas
+from local.mailbox import read_mailbox
+from local.provision import Provisioner
+from local.seed_loader import create_ministry_users, generate_password, load_reference_items, read_seed
+from local.template import Template, TemplateError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_MOTO_PORT = 5010
+DEFAULT_API_PORT = 3000
+
+
+@dataclass
+class Options:
+    stage: str = "dev"
+    template: Path | None = None
+    host: str = "127.0.0.1"
+    moto_port: int = DEFAULT_MOTO_PORT
+    api_port: int = DEFAULT_API_PORT
+    workdir: Path = REPO_ROOT / ".local-runtime"
+    region: str | None = None
+    pool_size: int = 2
+    sqs_backoff: int = 1
+    seed: bool = True
+    access_log: bool = True
+    synth: bool = False
+
+    @property
+    def template_path(self) -> Path:
+        return self.template or REPO_ROOT / "cdk.out" / f"SatCcf-{self.stage}.template.json"
+
+
+def _default_stage() -> str:
+    try:
+        return json.loads((REPO_ROOT / "cdk.json").read_text())["context"]["stage"]
+    except (OSError, KeyError, ValueError):
+        return "dev"
+
+
+def _template_region(template_path: Path) -> str | None:
+    """The stack's region from cdk.out/manifest.json when the stack is bound to one."""
+    try:
+        manifest = json.loads((template_path.parent / "manifest.json").read_text())
+    except (OSError, ValueError):
+        return None
+    for artifact in manifest.get("artifacts", {}).values():
+        props = artifact.get("properties", {})
+        if props.get("templateFile") == template_path.name:
+            region = artifact.get("environment", "").rsplit("/", 1)[-1]
+            return None if region in ("", "unknown-region") else region
+    return None
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError:
+            return False
+    return True
+
+
+def _json_response(value: Any, status: int = 200) -> Response:
+    return Response(status, {"Content-Type": "application/json"}, json.dumps(value, ensure_ascii=False).encode())
+
+
+@dataclass
+class LocalRuntime:
+    options: Options
+    moto: Any = None
+    lambdas: Lambdas | None = None
+    server: Any = None
+    pollers: list[Poller] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+
+    def log(self, message: str) -> None:
+        print(f"[local] {message}", flush=True)
+
+    def start(self) -> dict[str, Any]:
+        started = time.time()
+        o = self.options
+        o.workdir.mkdir(parents=True, exist_ok=True)
+        ready_file = o.workdir / "ready.json"
+        ready_file.unlink(missing_ok=True)
+        if o.synth or not o.template_path.exists():
+            self.log(f"synthesizing {o.template_path.name} (python infra/app.py)")
+            subprocess.run([sys.executable, "infra/app.py"], cwd=REPO_ROOT, check=True)
+        if not o.template_path.exists():
+            raise TemplateError(f"{o.template_path} not found after synth")
+        region = o.region or _template_region(o.template_path) or "us-east-1"
+        for port in (o.moto_port, o.api_port):
+            if not _port_free(o.host, port):
+                raise OSError(f"port {port} on {o.host} is in use (another local runtime? use --moto-port/--api-port)")
+
+        moto_url = f"http://{o.host}:{o.moto_port}"
+        api_url = f"http://{o.host}:{o.api_port}"
+        os.environ.update(
+            {
+                "AWS_ENDPOINT_URL": moto_url,
+                "AWS_ACCESS_KEY_ID": "test",
+                "AWS_SECRET_ACCESS_KEY": "test",
+                "AWS_DEFAULT_REGION": region,
+                "AWS_REGION": region,
+            }
+        )
+        os.environ.pop("AWS_PROFILE", None)
+
+        # 1. moto
+        logging.getLogger("werkzeug").setLevel(logging.ERROR)
+        from moto.server import ThreadedMotoServer
+
+        self.moto = ThreadedMotoServer(ip_address=o.host, port=o.moto_port, verbose=False)
+        self.moto.start()
+        for _ in range(100):
+            try:
+                httpx.get(f"{moto_url}/moto-api/", timeout=1)
+                break
+            except httpx.HTTPError:
+                time.sleep(0.05)
+        httpx.post(f"{moto_url}/moto-api/reset", timeout=10)  # always start from an empty account
+
+        # 2. resources
+        template = Template.load(o.template_path, region=region)
+        provisioner = Provisioner(template, moto_url)
+        provisioner.run()
+        self.log(f"provisioned {len(provisioner.created)} resources in moto:")
+        for rtype, lid, physical in provisioner.created:
+            self.log(f"  {rtype:32} {lid} -> {physical}")
+        skipped_types: dict[str, int] = {}
+        for rtype, _ in provisioner.skipped:
+            skipped_types[rtype] = skipped_types.get(rtype, 0) + 1
+        self.log("emulated or skipped: " + ", ".join(f"{t} x{n}" for t, n in sorted(skipped_types.items())))
+
+        # 3. functions (worker processes start in the background while the rest is set up)
+        self.lambdas = Lambdas(template, o.workdir, moto_url, pool_size=o.pool_size)
+        for spec in self.lambdas.specs.values():
+            layers = (
+                ", ".join(
+                    str(p.relative_to(template.cdk_out.resolve()) if template.cdk_out else p) for p in spec.layer_dirs
+                )
+                or "none"
+            )
+            self.log(
+                f"function {spec.logical_id}: {spec.handler} (layers: {layers}; "
+                f"skipped third-party layers: {', '.join(spec.skipped_layers) or 'none'})"
+            )
+        for pool in self.lambdas.pools.values():
+            pool.start()
+
+        # 4. seed data and the Ministry user
+        login = self._seed(template, moto_url, region) if o.seed else {}
+
+        # 5. API Gateway + authorizers
+        authorizers = {}
+        for lid, res in template.of_type("AWS::ApiGateway::Authorizer").items():
+            props = template.resolve(res.get("Properties", {}))
+            if props.get("Type") == "COGNITO_USER_POOLS":
+                pools = [str(arn).rsplit("/", 1)[-1] for arn in props.get("ProviderARNs", [])]
+                authorizers[lid] = CognitoAuthorizer(moto_url, region, pools)
+        gateway = ApiGateway(
+            template,
+            self.lambdas.invoke,
+            authorizers,
+            local_routes={
+                "/_local/mailbox": lambda q: _json_response(read_mailbox(moto_url, region, q.get("to"))),
+                "/_local/info": lambda q: _json_response(self.info),
+            },
+        )
+        self.server = serve(gateway, o.host, o.api_port, access_log=o.access_log)
+
+        # 6. SQS event source mappings
+        for mapping in mappings_from_template(template):
+            if mapping.enabled:
+                poller = Poller(mapping, self.lambdas.invoke, moto_url, region, backoff=o.sqs_backoff)
+                poller.start()
+                self.pollers.append(poller)
+
+        errors = {lid: errs for lid, pool in self.lambdas.pools.items() if (errs := pool.wait_ready(15.0))}
+        for lid, errs in errors.items():
+            self.log(f"WARNING function {lid} failed to initialize: {errs[0]}")
+
+        elapsed = time.time() - started
+        self.info = {
+            "api_url": api_url,
+            "moto_url": moto_url,
+            "mailbox_url": f"{api_url}/_local/mailbox",
+            "region": region,
+            "stage": o.stage,
+            "stack": template.stack_name,
+            "pid": os.getpid(),
+            "template": str(o.template_path),
+            "ready_seconds": round(elapsed, 2),
+            "routes": [f"{m} {p}" for m, p in gateway.routes.routes()],
+            "functions": {lid: s.name for lid, s in self.lambdas.specs.items()},
+            "queues": {lid: template.ref(lid) for lid in template.of_type("AWS::SQS::Queue")},
+            "user_pools": {lid: template.ref(lid) for lid in template.of_type("AWS::Cognito::UserPool")},
+            "user_pool_clients": {lid: template.ref(lid) for lid in template.of_type("AWS::Cognito::UserPoolClient")},
+            "tables": {
+                lid: template.ref(lid) for lid in template.of_type("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
+            },
+            "ministry_login": login,
+        }
+        tmp = ready_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(self.info, indent=2))
+        tmp.replace(ready_file)
+        self._banner()
+        return self.info
+
+    def _seed(self, template: Template, moto_url: str, region: str) -> dict[str, Any]:
+        doc = read_seed()
+        if doc is None:
+            self.log("WARNING local/seed/reference-data.json not found; no seed data loaded")
+            return {}
+        envs = [spec.environment for spec in self.lambdas.specs.values()] if self.lambdas else []
+        table = next((e["REFERENCE_TABLE_NAME"] for e in envs if e.get("REFERENCE_TABLE_NAME")), None)
+        if table is None:
+            tables = [
+                lid
+                for lid in template.of_type("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
+                if "reference" in lid.lower()
+            ]
+            table = template.ref(tables[0]) if tables else None
+        if table:
+            layer_dirs = [d for spec in self.lambdas.specs.values() for d in spec.layer_dirs] if self.lambdas else []
+            count = load_reference_items(moto_url, region, table, doc, layer_dirs)
+            self.log(f"seeded {count} reference items into {table}")
+        else:
+            self.log("WARNING no reference table (REFERENCE_TABLE_NAME) in the template; reference data not loaded")
+        pool_id = next((e["PEOPLE_USER_POOL_ID"] for e in envs if e.get("PEOPLE_USER_POOL_ID")), None)
+        if pool_id is None:
+            pools = [lid for lid in template.of_type("AWS::Cognito::UserPool") if "people" in lid.lower()]
+            pool_id = template.ref(pools[0]) if pools else None
+        client_id = next((e["PEOPLE_USER_POOL_CLIENT_ID"] for e in envs if e.get("PEOPLE_USER_POOL_CLIENT_ID")), None)
+        if client_id is None:
+            for lid in template.of_type("AWS::Cognito::UserPoolClient"):
+                if template.resolve(template.props(lid).get("UserPoolId")) == pool_id:
+                    client_id = template.ref(lid)
+                    break
+        users = doc.get("ministryUsers", [])
+        if not pool_id or not users:
+            self.log("WARNING no people user pool or no ministryUsers; Ministry user not created")
+            return {}
+        password = os.environ.get("LOCAL_MINISTRY_PASSWORD") or generate_password()
+        names = create_ministry_users(moto_url, region, pool_id, users, password)
+        return {"usernames": names, "password": password, "user_pool_id": pool_id, "client_id": client_id}
+
+    def _banner(self) -> None:
+        i = self.info
+        lines = [
+            "",
+            f"Local runtime ready in {i['ready_seconds']} s (stack {i['stack']}, region {i['region']})",
+            f"  API:     {i['api_url']}   (try {i['api_url']}/health, {i['api_url']}/docs)",
+            f"  moto:    {i['moto_url']}   (AWS_ENDPOINT_URL for the AWS CLI/boto3, fake credentials)",
+            f"  mailbox: {i['mailbox_url']}   (or: python -m local.mailbox)",
+            f"  routes:  {', '.join(i['routes'])}",
+        ]
+        login = i.get("ministry_login") or {}
+        if login:
+            lines += [
+                f"  Ministry user: {', '.join(login['usernames'])}  password: {login['password']}",
+                f"    AWS_ENDPOINT_URL={i['moto_url']} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
+                f"aws cognito-idp initiate-auth --region {i['region']} --client-id {login['client_id']} "
+                f"--auth-flow USER_PASSWORD_AUTH "
+                f"--auth-parameters USERNAME={login['usernames'][0]},PASSWORD='{login['password']}'",
+                "    then send the IdToken as the Authorization header.",
+            ]
+        lines.append("Ctrl-C stops everything.")
+        print("\n".join(lines), flush=True)
+
+    def stop(self) -> None:
+        started = time.time()
+        for poller in self.pollers:
+            poller.request_stop()
+        for poller in self.pollers:
+            poller.stop()
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
+        if self.lambdas is not None:
+            self.lambdas.stop()
+        if self.moto is not None:
+            self.moto.stop()
+        (self.options.workdir / "ready.json").unlink(missing_ok=True)
+        self.log(f"stopped in {time.time() - started:.1f} s")
+
+
+def parse_args(argv: list[str] | None = None) -> Options:
+    p = argparse.ArgumentParser(prog="python -m local", description="Run the synthesized stack locally on moto.")
+    p.add_argument("--stage", default=None, help="stage (default: cdk.json context 'stage', else dev)")
+    p.add_argument("--template", type=Path, help="template path (default cdk.out/SatCcf-<stage>.template.json)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--moto-port", type=int, default=int(os.environ.get("LOCAL_MOTO_PORT", DEFAULT_MOTO_PORT)))
+    p.add_argument("--api-port", type=int, default=int(os.environ.get("LOCAL_API_PORT", DEFAULT_API_PORT)))
+    p.add_argument("--workdir", type=Path, default=REPO_ROOT / ".local-runtime")
+    p.add_argument("--region", help="region (default: the stack's, else us-east-1)")
+    p.add_argument("--pool-size", type=int, default=2, help="worker processes per function (default 2)")
+    p.add_argument(
+        "--sqs-backoff",
+        type=int,
+        default=1,
+        help="visibility timeout (s) given to failed SQS messages before a retry (default 1)",
+    )
+    p.add_argument("--no-seed", dest="seed", action="store_false", help="do not load seed data / Ministry user")
+    p.add_argument("--quiet", dest="access_log", action="store_false", help="no API access log")
+    p.add_argument("--synth", action="store_true", help="synthesize the app first (python infra/app.py)")
+    a = p.parse_args(argv)
+    return Options(
+        stage=a.stage or _default_stage(),
+        template=a.template,
+        host=a.host,
+        moto_port=a.moto_port,
+        api_port=a.api_port,
+        workdir=a.workdir.resolve(),
+        region=a.region,
+        pool_size=a.pool_size,
+        sqs_backoff=a.sqs_backoff,
+        seed=a.seed,
+        access_log=a.access_log,
+        synth=a.synth,
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    options = parse_args(argv)
+    runtime = LocalRuntime(options)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: Any) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    try:
+        runtime.start()
+        while not stop.is_set():
+            stop.wait(0.5)
+        print("\n[local] stopping...", flush=True)
+        return 0
+    except (TemplateError, OSError, subprocess.CalledProcessError) as exc:
+        print(f"[local] ERROR: {exc}", file=sys.stderr, flush=True)
+        return 1
+    finally:
+        runtime.stop()
+        print("[local] stopped", flush=True)
