@@ -126,7 +126,8 @@ def platform_steps(demo: Demo) -> None:
     def openapi() -> str:
         document = demo.call("GET", "/openapi.json", 200).json()
         page = demo.call("GET", "/docs", 200)
-        return f"OpenAPI {document['openapi']} with {len(document['paths'])} paths; Swagger UI page {len(page.content) // 1024} KiB"
+        size = len(page.content) // 1024
+        return f"OpenAPI {document['openapi']} with {len(document['paths'])} paths; Swagger UI page {size} KiB"
 
     demo.step("Health", "anyone", health)
     demo.step("Catalog: document types", "anyone", document_types)

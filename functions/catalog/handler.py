@@ -48,7 +48,7 @@ def openapi_document() -> Response[dict[str, Any]]:
 @app.get("/docs", summary="Swagger UI de esta API", tags=["Plataforma"])
 def docs(
     format: Annotated[str | None, Query(pattern="^json$", description="json: el documento en vez de la página")] = None,
-) -> Response[str]:
+) -> Response[Any]:
     if format == "json":  # Swagger UI's own download link points here
         return openapi_document()
     from sat_common.swagger import swagger_page  # 1.4 MB of inlined assets: only this route pays for them

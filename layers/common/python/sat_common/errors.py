@@ -1,7 +1,8 @@
 """Domain errors. Each carries a stable code (clients branch on it) and maps to one HTTP status."""
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -10,7 +11,7 @@ class FieldError:
 
     field: str
     key: str
-    params: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
 
 @dataclass
@@ -19,10 +20,10 @@ class DomainError(Exception):
 
     code: str
     status: int
-    params: Mapping[str, object] = field(default_factory=dict)
-    errors: list[FieldError] = field(default_factory=list)
-    headers: Mapping[str, str] = field(default_factory=dict)
-    extra: Mapping[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = dataclasses.field(default_factory=dict)
+    errors: list[FieldError] = dataclasses.field(default_factory=list)
+    headers: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    extra: Mapping[str, object] = dataclasses.field(default_factory=dict)
 
     def __str__(self) -> str:
         return f"{self.status} {self.code}"
