@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS  # noqa: E402
+from local.demo import free_port  # noqa: E402
 
 PYTHON = sys.executable
 FUNCTION_ENV = {
@@ -61,7 +62,7 @@ def cold_imports(runs: int) -> list[tuple[str, float]]:
 
 def synth_seconds() -> float:
     with tempfile.TemporaryDirectory() as outdir:
-        return timed([PYTHON, "infra/app.py", "--outdir", outdir])
+        return timed([PYTHON, "infra/app.py"], env={**os.environ, "CDK_OUTDIR": outdir})
 
 
 def local_start_seconds() -> float:
@@ -69,7 +70,7 @@ def local_start_seconds() -> float:
         ready = Path(workdir) / "ready.json"
         started = time.perf_counter()
         process = subprocess.Popen(
-            [PYTHON, "-m", "local", "--workdir", workdir, "--api-port", "0", "--moto-port", "0"],
+            [PYTHON, "-m", "local", "--workdir", workdir, "--api-port", str(free_port()), "--moto-port", str(free_port())],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
