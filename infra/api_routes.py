@@ -22,6 +22,15 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "catalog", "public"),
     Route("GET", "/docs", "catalog", "public"),
     Route("GET", "/catalogs/{catalog}", "catalog", "public"),
+    # Citizen registration and login (manual §5 "Registro de ciudadano", issue 3)
+    Route("POST", "/registrations", "registration", "public"),
+    Route("POST", "/registrations/{registrationId}/answers", "registration", "public"),
+    Route("PUT", "/registrations/{registrationId}/contact", "registration", "public"),
+    Route("POST", "/password-setup", "registration", "public"),
+    Route("POST", "/sessions", "registration", "public"),
+    Route("POST", "/sessions/refresh", "registration", "public"),
+    Route("GET", "/me", "registration", "person"),
+    Route("GET", "/me/roles", "registration", "person"),
 )
 
 # Functions with API routes, and functions fed by the outbox queue.

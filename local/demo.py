@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -21,8 +20,10 @@ from typing import Any
 
 import httpx
 
+from local import journeys
+from local.testing import free_port
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
-SEED = REPO_ROOT / "local/seed/reference-data.json"
 SECRET_FIELDS = {"password", "passwordConfirmation", "accessToken", "idToken", "refreshToken", "token"}
 
 
@@ -61,7 +62,7 @@ class Demo:
         )
         response = self.api.request(method, path, **kwargs)
         body = response.text
-        if "json" in response.headers.get("content-type", ""):
+        if response.content and "json" in response.headers.get("content-type", ""):
             body = json.dumps(mask(response.json()), ensure_ascii=False)
         print(f"  ← {response.status_code} {response.headers.get('content-type', '')}  {shorten(body)}")
         if response.status_code != expect:
@@ -71,9 +72,11 @@ class Demo:
     def summary(self) -> bool:
         print("\n\033[1mSummary\033[0m")
         width = max(len(outcome.step) for outcome in self.outcomes)
+        actors = max(len(outcome.actor) for outcome in self.outcomes)
         for number, outcome in enumerate(self.outcomes, 1):
             mark = "✔" if outcome.ok else "✘"
-            print(f"  {number:>2}. {mark} {outcome.step:<{width}}  {outcome.actor:<14} {shorten(outcome.note, 60)}")
+            note = shorten(outcome.note, 70)
+            print(f"  {number:>2}. {mark} {outcome.step:<{width}}  {outcome.actor:<{actors}}  {note}")
         failed = sum(not outcome.ok for outcome in self.outcomes)
         print(f"\n{len(self.outcomes) - failed} steps passed, {failed} failed")
         return failed == 0
@@ -138,13 +141,77 @@ def platform_steps(demo: Demo) -> None:
     demo.step("OpenAPI document and Swagger UI", "anyone", openapi)
 
 
-STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [(7, platform_steps)]
+def citizen_steps(demo: Demo) -> None:
+    """Manual §5 "Registro de ciudadano", Pasos 1–6, for the demo scenario's citizen."""
+    citizen = journeys.person(journeys.seed()["scenarios"]["demo"]["citizen"])
+    name = f"{citizen['firstName']} {citizen['firstSurname']}"
+    password = "Montañas verdes de Boyacá 2026"  # noqa: S105 - the demo person's new password, shown masked
+    state: dict[str, Any] = {}
+
+    def basic_data() -> str:
+        wrong = {**journeys.basic_data(citizen), "expeditionDate": "2001-01-01"}
+        demo.call("POST", "/registrations", 422, json=wrong)
+        body = demo.call("POST", "/registrations", 201, json=journeys.basic_data(citizen)).json()
+        state["registration"] = body
+        return f"a mismatch gets one generic 422; the right data gets {len(body['questions'])} identity questions"
+
+    def questions() -> str:
+        registration = state["registration"]
+        path = f"/registrations/{registration['registrationId']}/answers"
+        wrong = journeys.answers_for(citizen, registration["questions"], wrong=True)
+        retry = demo.call("POST", path, 422, json={"answers": wrong}).json()
+        answers = journeys.answers_for(citizen, retry["questions"])
+        body = demo.call("POST", path, 200, json={"answers": answers}).json()
+        return (
+            f"wrong answers: {retry['attemptsLeft']} attempts left and new questions; right answers: {body['status']}"
+        )
+
+    def contact() -> str:
+        path = f"/registrations/{state['registration']['registrationId']}/contact"
+        body = demo.call("PUT", path, 202, json=journeys.contact_for(citizen)).json()
+        return f"contact data and both consents recorded; set-password link sent to {body['email']}"
+
+    def welcome_email() -> str:
+        if demo.mailbox_url is None:
+            raise RuntimeError("no local mailbox on a deployed stack: open the e-mail and use its link")
+        mail = journeys.Mailbox(demo.mailbox_url).wait_for(citizen["email"], "welcome")
+        state["token"] = journeys.link_token(mail)
+        print(f"  ✉ to {citizen['email']}: «{mail['subject']}»")
+        print("    " + shorten(mail["text"].replace(state["token"], "****"), 150))
+        return "the «Bienvenido» e-mail arrived (outbox queue → delivery function → SES template)"
+
+    def set_password() -> str:
+        weak = {"token": state["token"], "password": "password1234", "passwordConfirmation": "password1234"}
+        rule = demo.call("POST", "/password-setup", 422, json=weak).json()
+        strong = {"token": state["token"], "password": password, "passwordConfirmation": password}
+        demo.call("POST", "/password-setup", 204, json=strong)
+        demo.call("POST", "/password-setup", 400, json=strong)
+        return f"a common password is refused («{shorten(rule['errors'][0]['message'], 50)}»); the link works once"
+
+    def sign_in() -> str:
+        login = {"documentType": citizen["documentType"], "documentNumber": citizen["documentNumber"]}
+        demo.call("POST", "/sessions", 401, json={**login, "password": "no es la clave"})
+        session = demo.call("POST", "/sessions", 200, json={**login, "password": password}).json()
+        state["session"] = session
+        return f"Cognito tokens issued ({session['tokenType']}, {session['expiresIn']} s)"
+
+    def roles() -> str:
+        headers = journeys.bearer(state["session"])
+        me = demo.call("GET", "/me", 200, headers=headers).json()
+        listed = demo.call("GET", "/me/roles", 200, headers=headers).json()["roles"]
+        return f"{me['firstName']} {me['firstSurname']} holds: {', '.join(role['name'] for role in listed)}"
+
+    actor = f"citizen {name}"
+    demo.step("Paso 2 · Basic data checked against the reference source", actor, basic_data)
+    demo.step("Paso 3 · Identity questions", actor, questions)
+    demo.step("Paso 4 · Contact data and consents", actor, contact)
+    demo.step("Paso 5 · «Bienvenido» e-mail with the set-password link", actor, welcome_email)
+    demo.step("Paso 5 · Set the password", actor, set_password)
+    demo.step("Paso 6 · Sign in", actor, sign_in)
+    demo.step("Mi lista de roles", actor, roles)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [(7, platform_steps), (7, citizen_steps)]
 
 
 def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:

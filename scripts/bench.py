@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
 from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS  # noqa: E402
-from local.demo import free_port  # noqa: E402
+from local.testing import free_port  # noqa: E402
 
 PYTHON = sys.executable
 FUNCTION_ENV = {
@@ -70,7 +70,17 @@ def local_start_seconds() -> float:
         ready = Path(workdir) / "ready.json"
         started = time.perf_counter()
         process = subprocess.Popen(
-            [PYTHON, "-m", "local", "--workdir", workdir, "--api-port", str(free_port()), "--moto-port", str(free_port())],
+            [
+                PYTHON,
+                "-m",
+                "local",
+                "--workdir",
+                workdir,
+                "--api-port",
+                str(free_port()),
+                "--moto-port",
+                str(free_port()),
+            ],
             cwd=ROOT,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,

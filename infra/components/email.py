@@ -17,6 +17,7 @@ from infra.config import StageConfig
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "email_templates"
 TEMPLATE_KEYS: tuple[str, ...] = (
     "welcome",
+    "lockout-notice",
     "delegate-invitation",
     "employer-confirmation",
     "authorization-notice",

@@ -54,6 +54,10 @@ class FunctionSpec:
 # area -> what it may touch. Keep it to what the area's code uses today.
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "catalog": FunctionSpec(description="Health, OpenAPI, Swagger UI and reference catalogs (no AWS data access)"),
+    "registration": FunctionSpec(
+        grants=("main_table_rw", "reference_read", "audit_append", "people_pool", "outbox_send", "portal_links"),
+        description="Citizen registration (manual §5 Pasos 2-6), sessions, /me and /me/roles",
+    ),
     "delivery": FunctionSpec(
         grants=("send_email", "idempotency"),
         timeout_seconds=30,
@@ -71,6 +75,7 @@ _DDB_ITEM_RW = (
     "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 )
+MAIN_TABLE_INDEXES = ("GSI1", "GSI2")  # infra/components/data.py
 _DDB_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
 _KMS_DATA = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 
@@ -182,8 +187,8 @@ class Functions(Construct):
         table = self._res.data.main_table
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=[*list(_DDB_ITEM_RW), "dynamodb:TransactWriteItems", "dynamodb:TransactGetItems"],
-                resources=[table.table_arn, f"{table.table_arn}/index/*"],
+                actions=list(_DDB_ITEM_RW),  # transactions are authorized per item action
+                resources=[table.table_arn, *(f"{table.table_arn}/index/{name}" for name in MAIN_TABLE_INDEXES)],
             )
         )
         self._kms_for_dynamodb(role)

@@ -15,6 +15,7 @@ from infra.components.email import TEMPLATE_KEYS
 # local runtime (local/) provision or explicitly skip the new type.
 EXPECTED_TYPES = {
     "AWS::ApiGateway::Account",
+    "AWS::ApiGateway::Authorizer",
     "AWS::ApiGateway::Deployment",
     "AWS::ApiGateway::GatewayResponse",
     "AWS::ApiGateway::Method",

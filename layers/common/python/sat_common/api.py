@@ -1,10 +1,10 @@
 """The REST resolver every API function uses: validation, CORS, size limit and problem+json errors."""
 
+import json
 from collections.abc import Callable
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.middlewares import NextMiddleware
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -12,7 +12,8 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sat_common.errors import DomainError, FieldError
 from sat_common.i18n import language
 from sat_common.observability import logger, metrics, tracer
-from sat_common.problem import problem_response
+from sat_common.problem import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
+from sat_common.problem import problem_body, problem_response
 from sat_common.settings import ApiSettings
 
 # Far below API Gateway's 10 MB: no request of this API needs more, and big bodies are an attack surface.
@@ -24,7 +25,6 @@ def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
     cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
     # A response that breaks its own model is our bug: 500, never a 422 blamed on the client.
     app = APIGatewayRestResolver(enable_validation=True, cors=cors, response_validation_error_http_code=500)
-    app.use(middlewares=[_limit_body_size])
 
     def lang() -> str:
         return language(app.current_event.headers)
@@ -67,12 +67,19 @@ def _field_name(loc: Any) -> str:
     return ".".join(parts) or "body"
 
 
-def _limit_body_size(app: APIGatewayRestResolver, next_middleware: NextMiddleware) -> Response:
-    body = app.current_event.body or ""
-    if len(body.encode()) > MAX_BODY_BYTES:
-        error = DomainError(code="PAYLOAD_TOO_LARGE", status=413, params={"limit": MAX_BODY_BYTES})
-        return problem_response(error, language(app.current_event.headers))
-    return next_middleware(app)
+def _too_large(event: dict[str, Any]) -> dict[str, Any] | None:
+    """Refuse an oversized body before anything parses it (Powertools validates before user middlewares)."""
+    body = event.get("body") or ""
+    if len(body.encode()) <= MAX_BODY_BYTES:
+        return None
+    error = DomainError(code="PAYLOAD_TOO_LARGE", status=413, params={"limit": MAX_BODY_BYTES})
+    body_text = problem_body(error.code, error.status, language(event.get("headers")), error.params)
+    return {
+        "statusCode": 413,
+        "headers": {"Content-Type": PROBLEM_CONTENT_TYPE},
+        "body": json.dumps(body_text, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }
 
 
 def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], LambdaContext], dict[str, Any]]:
@@ -82,6 +89,6 @@ def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     @metrics.log_metrics(raise_on_empty_metrics=False)
     @tracer.capture_lambda_handler(capture_response=False)
     def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-        return app.resolve(event, context)
+        return _too_large(event) or app.resolve(event, context)
 
     return handler

@@ -1,7 +1,7 @@
 """Domain errors. Each carries a stable code (clients branch on it) and maps to one HTTP status."""
 
-from collections.abc import Mapping
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 

@@ -49,8 +49,283 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         SPANISH: ("Solicitud demasiado grande", "El cuerpo de la solicitud supera el tamaño máximo de {limit} bytes."),
         ENGLISH: ("Request too large", "The request body exceeds the maximum size of {limit} bytes."),
     },
+    # Citizen registration, password set-up and sessions (functions/registration)
+    "REGISTRATION_NOT_VERIFIED": {
+        SPANISH: (
+            "Datos no verificados",
+            "Los datos ingresados no coinciden con las fuentes de referencia. Revíselos tal como aparecen en "
+            "su documento de identidad.",
+        ),
+        ENGLISH: (
+            "Data not verified",
+            "The data entered does not match the reference sources. Check it against your identity document.",
+        ),
+    },
+    "ALREADY_REGISTERED": {
+        SPANISH: ("Ya registrado", "Esta persona ya está registrada. Inicie sesión o recupere su contraseña."),
+        ENGLISH: ("Already registered", "This person is already registered. Sign in or recover your password."),
+    },
+    "REGISTRATION_IN_PROGRESS": {
+        SPANISH: (
+            "Registro en curso",
+            "Ya hay un registro en curso para este documento. Termínelo o intente de nuevo en {minutes} minutos.",
+        ),
+        ENGLISH: (
+            "Registration in progress",
+            "A registration for this document is already in progress. Finish it or try again in {minutes} minutes.",
+        ),
+    },
+    "DOCUMENT_LOCKED": {
+        SPANISH: (
+            "Registro bloqueado",
+            "Por seguridad, el registro con este documento está bloqueado hasta {lockedUntil} (UTC) por "
+            "respuestas incorrectas a las preguntas de validación.",
+        ),
+        ENGLISH: (
+            "Registration locked",
+            "For security, registration with this document is locked until {lockedUntil} (UTC) because of "
+            "wrong answers to the identity questions.",
+        ),
+    },
+    "REGISTRATION_NOT_FOUND": {
+        SPANISH: ("Registro no encontrado", "El registro no existe o venció. Inicie el registro de nuevo."),
+        ENGLISH: ("Registration not found", "The registration does not exist or has expired. Start again."),
+    },
+    "IDENTITY_NOT_VERIFIED": {
+        SPANISH: (
+            "Respuestas incorrectas",
+            "No respondió correctamente el mínimo de preguntas. Le quedan {attemptsLeft} intentos: responda "
+            "las nuevas preguntas.",
+        ),
+        ENGLISH: (
+            "Wrong answers",
+            "Not enough questions were answered correctly. You have {attemptsLeft} attempts left: answer the "
+            "new questions.",
+        ),
+    },
+    "QUESTIONS_ALREADY_ANSWERED": {
+        SPANISH: (
+            "Preguntas ya respondidas",
+            "Estas preguntas ya fueron respondidas. Responda las preguntas vigentes.",
+        ),
+        ENGLISH: ("Questions already answered", "These questions were already answered. Answer the current ones."),
+    },
+    "REGISTRATION_STEP_NOT_ALLOWED": {
+        SPANISH: ("Paso no permitido", "Este paso no corresponde al estado actual del registro ({status})."),
+        ENGLISH: ("Step not allowed", "This step does not match the current state of the registration ({status})."),
+    },
+    "EMAIL_RESEND_LIMITED": {
+        SPANISH: (
+            "Correo enviado recientemente",
+            "Ya enviamos el correo para asignar la contraseña. Podrá pedir otro envío en {seconds} segundos.",
+        ),
+        ENGLISH: (
+            "E-mail sent recently",
+            "The set-password e-mail was already sent. You can ask for another one in {seconds} seconds.",
+        ),
+    },
+    "EMAIL_NOT_SENT": {
+        SPANISH: (
+            "Correo no enviado",
+            "Sus datos quedaron guardados, pero no pudimos enviar el correo en este momento. Envíe de nuevo "
+            "los datos de contacto en unos segundos.",
+        ),
+        ENGLISH: (
+            "E-mail not sent",
+            "Your data was saved, but the e-mail could not be sent right now. Submit the contact data again "
+            "in a few seconds.",
+        ),
+    },
+    "SETUP_TOKEN_INVALID": {
+        SPANISH: (
+            "Enlace no válido",
+            "El enlace para asignar la contraseña no es válido, ya fue usado o venció. Inicie el registro de "
+            "nuevo para recibir otro.",
+        ),
+        ENGLISH: (
+            "Invalid link",
+            "The set-password link is not valid, was already used or has expired. Register again to get a new one.",
+        ),
+    },
+    "PASSWORD_MISMATCH": {
+        SPANISH: ("Las contraseñas no coinciden", "La contraseña y su confirmación deben ser iguales."),
+        ENGLISH: ("Passwords do not match", "The password and its confirmation must be the same."),
+    },
+    "PASSWORD_POLICY": {
+        SPANISH: (
+            "Contraseña no permitida",
+            "La contraseña no cumple la política de contraseñas. Revise la lista de errores.",
+        ),
+        ENGLISH: ("Password not allowed", "The password does not meet the password policy. See the list of errors."),
+    },
+    "INVALID_CREDENTIALS": {
+        SPANISH: ("Credenciales incorrectas", "El documento o la contraseña no son correctos."),
+        ENGLISH: ("Wrong credentials", "The document or the password is not correct."),
+    },
+    "LOGIN_LOCKED": {
+        SPANISH: (
+            "Inicio de sesión bloqueado",
+            "Demasiados intentos fallidos. Intente de nuevo en {minutes} minutos.",
+        ),
+        ENGLISH: ("Sign-in locked", "Too many failed attempts. Try again in {minutes} minutes."),
+    },
+    "INVALID_REFRESH_TOKEN": {
+        SPANISH: ("Sesión no válida", "La sesión venció o no es válida. Inicie sesión de nuevo."),
+        ENGLISH: ("Invalid session", "The session has expired or is not valid. Sign in again."),
+    },
+    # Ministry catalog and the CCF's use of it (functions/catalog, issue 5)
+    "EMPLOYER_NOT_FOUND": {
+        SPANISH: ("Empresa no encontrada", "No hay una empresa registrada con el NIT {nit}."),
+        ENGLISH: ("Company not found", "There is no registered company with NIT {nit}."),
+    },
+    "EMPLOYER_NOT_REGISTERED": {
+        SPANISH: (
+            "Empresa sin rol empleador",
+            "La empresa con NIT {nit} no ha terminado el registro del rol empleador; no se puede activar como CCF.",
+        ),
+        ENGLISH: (
+            "Company without employer role",
+            "The company with NIT {nit} has not finished its employer registration; it cannot be activated as a CCF.",
+        ),
+    },
+    "CCF_ALREADY_ACTIVE": {
+        SPANISH: ("CCF ya activada", "El rol CCF de la empresa con NIT {nit} ya está activo."),
+        ENGLISH: ("CCF already active", "The CCF role of the company with NIT {nit} is already active."),
+    },
+    "CCF_NOT_ACTIVE": {
+        SPANISH: ("CCF no activada", "La empresa con NIT {nit} no tiene activo el rol CCF."),
+        ENGLISH: ("CCF not active", "The company with NIT {nit} does not have an active CCF role."),
+    },
+    "INVALID_OPENAPI": {
+        SPANISH: (
+            "Documento OpenAPI no válido",
+            "El documento OpenAPI del servicio no es válido. Revise la lista de errores.",
+        ),
+        ENGLISH: ("Invalid OpenAPI document", "The service's OpenAPI document is not valid. See the list of errors."),
+    },
+    "SERVICE_CODE_TAKEN": {
+        SPANISH: ("Código en uso", "Ya existe un servicio con el código {code}."),
+        ENGLISH: ("Code in use", "A service with code {code} already exists."),
+    },
+    "SERVICE_NOT_FOUND": {
+        SPANISH: ("Servicio no encontrado", "El servicio '{serviceId}' no existe."),
+        ENGLISH: ("Service not found", "The service '{serviceId}' does not exist."),
+    },
+    "SERVICE_INACTIVE": {
+        SPANISH: ("Servicio inactivo", "El servicio '{serviceId}' está inactivo y no se puede asignar."),
+        ENGLISH: ("Service inactive", "The service '{serviceId}' is inactive and cannot be assigned."),
+    },
+    "SERVICE_ALREADY_ASSIGNED": {
+        SPANISH: ("Servicio ya asignado", "El servicio '{serviceId}' ya está asignado a la CCF {nit}."),
+        ENGLISH: ("Service already assigned", "The service '{serviceId}' is already assigned to CCF {nit}."),
+    },
+    "ASSIGNMENT_NOT_FOUND": {
+        SPANISH: ("Asignación no encontrada", "El servicio '{serviceId}' no está asignado a la CCF {nit}."),
+        ENGLISH: ("Assignment not found", "The service '{serviceId}' is not assigned to CCF {nit}."),
+    },
+    "TERMS_NOT_ACCEPTED": {
+        SPANISH: (
+            "Condiciones no aceptadas",
+            "Debe aceptar las condiciones de uso y la política de privacidad (versión {version}) para usar "
+            "esta funcionalidad.",
+        ),
+        ENGLISH: (
+            "Terms not accepted",
+            "You must accept the terms of use and the privacy policy (version {version}) to use this feature.",
+        ),
+    },
+    "TERMS_VERSION_MISMATCH": {
+        SPANISH: ("Versión no vigente", "Las condiciones vigentes son la versión {version}. Léalas y decida de nuevo."),
+        ENGLISH: ("Outdated version", "The current terms are version {version}. Read them and decide again."),
+    },
+    # Employer role, delegate and authorized persons (functions/delegation)
+    "NOT_LEGAL_REPRESENTATIVE": {
+        SPANISH: (
+            "No es el representante legal",
+            "Solo el representante legal de la empresa, según las fuentes de referencia, puede registrar el rol "
+            "empleador persona jurídica.",
+        ),
+        ENGLISH: (
+            "Not the legal representative",
+            "Only the company's legal representative, according to the reference sources, can register the "
+            "employer role.",
+        ),
+    },
+    "LEGAL_REPRESENTATIVE_ONLY": {
+        SPANISH: (
+            "Solo el representante legal",
+            "Solo el representante legal de la empresa puede realizar esta acción.",
+        ),
+        ENGLISH: ("Legal representative only", "Only the company's legal representative can perform this action."),
+    },
+    "COMPANY_NOT_ACTIVE": {
+        SPANISH: ("Empresa no activa", "La empresa no está activa en las fuentes de referencia."),
+        ENGLISH: ("Company not active", "The company is not active in the reference sources."),
+    },
+    "EMPLOYER_ALREADY_EXISTS": {
+        SPANISH: (
+            "Empresa ya registrada",
+            "El rol empleador de esta empresa ya fue registrado o está en curso. Use «Actualizar datos».",
+        ),
+        ENGLISH: (
+            "Company already registered",
+            'The employer role of this company is already registered or in progress. Use "Update data".',
+        ),
+    },
+    "RUT_NOT_REQUIRED": {
+        SPANISH: ("RUT no requerido", "La empresa no necesita cargar el RUT en su estado actual ({status})."),
+        ENGLISH: ("RUT not required", "The company does not need to upload the RUT in its current state ({status})."),
+    },
+    "RUT_ALREADY_UPLOADED": {
+        SPANISH: ("RUT ya cargado", "El RUT ya fue cargado y está en revisión del Ministerio."),
+        ENGLISH: ("RUT already uploaded", "The RUT was already uploaded and is being reviewed by the Ministry."),
+    },
+    "RUT_NOT_IN_REVIEW": {
+        SPANISH: ("RUT no está en revisión", "La empresa no tiene un RUT pendiente de revisión (estado {status})."),
+        ENGLISH: ("RUT not in review", "The company has no RUT waiting for review (state {status})."),
+    },
+    "EMPLOYER_STEPS_MISSING": {
+        SPANISH: ("Faltan pasos", "No se puede confirmar el registro; faltan estos pasos: {steps}."),
+        ENGLISH: ("Steps missing", "The registration cannot be confirmed; these steps are missing: {steps}."),
+    },
+    "EMPLOYER_ALREADY_CONFIRMED": {
+        SPANISH: ("Registro ya confirmado", "El registro del rol empleador ya fue confirmado."),
+        ENGLISH: ("Already confirmed", "The employer role registration was already confirmed."),
+    },
+    "PERSON_NOT_VERIFIED": {
+        SPANISH: (
+            "Datos no verificados",
+            "Los datos de la persona no coinciden con las fuentes de referencia. Escríbalos como aparecen en su "
+            "documento de identidad.",
+        ),
+        ENGLISH: (
+            "Data not verified",
+            "The person's data does not match the reference sources. Enter it as it appears on the identity document.",
+        ),
+    },
+    "CCF_ROLE_NOT_ACTIVE": {
+        SPANISH: (
+            "Rol CCF no activo",
+            "El Ministerio no ha activado el rol Caja de Compensación Familiar de esta empresa.",
+        ),
+        ENGLISH: ("CCF role not active", "The Ministry has not activated the CCF role of this company."),
+    },
+    "ALREADY_AUTHORIZED": {
+        SPANISH: ("Ya autorizada", "Esta persona ya tiene asignado este rol para la empresa. Solo se asigna una vez."),
+        ENGLISH: ("Already authorized", "This person already holds this role for the company. It is assigned once."),
+    },
+    "CONCURRENT_UPDATE": {
+        SPANISH: (
+            "Cambio simultáneo",
+            "Los datos cambiaron mientras se procesaba su solicitud. Consulte e intente de nuevo.",
+        ),
+        ENGLISH: ("Concurrent change", "The data changed while your request was processed. Reload and try again."),
+    },
     "SERVICE_UNAVAILABLE": {
-        SPANISH: ("Servicio no disponible", "El servicio no está disponible en este momento. Intente de nuevo más tarde."),
+        SPANISH: (
+            "Servicio no disponible",
+            "El servicio no está disponible en este momento. Intente de nuevo más tarde.",
+        ),
         ENGLISH: ("Service unavailable", "The service is not available right now. Please try again later."),
     },
     "INTERNAL_ERROR": {
@@ -77,16 +352,28 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "int_type": {SPANISH: "Debe ser un número entero.", ENGLISH: "Must be an integer."},
     "bool_type": {SPANISH: "Debe ser verdadero o falso.", ENGLISH: "Must be true or false."},
     "bool_parsing": {SPANISH: "Debe ser verdadero o falso.", ENGLISH: "Must be true or false."},
-    "greater_than_equal": {SPANISH: "Debe ser mayor o igual a {ge}.", ENGLISH: "Must be greater than or equal to {ge}."},
+    "greater_than_equal": {
+        SPANISH: "Debe ser mayor o igual a {ge}.",
+        ENGLISH: "Must be greater than or equal to {ge}.",
+    },
     "less_than_equal": {SPANISH: "Debe ser menor o igual a {le}.", ENGLISH: "Must be less than or equal to {le}."},
-    "literal_error": {SPANISH: "Valor no permitido. Opciones: {expected}.", ENGLISH: "Value not allowed. Options: {expected}."},
+    "literal_error": {
+        SPANISH: "Valor no permitido. Opciones: {expected}.",
+        ENGLISH: "Value not allowed. Options: {expected}.",
+    },
     "enum": {SPANISH: "Valor no permitido. Opciones: {expected}.", ENGLISH: "Value not allowed. Options: {expected}."},
     "date_from_datetime_parsing": {
         SPANISH: "Debe ser una fecha con formato AAAA-MM-DD.",
         ENGLISH: "Must be a date formatted YYYY-MM-DD.",
     },
-    "date_parsing": {SPANISH: "Debe ser una fecha con formato AAAA-MM-DD.", ENGLISH: "Must be a date formatted YYYY-MM-DD."},
-    "date_type": {SPANISH: "Debe ser una fecha con formato AAAA-MM-DD.", ENGLISH: "Must be a date formatted YYYY-MM-DD."},
+    "date_parsing": {
+        SPANISH: "Debe ser una fecha con formato AAAA-MM-DD.",
+        ENGLISH: "Must be a date formatted YYYY-MM-DD.",
+    },
+    "date_type": {
+        SPANISH: "Debe ser una fecha con formato AAAA-MM-DD.",
+        ENGLISH: "Must be a date formatted YYYY-MM-DD.",
+    },
     "value_error": {SPANISH: "{error}", ENGLISH: "{error}"},
     "json_invalid": {SPANISH: "El cuerpo no es un JSON válido.", ENGLISH: "The body is not valid JSON."},
     "model_attributes_type": {SPANISH: "Debe ser un objeto JSON.", ENGLISH: "Must be a JSON object."},
@@ -103,6 +390,148 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "unknown_department": {
         SPANISH: "No es un código DIVIPOLA de departamento.",
         ENGLISH: "Not a DIVIPOLA department code.",
+    },
+    # Citizen registration, password set-up and sessions (functions/registration)
+    "too_long": {
+        SPANISH: "Tiene demasiados elementos (máximo {max_length}).",
+        ENGLISH: "Has too many items (at most {max_length}).",
+    },
+    "too_short": {
+        SPANISH: "Tiene muy pocos elementos (mínimo {min_length}).",
+        ENGLISH: "Has too few items (at least {min_length}).",
+    },
+    "unknown_document_type": {
+        SPANISH: "No es un tipo de documento de persona. Opciones: {expected}.",
+        ENGLISH: "Not a person document type. Options: {expected}.",
+    },
+    "document_number_format": {
+        SPANISH: "No cumple el formato del tipo de documento {documentType}: {rule}.",
+        ENGLISH: "Does not match the format of document type {documentType}: {rule}.",
+    },
+    "name_format": {
+        SPANISH: "Solo se permiten letras, espacios, apóstrofos y guiones.",
+        ENGLISH: "Only letters, spaces, apostrophes and hyphens are allowed.",
+    },
+    "date_in_future": {SPANISH: "La fecha no puede ser futura.", ENGLISH: "The date cannot be in the future."},
+    "expedition_before_birth": {
+        SPANISH: "La fecha de expedición debe ser posterior a la fecha de nacimiento.",
+        ENGLISH: "The expedition date must be after the birth date.",
+    },
+    "divipola_mismatch": {
+        SPANISH: "El municipio no pertenece al departamento (DIVIPOLA).",
+        ENGLISH: "The municipality does not belong to the department (DIVIPOLA).",
+    },
+    "fixed_phone_format": {
+        SPANISH: "Debe ser un teléfono fijo de Colombia: 60 + indicativo + 7 dígitos, p. ej. 6012345678.",
+        ENGLISH: "Must be a Colombian landline: 60 + area digit + 7 digits, e.g. 6012345678.",
+    },
+    "mobile_phone_format": {
+        SPANISH: "Debe ser un celular de Colombia: 3XX + 7 dígitos, p. ej. 3001234567.",
+        ENGLISH: "Must be a Colombian mobile number: 3XX + 7 digits, e.g. 3001234567.",
+    },
+    "email_format": {
+        SPANISH: "No es un correo electrónico válido.",
+        ENGLISH: "Not a valid e-mail address.",
+    },
+    "answers_not_current": {
+        SPANISH: "Las respuestas deben corresponder, una por una, a las preguntas vigentes del registro.",
+        ENGLISH: "The answers must match, one by one, the current questions of the registration.",
+    },
+    "password_mismatch": {
+        SPANISH: "No coincide con la contraseña.",
+        ENGLISH: "Does not match the password.",
+    },
+    "password_too_short": {
+        SPANISH: "Debe tener al menos {min_length} caracteres (puede usar una frase con espacios).",
+        ENGLISH: "Must have at least {min_length} characters (a phrase with spaces is fine).",
+    },
+    "password_too_long": {
+        SPANISH: "Debe tener como máximo {max_length} caracteres.",
+        ENGLISH: "Must have at most {max_length} characters.",
+    },
+    "password_personal_data": {
+        SPANISH: "No puede contener su número de documento, sus nombres ni sus apellidos.",
+        ENGLISH: "Must not contain your document number, names or surnames.",
+    },
+    "password_common": {
+        SPANISH: "Es una contraseña común o fácil de adivinar. Use una frase más larga y menos predecible.",
+        ENGLISH: "It is a common or easily guessed password. Use a longer, less predictable phrase.",
+    },
+    # Ministry catalog and the CCF's use of it (functions/catalog, issue 5)
+    "openapi_version": {
+        SPANISH: "Debe ser un documento OpenAPI 3 (campo openapi 3.x).",
+        ENGLISH: "Must be an OpenAPI 3 document (openapi field 3.x).",
+    },
+    "openapi_invalid": {
+        SPANISH: "El documento OpenAPI no es válido: {error}",
+        ENGLISH: "The OpenAPI document is not valid: {error}",
+    },
+    "openapi_operation": {
+        SPANISH: "El documento debe tener exactamente una ruta /sat/... con la operación {operation}.",
+        ENGLISH: "The document must have exactly one /sat/... path with the {operation} operation.",
+    },
+    "next_token_invalid": {
+        SPANISH: "No es un valor de nextToken entregado por esta API.",
+        ENGLISH: "Not a nextToken value given by this API.",
+    },
+    "empty_patch": {
+        SPANISH: "Indique al menos un campo para modificar.",
+        ENGLISH: "Give at least one field to change.",
+    },
+    # Employer role, delegate and authorized persons (functions/delegation)
+    "nit_format": {
+        SPANISH: "El NIT debe tener 9 dígitos, sin puntos, comas, espacios ni dígito de verificación.",
+        ENGLISH: "The NIT must have 9 digits, without dots, commas, spaces or check digit.",
+    },
+    "dv_format": {SPANISH: "El DV es un solo dígito.", ENGLISH: "The check digit is a single digit."},
+    "nit_check_digit": {
+        SPANISH: "El dígito de verificación no corresponde al NIT.",
+        ENGLISH: "The check digit does not match the NIT.",
+    },
+    "unknown_code": {
+        SPANISH: "No es un código del catálogo {catalog}.",
+        ENGLISH: "Not a code of the {catalog} catalog.",
+    },
+    "postal_code_department": {
+        SPANISH: "Debe tener 6 dígitos y empezar por el código del departamento ({department}).",
+        ENGLISH: "Must have 6 digits and start with the department code ({department}).",
+    },
+    "not_unique": {SPANISH: "Tiene elementos repetidos.", ENGLISH: "Has repeated items."},
+    "delegate_is_legal_representative": {
+        SPANISH: "El delegado debe ser una persona distinta del representante legal.",
+        ENGLISH: "The delegate must be someone other than the legal representative.",
+    },
+    "nothing_to_update": {
+        SPANISH: "Indique al menos un campo para actualizar.",
+        ENGLISH: "Give at least one field to update.",
+    },
+    "reason_required": {
+        SPANISH: "Indique el motivo del rechazo.",
+        ENGLISH: "Give the reason for the rejection.",
+    },
+    "invalid_next_token": {
+        SPANISH: "El token de paginación no es válido.",
+        ENGLISH: "The pagination token is not valid.",
+    },
+    "rut_too_large": {
+        SPANISH: "El archivo supera el tamaño máximo de {maxBytes} bytes (1 MB). Cargue un solo PDF más liviano.",
+        ENGLISH: "The file exceeds the maximum size of {maxBytes} bytes (1 MB). Upload a single, smaller PDF.",
+    },
+    "rut_not_pdf": {
+        SPANISH: "El archivo no es un PDF válido o está dañado.",
+        ENGLISH: "The file is not a valid PDF or is damaged.",
+    },
+    "rut_encrypted": {
+        SPANISH: "El PDF está protegido con contraseña o cifrado; cargue una copia sin protección.",
+        ENGLISH: "The PDF is password-protected or encrypted; upload an unprotected copy.",
+    },
+    "rut_too_old": {
+        SPANISH: "El RUT tiene fecha de expedición superior a un año; cargue uno reciente.",
+        ENGLISH: "The RUT was issued more than a year ago; upload a recent one.",
+    },
+    "rut_upload_expired": {
+        SPANISH: "El archivo no llegó antes de que venciera el espacio de carga; solicite uno nuevo.",
+        ENGLISH: "The file did not arrive before the upload slot expired; request a new one.",
     },
 }
 FALLBACK_FIELD_MESSAGE = {SPANISH: "El valor no es válido.", ENGLISH: "The value is not valid."}

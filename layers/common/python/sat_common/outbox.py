@@ -10,7 +10,13 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from sat_common import aws
 
-EmailTemplate = Literal["welcome", "delegate-invitation", "employer-confirmation", "authorization-notice"]
+EmailTemplate = Literal[
+    "welcome",
+    "lockout-notice",
+    "delegate-invitation",
+    "employer-confirmation",
+    "authorization-notice",
+]
 
 
 class OutboxEmail(BaseModel):

@@ -1,0 +1,217 @@
+"""Manual §5 Paso 5 (set the password with the e-mailed link), Paso 6 (sign in) and "Mi lista de roles"."""
+
+from typing import Any
+
+from registration import guards
+from registration.config import Deps
+from registration.registrations import ACTIVE, COMPLETED, PASSWORD_PENDING, entity, iso
+from registration.store import ACCOUNT, LOGIN_GUARD, PROFILE, person_key, registration_key, token_key, username_of
+from sat_common import audit, clock, passwords, tokens
+from sat_common.audit import Actor
+from sat_common.auth import Caller
+from sat_common.dynamo import ConditionFailed
+from sat_common.errors import DomainError, FieldError
+from sat_common.observability import logger
+
+PERSONA_NATURAL = {"role": "PERSONA_NATURAL", "name": "Persona natural"}
+MINISTERIO = {"role": "MINISTERIO", "name": "Ministerio de Salud y Protección Social"}
+
+
+# --- Paso 5 -------------------------------------------------------------------------------------
+
+
+def _invalid_token() -> DomainError:
+    return DomainError(code="SETUP_TOKEN_INVALID", status=400)
+
+
+def set_password(deps: Deps, token: str, password: str, confirmation: str, actor: Actor) -> None:
+    settings, store = deps.settings, deps.store
+    token_hash = tokens.token_hash(token)
+    now = clock.epoch()
+    item = store.get(token_key(token_hash))
+    if not item or int(item["expiresAt"]) <= now:
+        raise _invalid_token()
+    username = item["username"]
+    account = store.get(person_key(username, ACCOUNT)) or {}
+    current = str(account.get("tokenHash") or "")
+    if account.get("status") != PASSWORD_PENDING or not tokens.same(current, token_hash):
+        raise _invalid_token()  # used already, or replaced by a newer link
+    if not tokens.same(password, confirmation):
+        raise DomainError(
+            code="PASSWORD_MISMATCH", status=422, errors=[FieldError("passwordConfirmation", "password_mismatch")]
+        )
+    profile = store.get(person_key(username, PROFILE)) or {}
+    violation = passwords.check(
+        password,
+        [profile.get(name) for name in ("documentNumber", "firstName", "middleName", "firstSurname", "secondSurname")],
+    )
+    if violation:
+        raise _policy_error(violation.rule, violation.params)
+
+    # Single use: the token stops being current before Cognito is called; given back if Cognito refuses.
+    try:
+        store.update(
+            person_key(username, ACCOUNT),
+            "SET tokenUsedAt = :at REMOVE tokenHash",
+            {":hash": token_hash, ":pending": PASSWORD_PENDING, ":at": iso(now)},
+            condition="tokenHash = :hash AND #status = :pending",
+            names={"#status": "status"},
+        )
+    except ConditionFailed:
+        raise _invalid_token() from None
+    try:
+        deps.pool.set_password(username, password)
+    except Exception as error:
+        _give_token_back(deps, username, token_hash)
+        from registration.cognito import is_password_rejected
+
+        if is_password_rejected(error):  # the pool's own policy said no (it should agree with ours)
+            raise _policy_error("password_common", {}) from None
+        raise
+    store.update(
+        person_key(username, ACCOUNT),
+        "SET #status = :active, activatedAt = :at, updatedAt = :at",
+        {":active": ACTIVE, ":at": iso(now)},
+        names={"#status": "status"},
+    )
+    store.update(
+        registration_key(item["registrationId"]),
+        "SET #status = :completed, updatedAt = :at",
+        {":completed": COMPLETED, ":at": iso(now)},
+        names={"#status": "status"},
+    )
+    audit.record(
+        settings.audit_table_name, entity(username), "PASSWORD_SET", actor, {"registrationId": item["registrationId"]}
+    )
+    audit.record(settings.audit_table_name, entity(username), "ACCOUNT_ACTIVATED", actor)
+
+
+def _policy_error(rule: str, params: dict[str, object]) -> DomainError:
+    return DomainError(
+        code="PASSWORD_POLICY", status=422, errors=[FieldError("password", rule, params)], extra={"rule": rule}
+    )
+
+
+def _give_token_back(deps: Deps, username: str, token_hash: str) -> None:
+    try:
+        deps.store.update(
+            person_key(username, ACCOUNT),
+            "SET tokenHash = :hash REMOVE tokenUsedAt",
+            {":hash": token_hash},
+            condition="attribute_not_exists(tokenHash)",
+        )
+    except Exception as error:
+        logger.warning("set-password token not restored", extra={"errorType": type(error).__name__})
+
+
+# --- Paso 6 -------------------------------------------------------------------------------------
+
+
+def _session(result: dict[str, Any], refresh_token: str | None) -> dict[str, Any]:
+    return {
+        "accessToken": result["AccessToken"],
+        "idToken": result["IdToken"],
+        "refreshToken": refresh_token,
+        "expiresIn": int(result.get("ExpiresIn", 3600)),
+        "tokenType": result.get("TokenType", "Bearer"),
+    }
+
+
+def sign_in(deps: Deps, document_type: str, document_number: str, password: str, actor: Actor) -> dict[str, Any]:
+    """Tokens for the right credentials; one generic 401 for every wrong case. Failures are counted per
+    username, whether the account exists or not (so a lock reveals nothing), and lock sign-in for a while."""
+    settings, store = deps.settings, deps.store
+    username = username_of(document_type, document_number.upper())
+    guard_key = person_key(username, LOGIN_GUARD)
+    now = clock.epoch()
+    guard = store.get(guard_key)
+    until = guards.active_lock(guard, now)
+    if until is not None:
+        raise _login_locked(until, now)
+    result = deps.pool.sign_in(username, password)
+    if result is None:
+        outcome = guards.record_failure(
+            store,
+            guard_key,
+            now,
+            window=settings.login_lock_minutes * 60,
+            max_failures=settings.login_max_failures,
+            lock=settings.login_lock_minutes * 60,
+        )
+        action = "LOGIN_LOCKED" if outcome.locked_until else "LOGIN_FAILED"
+        audit.record(settings.audit_table_name, entity(username), action, actor, {"failures": outcome.failures})
+        raise DomainError(code="INVALID_CREDENTIALS", status=401, headers={"WWW-Authenticate": "Bearer"})
+    if guard:
+        guards.clear(store, guard_key)
+    audit.record(
+        settings.audit_table_name,
+        entity(username),
+        "LOGIN_SUCCEEDED",
+        Actor(username, actor.source_ip, actor.user_agent),
+    )
+    return _session(result, result.get("RefreshToken"))
+
+
+def _login_locked(until: int, now: int) -> DomainError:
+    wait = until - now
+    return DomainError(
+        code="LOGIN_LOCKED", status=423, params={"minutes": -(-wait // 60)}, headers={"Retry-After": str(wait)}
+    )
+
+
+def refresh(deps: Deps, refresh_token: str) -> dict[str, Any]:
+    result = deps.pool.refresh(refresh_token)
+    if result is None:
+        raise DomainError(code="INVALID_REFRESH_TOKEN", status=401, headers={"WWW-Authenticate": "Bearer"})
+    return _session(result, None)
+
+
+# --- Mi perfil, Mi lista de roles ---------------------------------------------------------------------
+
+
+def profile(deps: Deps, caller: Caller) -> dict[str, Any]:
+    item = deps.store.get(person_key(caller.username, PROFILE))
+    if not item:  # e.g. a Ministry operator created by an administrator, not by this flow
+        document_type, _, document_number = caller.username.partition("-")
+        return {
+            "username": caller.username,
+            "documentType": document_type or None,
+            "documentNumber": document_number or None,
+            "email": caller.email,
+        }
+    keys = (
+        "username",
+        "documentType",
+        "documentNumber",
+        "firstName",
+        "middleName",
+        "firstSurname",
+        "secondSurname",
+        "email",
+        "contact",
+        "consents",
+    )
+    return {key: item.get(key) for key in keys}
+
+
+def roles(deps: Deps, caller: Caller) -> dict[str, Any]:
+    """ "Mi lista de roles": persona natural always, Ministerio from the Cognito group, and one entry per
+    stored role item (PK PERSON#<username>, SK ROLE#<ROLE>[#<NIT>], status ACTIVE) that later areas write:
+    EMPLEADOR_PERSONA_JURIDICA and DELEGADO per NIT, AUTORIZADO_CCF per CCF NIT."""
+    listed: list[dict[str, Any]] = [dict(PERSONA_NATURAL)]
+    for item in deps.store.roles(caller.username):
+        if item.get("status", "ACTIVE") != "ACTIVE":
+            continue
+        listed.append(
+            {
+                "role": item["role"],
+                "name": item.get("name") or item["role"],
+                "nit": item.get("nit"),
+                "businessName": item.get("businessName"),
+                "profile": item.get("profile"),
+                "since": item.get("grantedAt"),
+            }
+        )
+    if caller.is_ministry:
+        listed.append(dict(MINISTERIO))
+    return {"username": caller.username, "roles": listed}

@@ -1,0 +1,280 @@
+"""Request and response bodies of the registration area. Requests forbid unknown fields.
+
+Custom checks raise PydanticCustomError(<key>, ...), where <key> is a message key of
+sat_common.i18n.FIELD_MESSAGES, so the problem+json lists the field with a translated message.
+"""
+
+import re
+from datetime import date
+from typing import Annotated, Literal
+
+import phonenumbers
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
+
+from sat_common import catalogs, clock
+from sat_common.tokens import TOKEN_PATTERN
+
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
+REGISTRATION_ID_PATTERN = r"^[0-9a-f]{32}$"
+QUESTION_ID_PATTERN = r"^[0-9a-f]{12}\.[0-9]$"
+OPTION_ID_PATTERN = r"^[0-9a-f]{8}$"
+
+
+def person_document_types() -> dict[str, dict[str, object]]:
+    return {item["code"]: item for item in catalogs.load("document-types").items if item.get("appliesTo") == "person"}
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+# --- Paso 2: basic data ------------------------------------------------------------------
+
+
+Name = Annotated[str, Field(min_length=1, max_length=60)]
+
+
+class BasicData(Strict):
+    documentType: str = Field(max_length=4, description="Código del catálogo document-types (personas)")
+    documentNumber: str = Field(max_length=16, description="Sin puntos ni espacios; formato según el tipo")
+    firstName: Name
+    middleName: Name | None = None
+    firstSurname: Name
+    secondSurname: Name | None = None
+    birthDate: date
+    expeditionDate: date
+
+    @field_validator("documentType")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        types = person_document_types()
+        if value not in types:
+            raise PydanticCustomError("unknown_document_type", "unknown document type", {"expected": ", ".join(types)})
+        return value
+
+    @field_validator("documentNumber")
+    @classmethod
+    def _number_format(cls, value: str, info: ValidationInfo) -> str:
+        value = value.upper()
+        kind = person_document_types().get(info.data.get("documentType", ""))
+        if kind is not None and not re.fullmatch(str(kind["pattern"]), value):
+            raise PydanticCustomError(
+                "document_number_format", "bad document number", {"documentType": kind["code"], "rule": kind["rule"]}
+            )
+        return value
+
+    @field_validator("firstName", "middleName", "firstSurname", "secondSurname")
+    @classmethod
+    def _name(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if not NAME_PATTERN.fullmatch(value):
+            raise PydanticCustomError("name_format", "letters only")
+        return value
+
+    @field_validator("birthDate", "expeditionDate")
+    @classmethod
+    def _not_future(cls, value: date) -> date:
+        if value > clock.now().date():
+            raise PydanticCustomError("date_in_future", "date in the future")
+        return value
+
+    @field_validator("expeditionDate")
+    @classmethod
+    def _after_birth(cls, value: date, info: ValidationInfo) -> date:
+        born = info.data.get("birthDate")
+        if born is not None and value <= born:
+            raise PydanticCustomError("expedition_before_birth", "expedition before birth")
+        return value
+
+
+class Option(BaseModel):
+    optionId: str
+    text: str
+
+
+class Question(BaseModel):
+    questionId: str
+    text: str
+    options: list[Option]
+
+
+class RegistrationStarted(BaseModel):
+    registrationId: str
+    status: Literal["QUESTIONS_PENDING"] = "QUESTIONS_PENDING"
+    questions: list[Question]
+    expiresAt: str = Field(description="Fin de la sesión de registro (ISO 8601, UTC)")
+
+
+# --- Paso 3: identity questions ----------------------------------------------------------
+
+
+class Answer(Strict):
+    questionId: str = Field(pattern=QUESTION_ID_PATTERN)
+    optionId: str = Field(pattern=OPTION_ID_PATTERN)
+
+
+class Answers(Strict):
+    answers: list[Answer] = Field(min_length=1, max_length=5)
+
+
+class IdentityVerified(BaseModel):
+    registrationId: str
+    status: Literal["IDENTITY_VERIFIED"] = "IDENTITY_VERIFIED"
+
+
+# --- Paso 4: contact data and consents ---------------------------------------------------
+
+
+def _phone(value: str, kind: Literal["fixed", "mobile"]) -> str:
+    key = "fixed_phone_format" if kind == "fixed" else "mobile_phone_format"
+    digits = re.sub(r"[\s().-]", "", value)
+    if digits.startswith("+57"):
+        digits = digits[3:]
+    pattern = r"60[1-8][0-9]{7}" if kind == "fixed" else r"3[0-9]{9}"
+    if not re.fullmatch(pattern, digits):
+        raise PydanticCustomError(key, "bad phone number")
+    try:
+        parsed = phonenumbers.parse(digits, "CO")
+    except phonenumbers.NumberParseException:
+        raise PydanticCustomError(key, "bad phone number") from None
+    expected = (
+        {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+        if kind == "fixed"
+        else {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
+    )
+    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in expected:
+        raise PydanticCustomError(key, "bad phone number")
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+class Contact(Strict):
+    departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
+    municipalityCode: str = Field(pattern=r"^[0-9]{5}$", description="DIVIPOLA del municipio del departamento")
+    zone: Literal["URBANA", "RURAL"]
+    locality: str | None = Field(default=None, min_length=1, max_length=60, description="Localidad (opcional)")
+    address: str = Field(min_length=5, max_length=120)
+    phone: str = Field(max_length=20, description="Teléfono fijo: 60X + 7 dígitos")
+    mobile: str = Field(max_length=20, description="Celular: 3XX + 7 dígitos")
+    email: str = Field(max_length=254)
+    consentEmail: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
+    consentSms: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
+
+    @field_validator("municipalityCode")
+    @classmethod
+    def _divipola(cls, value: str, info: ValidationInfo) -> str:
+        department = info.data.get("departmentCode")
+        if department is not None and not catalogs.is_divipola_pair(department, value):
+            raise PydanticCustomError("divipola_mismatch", "municipality not in department")
+        return value
+
+    @field_validator("phone")
+    @classmethod
+    def _fixed(cls, value: str) -> str:
+        return _phone(value, "fixed")
+
+    @field_validator("mobile")
+    @classmethod
+    def _mobile(cls, value: str) -> str:
+        return _phone(value, "mobile")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        from email_validator import EmailNotValidError, validate_email
+
+        try:
+            return validate_email(value, check_deliverability=False).normalized
+        except EmailNotValidError:
+            raise PydanticCustomError("email_format", "bad e-mail") from None
+
+
+class ContactAccepted(BaseModel):
+    registrationId: str
+    status: Literal["PASSWORD_PENDING"] = "PASSWORD_PENDING"
+    email: str = Field(description="Correo al que se envió el enlace para asignar la contraseña")
+    linkExpiresAt: str
+    nextResendAt: str = Field(description="Desde cuándo se puede pedir otro envío (repitiendo este PUT)")
+
+
+# --- Paso 5: password ---------------------------------------------------------------------
+
+
+class PasswordSetup(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    token: str = Field(pattern=TOKEN_PATTERN)
+    password: SecretStr = Field(max_length=1024)
+    passwordConfirmation: SecretStr = Field(max_length=1024)
+
+
+# --- Paso 6: sessions ---------------------------------------------------------------------
+
+
+class Login(Strict):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+
+    documentType: str = Field(pattern=r"^[A-Z]{2}$")
+    documentNumber: str = Field(pattern=r"^[A-Za-z0-9]{1,16}$")
+    password: SecretStr = Field(min_length=1, max_length=1024)
+
+
+class Refresh(Strict):
+    refreshToken: SecretStr = Field(min_length=1, max_length=8192)
+
+
+class Session(BaseModel):
+    accessToken: str
+    idToken: str
+    refreshToken: str | None = Field(default=None, description="Solo al iniciar sesión; el refresco no lo cambia")
+    expiresIn: int
+    tokenType: str
+
+
+# --- Mi perfil y Mi lista de roles ---------------------------------------------------------
+
+
+class ContactView(BaseModel):
+    departmentCode: str
+    municipalityCode: str
+    zone: str
+    locality: str | None = None
+    address: str
+    phone: str
+    mobile: str
+
+
+class Consents(BaseModel):
+    email: bool
+    sms: bool
+    policyVersion: str
+    answeredAt: str
+
+
+class Profile(BaseModel):
+    username: str
+    documentType: str | None = None
+    documentNumber: str | None = None
+    firstName: str | None = None
+    middleName: str | None = None
+    firstSurname: str | None = None
+    secondSurname: str | None = None
+    email: str | None = None
+    contact: ContactView | None = None
+    consents: Consents | None = None
+
+
+class Role(BaseModel):
+    role: str = Field(description="PERSONA_NATURAL, EMPLEADOR_PERSONA_JURIDICA, DELEGADO, AUTORIZADO_CCF, MINISTERIO")
+    name: str
+    nit: str | None = None
+    businessName: str | None = None
+    profile: str | None = None
+    since: str | None = None
+
+
+class Roles(BaseModel):
+    username: str
+    roles: list[Role]

@@ -1,0 +1,32 @@
+"""The current time, in one place, so tests can move it (lockouts, token expiry) without sleeping.
+
+Production code calls `now()`; tests call `freeze(...)`, `advance(...)` and `reset()`.
+"""
+
+from datetime import UTC, datetime, timedelta
+
+_frozen: datetime | None = None
+
+
+def now() -> datetime:
+    """Aware UTC datetime: the real clock, or the frozen one a test set."""
+    return _frozen if _frozen is not None else datetime.now(UTC)
+
+
+def epoch(moment: datetime | None = None) -> int:
+    """Whole seconds since the epoch (the DynamoDB TTL format)."""
+    return int((moment or now()).timestamp())
+
+
+def freeze(moment: datetime) -> None:
+    global _frozen
+    _frozen = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def advance(delta: timedelta) -> None:
+    freeze(now() + delta)
+
+
+def reset() -> None:
+    global _frozen
+    _frozen = None

@@ -1,0 +1,160 @@
+"""What people do with the API, step by step, as a client would: shared by `make demo` and the e2e tests.
+
+A person answers the identity questions from what they know about themselves; here that knowledge
+is the seed file (the same data the reference sources hold), never the server's answer key.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+import httpx
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+SEED = REPO_ROOT / "local/seed/reference-data.json"
+CATALOGS = REPO_ROOT / "layers/common/python/sat_common/catalogs/data"
+NONE_OF_THE_ABOVE = "Ninguna de las anteriores"
+# Question texts (Spanish) → the fact they ask about.
+QUESTION_KINDS = {
+    "EPS": "eps",
+    "fondo de pensiones": "pensionFund",
+    "empresa": "employer",
+    "año": "affiliationYear",
+    "municipio": "municipality",
+}
+
+
+@cache
+def seed() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(SEED.read_text(encoding="utf-8"))
+    return document
+
+
+@cache
+def _catalog(name: str) -> dict[str, dict[str, Any]]:
+    raw = json.loads((CATALOGS / f"{name}.json").read_text(encoding="utf-8"))
+    return {item["code"]: item for item in raw["items"]}
+
+
+def person(ref: dict[str, str]) -> dict[str, Any]:
+    """The seed's record of a person referenced as {documentType, documentNumber}."""
+    for candidate in seed()["people"]:
+        if (candidate["documentType"], candidate["documentNumber"]) == (ref["documentType"], ref["documentNumber"]):
+            return dict(candidate)
+    raise KeyError(f"{ref['documentType']}-{ref['documentNumber']} is not in the seed")
+
+
+def company(nit: str) -> dict[str, Any]:
+    return next(dict(candidate) for candidate in seed()["companies"] if candidate["nit"] == nit)
+
+
+def username(someone: dict[str, Any]) -> str:
+    return f"{someone['documentType']}-{someone['documentNumber']}"
+
+
+def basic_data(someone: dict[str, Any]) -> dict[str, Any]:
+    keys = ("documentType", "documentNumber", "firstName", "middleName", "firstSurname", "secondSurname")
+    data = {key: someone[key] for key in keys if someone.get(key) is not None}
+    return {**data, "birthDate": someone["birthDate"], "expeditionDate": someone["expeditionDate"]}
+
+
+def what_they_know(someone: dict[str, Any], kind: str) -> str:
+    """The option text the person would pick for a question about `kind`."""
+    facts = someone["facts"]
+    if kind == "eps":
+        return str(_catalog("eps")[facts["eps"]]["name"])
+    if kind == "pensionFund":
+        return (
+            str(_catalog("pension-funds")[facts["pensionFund"]]["name"]) if facts["pensionFund"] else NONE_OF_THE_ABOVE
+        )
+    if kind == "employer":
+        return company(facts["employerNit"])["businessName"] if facts.get("employerNit") else NONE_OF_THE_ABOVE
+    if kind == "affiliationYear":
+        return str(facts["affiliationYear"])
+    municipality = _catalog("municipalities")[facts["municipalityCode"]]
+    return f"{municipality['name']} ({_catalog('departments')[municipality['departmentCode']]['name']})"
+
+
+def answers_for(someone: dict[str, Any], questions: list[dict[str, Any]], wrong: bool = False) -> list[dict[str, str]]:
+    chosen = []
+    for question in questions:
+        kind = next(kind for marker, kind in QUESTION_KINDS.items() if marker in question["text"])
+        known = what_they_know(someone, kind)
+        matching = [option for option in question["options"] if option["text"] == known]
+        others = [option for option in question["options"] if option["text"] != known]
+        pick = (others if wrong or not matching else matching)[0]
+        chosen.append({"questionId": question["questionId"], "optionId": pick["optionId"]})
+    return chosen
+
+
+def contact_for(someone: dict[str, Any]) -> dict[str, Any]:
+    municipality = someone["facts"]["municipalityCode"]
+    return {
+        "departmentCode": municipality[:2],
+        "municipalityCode": municipality,
+        "zone": "URBANA",
+        "address": "Calle 26 # 13-19",
+        "phone": "6017330000",
+        "mobile": "3001234567",
+        "email": someone["email"],
+        "consentEmail": True,
+        "consentSms": False,
+    }
+
+
+@dataclass
+class Mailbox:
+    url: str
+
+    def messages(self, to: str) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = httpx.get(self.url, params={"to": to}, timeout=10).json()
+        return found
+
+    def wait_for(self, to: str, template: str, count: int = 1, timeout: float = 20) -> dict[str, Any]:
+        """The newest e-mail with this template once at least `count` have arrived (SQS → worker → SES)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            matching = [mail for mail in self.messages(to) if mail.get("template", "").endswith(template)]
+            if len(matching) >= count:
+                return matching[-1]
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no '{template}' e-mail for {to} after {timeout} s")
+            time.sleep(0.2)
+
+
+def link_token(mail: dict[str, Any]) -> str:
+    return parse_qs(urlparse(mail["data"]["enlace"]).query)["token"][0]
+
+
+def register_citizen(api: httpx.Client, mailbox: Mailbox, someone: dict[str, Any], password: str) -> dict[str, Any]:
+    """Pasos 2–6 of "Registro de ciudadano", all over HTTP; returns the session tokens."""
+    started = api.post("/registrations", json=basic_data(someone))
+    started.raise_for_status()
+    registration = started.json()
+    answers = answers_for(someone, registration["questions"])
+    api.post(f"/registrations/{registration['registrationId']}/answers", json={"answers": answers}).raise_for_status()
+    previous = len([m for m in mailbox.messages(someone["email"]) if m.get("template", "").endswith("welcome")])
+    contact = api.put(f"/registrations/{registration['registrationId']}/contact", json=contact_for(someone))
+    contact.raise_for_status()
+    welcome = mailbox.wait_for(someone["email"], "welcome", count=previous + 1)
+    setup = {"token": link_token(welcome), "password": password, "passwordConfirmation": password}
+    api.post("/password-setup", json=setup).raise_for_status()
+    return sign_in(api, someone, password)
+
+
+def sign_in(api: httpx.Client, someone: dict[str, Any], password: str) -> dict[str, Any]:
+    login = {"documentType": someone["documentType"], "documentNumber": someone["documentNumber"], "password": password}
+    response = api.post("/sessions", json=login)
+    response.raise_for_status()
+    session: dict[str, Any] = response.json()
+    return session
+
+
+def bearer(session: dict[str, Any]) -> dict[str, str]:
+    return {"Authorization": f"Bearer {session['idToken']}"}
