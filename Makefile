@@ -8,7 +8,7 @@ TEMPLATE := cdk.out/SatCcf-$(STAGE).template.json
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv test test-fast demo local synth synth-cli lint format openapi mailbox bench clean
+.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench clean
 
 help:
 	@echo "make demo    - start the local runtime and walk through every implemented step"
@@ -35,8 +35,13 @@ node_modules/.installed: package.json package-lock.json
 $(TEMPLATE): $(STAMP) $(shell find infra functions layers/common -name '*.py' -o -name '*.json' -o -name '*.html' -o -name '*.txt' 2>/dev/null | grep -v __pycache__) cdk.json requirements/runtime.txt
 	$(PY) infra/app.py
 
-test: $(STAMP) $(TEMPLATE)
-	$(PY) -m pytest
+# Debian's Chromium renders the Swagger UI pages in a browser test; installed when missing and root.
+chromium:
+	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
+
+test: $(STAMP) $(TEMPLATE) chromium
+	$(PY) -m pytest -n 2 --dist loadfile
 
 demo: $(STAMP) $(TEMPLATE)
 	$(PY) -m local.demo
@@ -50,7 +55,7 @@ synth: $(STAMP) node_modules/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra functions layers/common/python local scripts/generate_openapi.py
+	$(VENV)/bin/mypy infra functions layers/common/python local examples scripts/generate_openapi.py scripts/bench.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

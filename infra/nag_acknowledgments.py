@@ -101,6 +101,67 @@ def acknowledge(stack: SatCcfStack) -> None:
         ),
     )
 
+    # issue 4: RUT uploads (infra/components/rut_uploads.py, docs/decisions/0031-rut-upload-and-check.md)
+    _ack(
+        stack.functions.functions["delegation"],
+        (
+            "Serverless-LambdaEventSourceMappingDestination",
+            "On-failure destinations are not supported for SQS event sources; RUT upload events that keep "
+            "failing are moved by the queue's redrive policy to its DLQ (maxReceiveCount 5).",
+        ),
+    )
+    _ack(
+        stack.rut_uploads.dead_letter_queue,
+        (
+            "Serverless-SQSRedrivePolicy",
+            "This queue is the dead-letter queue of the RUT uploads queue; its messages are kept 14 days.",
+        ),
+    )
+    # issue 6 part B: trámite notifications (infra/components/notifications.py, decisions 0060-0062)
+    _ack(
+        stack.notifications.dead_letter_queue,
+        (
+            "Serverless-SQSRedrivePolicy",
+            "This queue is the dead-letter queue of the trámite notifications queue (FALLIDA trámites); the "
+            "Ministry redrives from the trámite (POST /admin/tramites/{n}/redrive); messages are kept 14 days.",
+        ),
+    )
+    secrets_arn = "arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:"
+    secrets_pattern = f"Resource::{secrets_arn}{stack.secrets.prefix}*"
+    for area in ("exchange", "notifications"):
+        _ack(
+            stack.functions.roles[area],
+            (
+                f"AwsSolutions-IAM5[{secrets_pattern}]",
+                "Read only (GetSecretValue/DescribeSecret) of the CCFs' shared-service secrets, created at run time "
+                "one per shared service under the stack's prefix: the CCF's notification endpoint credentials "
+                "(worker) and its public key for the encrypted pull (exchange).",
+            ),
+        )
+    rut_bucket_id = stack.get_logical_id(stack.data.rut_bucket.node.default_child)  # type: ignore[arg-type]
+    _ack(
+        stack.functions.roles["delegation"],
+        (
+            f"AwsSolutions-IAM5[Resource::<{rut_bucket_id}.Arn>/rut/*]",
+            "RUT object keys are chosen at run time (rut/<nit>/<ulid>.pdf); the grant is limited to the rut/ "
+            "prefix of the one RUT bucket and to the object actions the upload check needs.",
+        ),
+    )
+
+    # issue 6 part A: secrets of CCF shared services (infra/components/secrets.py, decision 0050)
+    secrets_resource = (
+        f"Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{stack.secrets.prefix}*"
+    )
+    _ack(
+        stack.functions.roles["share"],
+        (
+            f"AwsSolutions-IAM5[{secrets_resource}]",
+            "One secret per CCF shared service is created at run time (<prefix><nit>/<id>); the grant is "
+            "limited to the stack's shared-services prefix, its actions to what functions/share uses, and the "
+            "KMS key to use through Secrets Manager (kms:ViaService).",
+        ),
+    )
+
     api = stack.api
     _ack(
         api.rest_api,
@@ -111,6 +172,17 @@ def acknowledge(stack: SatCcfStack) -> None:
         ),
     )
     for route in api.routes:
+        if route.auth == "ccf_system":
+            _ack(
+                api.methods[(route.method, route.path)],
+                (
+                    "AwsSolutions-COG4",
+                    f"{route.method} {route.path} is called by CCF systems, not people: a Lambda TOKEN authorizer "
+                    "verifies the KMS-signed access token of POST /oauth2/token (Client ID + assigned password), "
+                    "which Cognito cannot issue; decision docs/decisions/0040-ccf-client-ids-passwords-and-tokens.md.",
+                ),
+            )
+            continue
         if route.auth != "public":
             continue
         _ack(

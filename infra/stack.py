@@ -15,6 +15,8 @@ from infra.components.email import Email
 from infra.components.functions import Functions, Resources
 from infra.components.identity import Identity
 from infra.components.layers import Layers
+from infra.components.notifications import Notifications
+from infra.components.rut_uploads import RutUploads
 from infra.components.secrets import SharedServiceSecrets
 from infra.components.waf import Waf
 from infra.config import StageConfig
@@ -36,6 +38,7 @@ class SatCcfStack(Stack):
         self.email = Email(self, "Email", config=config)
         self.secrets = SharedServiceSecrets(self, "Secrets", config=config)
         self.delivery = Delivery(self, "Delivery", config=config)
+        self.notifications = Notifications(self, "Notifications", config=config)  # issue 6: trámite notifications
         self.layers = Layers(self, "Layers", config=config)
         self.functions = Functions(
             self,
@@ -49,10 +52,15 @@ class SatCcfStack(Stack):
                 email=self.email,
                 delivery=self.delivery,
                 secrets=self.secrets,
+                notifications=self.notifications,
             ),
         )
+        queues = {"notifications": self.notifications}  # every other queue function reads the outbox
         for area in QUEUE_FUNCTIONS:
-            self.delivery.attach_consumer(self.functions.functions[area])
+            queues.get(area, self.delivery).attach_consumer(self.functions.functions[area])
+        # issue 4: S3 notifications of RUT uploads -> queue -> the delegation function's upload check
+        self.rut_uploads = RutUploads(self, "RutUploads", config=config, bucket=self.data.rut_bucket)
+        self.rut_uploads.attach_consumer(self.functions.functions["delegation"])
         self.api = Api(
             self,
             "Api",
@@ -74,6 +82,8 @@ class SatCcfStack(Stack):
             "RutBucketName": self.data.rut_bucket.bucket_name,
             "OutboxQueueUrl": self.delivery.queue.queue_url,
             "OutboxDeadLetterQueueUrl": self.delivery.dead_letter_queue.queue_url,
+            "NotificationQueueUrl": self.notifications.queue.queue_url,
+            "NotificationDeadLetterQueueUrl": self.notifications.dead_letter_queue.queue_url,
             "SecretsPrefix": self.secrets.prefix,
             "SecretsKmsKeyArn": self.secrets.key.key_arn,
         }

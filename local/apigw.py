@@ -27,7 +27,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, unquote, urlsplit
 
-from local.authorizer import CognitoAuthorizer, Unauthorized
+from local.authorizer import AccessDenied, AuthorizerFailure, CognitoAuthorizer, LambdaAuthorizer, Unauthorized
 from local.lambdas import InvocationError, function_of
 from local.template import Template, TemplateError
 
@@ -319,6 +319,14 @@ class ApiGateway:
             lid: template.resolve(r.get("Properties", {}))
             for lid, r in template.of_type("AWS::ApiGateway::Authorizer").items()
         }
+        # TOKEN / REQUEST Lambda authorizers: the function comes from AuthorizerUri.
+        self.lambda_authorizers: dict[str, LambdaAuthorizer] = {}
+        for lid, res in template.of_type("AWS::ApiGateway::Authorizer").items():
+            if str(self.authorizer_props[lid].get("Type", "")).upper() in ("TOKEN", "REQUEST"):
+                function = function_of(template, (res.get("Properties") or {}).get("AuthorizerUri"))
+                self.lambda_authorizers[lid] = LambdaAuthorizer.from_properties(
+                    self.authorizer_props[lid], function, invoke
+                )
         apis = template.of_type("AWS::ApiGateway::RestApi")
         self.api_id = next(iter(apis), "local")[:10].lower()
         self.binary_types = [
@@ -391,6 +399,38 @@ class ApiGateway:
             authorizer_ctx = {"claims": claims}
             if spec.scopes:
                 authorizer_ctx["scopes"] = claims.get("scope", "").split()
+        elif spec.authorization_type == "CUSTOM":
+            lambda_auth = self.lambda_authorizers.get(spec.authorizer or "")
+            if lambda_auth is None:
+                return gateway_error("AUTHORIZER_CONFIGURATION_ERROR")
+            method_arn = (
+                f"arn:aws:execute-api:{self.template.region}:{self.template.account_id}:"
+                f"{self.api_id}/{self.stage}/{method}{path}"
+            )
+            query_single = dict(parse_qsl(split.query, keep_blank_values=True))
+            request_event = self._event(
+                spec,
+                method,
+                path,
+                headers,
+                parse_qsl(split.query, keep_blank_values=True),
+                path_params,
+                None,
+                source_ip,
+                request_id,
+                None,
+            )
+            request_event.pop("body", None)
+            request_event.pop("isBase64Encoded", None)
+            try:
+                authorizer_ctx = lambda_auth.authorize(method_arn, single, query_single, request_event, request_id)
+            except Unauthorized:
+                return gateway_error("UNAUTHORIZED")
+            except AccessDenied:
+                return gateway_error("ACCESS_DENIED")
+            except AuthorizerFailure as exc:
+                sys.stderr.write(f"[apigw] {method} {path}: authorizer failure: {exc}\n")
+                return gateway_error(exc.response_type)
         elif spec.authorization_type not in ("NONE", None):
             return gateway_error("API_CONFIGURATION_ERROR", message=f"{spec.authorization_type} not emulated locally")
 

@@ -39,8 +39,20 @@ class Outcome:
 class Demo:
     api: httpx.Client
     mailbox_url: str | None
+    ministry_login: dict[str, Any] = field(default_factory=dict)
     outcomes: list[Outcome] = field(default_factory=list)
     total: int = 0
+    world: dict[str, Any] = field(default_factory=dict)  # what earlier steps produced (sessions, ids)
+
+    def mailbox(self) -> journeys.Mailbox:
+        if self.mailbox_url is None:
+            raise RuntimeError("no local mailbox on a deployed stack: open the e-mail and use its link")
+        return journeys.Mailbox(self.mailbox_url)
+
+    def show_mail(self, mail: dict[str, Any], hide: str = "") -> None:
+        text = mail["text"].replace(hide, "****") if hide else mail["text"]
+        print(f"  ✉ to {', '.join(mail['to'])}: «{mail['subject']}»")
+        print("    " + shorten(text, 150))
 
     def step(self, title: str, actor: str, run: Callable[[], str]) -> None:
         number = len(self.outcomes) + 1
@@ -172,12 +184,9 @@ def citizen_steps(demo: Demo) -> None:
         return f"contact data and both consents recorded; set-password link sent to {body['email']}"
 
     def welcome_email() -> str:
-        if demo.mailbox_url is None:
-            raise RuntimeError("no local mailbox on a deployed stack: open the e-mail and use its link")
-        mail = journeys.Mailbox(demo.mailbox_url).wait_for(citizen["email"], "welcome")
+        mail = demo.mailbox().wait_for(citizen["email"], "welcome")
         state["token"] = journeys.link_token(mail)
-        print(f"  ✉ to {citizen['email']}: «{mail['subject']}»")
-        print("    " + shorten(mail["text"].replace(state["token"], "****"), 150))
+        demo.show_mail(mail, hide=state["token"])
         return "the «Bienvenido» e-mail arrived (outbox queue → delivery function → SES template)"
 
     def set_password() -> str:
@@ -211,7 +220,292 @@ def citizen_steps(demo: Demo) -> None:
     demo.step("Mi lista de roles", actor, roles)
 
 
-STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [(7, platform_steps), (7, citizen_steps)]
+DEMO = journeys.seed()["scenarios"]["demo"]
+PASSWORDS = {"person": "Atardecer en el río Magdalena 2026", "consumer": "integración segura entre sistemas 2026"}
+
+
+def register_quietly(demo: Demo, who: str) -> dict[str, Any]:
+    """Pasos 1–6 for another person of the story, already shown step by step above."""
+    someone = journeys.person(DEMO[who])
+    session = journeys.register_citizen(demo.api, demo.mailbox(), someone, PASSWORDS["person"])
+    demo.world[who] = {"person": someone, "headers": journeys.bearer(session)}
+    return someone
+
+
+def employer_steps(demo: Demo) -> None:
+    """Manual §5 "Registro de rol empleador persona jurídica – designación de delegado"."""
+    nit = DEMO["ccfNit"]
+    company = journeys.company(nit)
+    corporate = "talento.humano@caja-demo.example.com"
+
+    def legal_representative_registers() -> str:
+        someone = register_quietly(demo, "legalRepresentative")
+        return f"{someone['firstName']} {someone['firstSurname']} registered and signed in (Pasos 1–6 as above)"
+
+    def basic_data() -> str:
+        headers = demo.world["legalRepresentative"]["headers"]
+        body = demo.call("POST", "/employers", 201, json=journeys.employer_data(company), headers=headers).json()
+        return f"NIT {nit}-{company['dv']} «{company['businessName']}» matches the RUT source: status {body['status']}"
+
+    def rut_upload() -> str:
+        other = journeys.company(DEMO["mismatchCompanyNit"])
+        someone = register_quietly(demo, "mismatchLegalRepresentative")
+        headers = demo.world["mismatchLegalRepresentative"]["headers"]
+        data = journeys.employer_data(other, DEMO["mismatchBusinessName"])
+        created = demo.call("POST", "/employers", 201, json=data, headers=headers).json()
+        print(f"  ⇪ {someone['firstName']} uploads the RUT (PDF) to the presigned S3 form")
+        journeys.upload_rut(created["upload"], journeys.rut_pdf())
+        journeys.wait_for_employer(demo.api, other["nit"], headers, "PENDING_REVIEW")
+        ministry = demo.world["ministry"] = journeys.bearer(journeys.ministry_session(demo.api, demo.ministry_login))
+        review = {"decision": "APPROVE"}
+        path = f"/admin/employers/{other['nit']}/rut-review"
+        reviewed = demo.call("POST", path, 200, json=review, headers=ministry).json()
+        demo.show_mail(demo.mailbox().wait_for(someone["email"], "rut-review-result"))
+        return (
+            f"a mismatching name asks for the RUT; checked server-side, reviewed by the Ministry: {reviewed['status']}"
+        )
+
+    def delegate() -> str:
+        headers = demo.world["legalRepresentative"]["headers"]
+        someone = journeys.person(DEMO["delegate"])
+        body = journeys.person_data(someone, corporate)
+        named = demo.call("PUT", f"/employers/{nit}/delegate", 200, json=body, headers=headers).json()
+        demo.show_mail(demo.mailbox().wait_for(corporate, "delegate-invitation"))
+        return f"delegate named; not registered yet ({named['registered']}), so an invitation was e-mailed"
+
+    def headquarters() -> str:
+        headers = demo.world["legalRepresentative"]["headers"]
+        early = demo.call("POST", f"/employers/{nit}/confirmation", 409, headers=headers).json()
+        body = journeys.headquarters_for(company, corporate)
+        demo.call("PUT", f"/employers/{nit}/headquarters", 200, json=body, headers=headers)
+        return f"confirming too early lists what is missing ({', '.join(early['missingSteps'])}); main office saved"
+
+    def confirm() -> str:
+        headers = demo.world["legalRepresentative"]["headers"]
+        done = demo.call("POST", f"/employers/{nit}/confirmation", 200, headers=headers).json()
+        demo.show_mail(demo.mailbox().wait_for(corporate, "employer-confirmation"))
+        return f"role «Empleador persona jurídica» created: status {done['status']}"
+
+    def delegate_registers() -> str:
+        someone = register_quietly(demo, "delegate")
+        headers = demo.world["delegate"]["headers"]
+        roles = demo.call("GET", "/me/roles", 200, headers=headers).json()["roles"]
+        held = [f"{role['name']} ({role.get('profile')}, NIT {role['nit']})" for role in roles if role.get("nit")]
+        return f"{someone['firstName']} registered from the invitation and holds: {'; '.join(held)}"
+
+    demo.step("Legal representative registers as a citizen", "legal representative", legal_representative_registers)
+    demo.step("Paso 2 · Company basic data as in the RUT", "legal representative", basic_data)
+    demo.step("Paso 2 · RUT upload when the data does not match", "legal rep. + Ministry", rut_upload)
+    demo.step("Paso 3 · Delegate", "legal representative", delegate)
+    demo.step("Paso 4 · Main office and general data", "legal representative", headquarters)
+    demo.step("Confirm · role «Empleador persona jurídica»", "legal representative", confirm)
+    demo.step("The delegate registers from the invitation", "delegate", delegate_registers)
+
+
+def authorization_steps(demo: Demo) -> None:
+    """Manual §5 "Administración de autorizados" (and the Ministry's activation of the CCF role)."""
+    nit = DEMO["ccfNit"]
+    authorized = journeys.person(DEMO["authorized"])
+    email = "servicios.web@caja-demo.example.com"
+
+    def not_yet() -> str:
+        headers = demo.world["delegate"]["headers"]
+        body = journeys.authorization_for(authorized, email)
+        refused = demo.call("POST", f"/employers/{nit}/authorizations", 409, json=body, headers=headers).json()
+        return f"the CCF role is not active yet: {refused['code']}"
+
+    def activate() -> str:
+        ministry = demo.world["ministry"]
+        demo.call("POST", "/admin/ccfs", 201, json={"nit": nit}, headers=ministry)
+        listed = demo.call("GET", "/admin/ccfs", 200, headers=ministry).json()["items"]
+        return f"the Ministry activated the «Caja de Compensación Familiar» role; {len(listed)} CCF(s) active"
+
+    def authorize() -> str:
+        headers = demo.world["delegate"]["headers"]
+        body = journeys.authorization_for(authorized, email)
+        demo.call("POST", f"/employers/{nit}/authorizations", 201, json=body, headers=headers)
+        again = demo.call("POST", f"/employers/{nit}/authorizations", 409, json=body, headers=headers).json()
+        listed = demo.call("GET", f"/employers/{nit}/authorizations", 200, headers=headers).json()["items"]
+        demo.show_mail(demo.mailbox().wait_for(email, "authorization-notice"))
+        return f"{len(listed)} authorized person(s); assigning the same person twice: {again['code']}"
+
+    def authorized_registers() -> str:
+        register_quietly(demo, "authorized")
+        roles = demo.call("GET", "/me/roles", 200, headers=demo.world["authorized"]["headers"]).json()["roles"]
+        ccf = next(role for role in roles if role["role"] == "CAJA_DE_SUBSIDIO_FAMILIAR")
+        return f"{authorized['firstName']} holds «{ccf['name']}» ({ccf['profile']}) for NIT {ccf['nit']}"
+
+    demo.step("Paso 5 · Authorize before the CCF role is active", "delegate", not_yet)
+    demo.step("Activate the CCF role of the company", "Ministerio", activate)
+    demo.step("Pasos 4–6 · New authorized person", "delegate", authorize)
+    demo.step("The authorized person registers and sees the role", "authorized person", authorized_registers)
+
+
+def catalog_steps(demo: Demo) -> None:
+    """Manual §6 "Administración de servicios web externos": terms, catalog, information, docs, password."""
+    nit = DEMO["ccfNit"]
+
+    def assign() -> str:
+        ministry = demo.world["ministry"]
+        services = demo.call("GET", "/admin/services", 200, headers=ministry).json()["items"]
+        demo.world["clientIds"] = {}
+        for service in services:
+            body = {"serviceId": service["serviceId"]}
+            assigned = demo.call("POST", f"/admin/ccfs/{nit}/services", 201, json=body, headers=ministry).json()
+            demo.world["clientIds"][service["serviceId"]] = assigned["clientId"]
+        return f"{len(services)} services assigned, each with its own Client ID"
+
+    def terms() -> str:
+        headers = demo.world["authorized"]["headers"]
+        blocked = demo.call("GET", f"/ccfs/{nit}/services", 403, headers=headers).json()
+        shown = demo.call("GET", f"/ccfs/{nit}/terms", 200, headers=headers).json()
+        decision = {"version": shown["version"], "decision": "ACCEPT"}
+        demo.call("POST", f"/ccfs/{nit}/terms", 200, json=decision, headers=headers)
+        return f"before accepting: {blocked['code']}; terms version {shown['version']} accepted (kept as evidence)"
+
+    def catalog() -> str:
+        headers = demo.world["authorized"]["headers"]
+        listed = demo.call("GET", f"/ccfs/{nit}/services", 200, headers=headers).json()["items"]
+        return "; ".join(f"{item['name']} ({item['state']})" for item in listed)
+
+    def information() -> str:
+        headers = demo.world["authorized"]["headers"]
+        path = f"/ccfs/{nit}/services/solicitud-afiliacion"
+        info = demo.call("GET", path, 200, headers=headers).json()
+        document = demo.call("GET", f"{path}/openapi.json", 200, headers=headers).json()
+        demo.call("GET", f"{path}/docs", 200, headers=headers)
+        operations = [f"{method.upper()} {route}" for route, item in document["paths"].items() for method in item]
+        return f"Client ID {info['clientId']}, {info['operation']} {info['endpointUrl']}; Swagger: {operations[0]}"
+
+    def password() -> str:
+        headers = demo.world["authorized"]["headers"]
+        secret = PASSWORDS["consumer"]
+        mismatch = {"password": secret, "passwordConfirmation": "otra cosa"}
+        demo.call("PUT", f"/ccfs/{nit}/consumer-password", 422, json=mismatch, headers=headers)
+        body = {"password": secret, "passwordConfirmation": secret}
+        demo.call("PUT", f"/ccfs/{nit}/consumer-password", 204, json=body, headers=headers)
+        authorized = demo.world["authorized"]["person"]
+        demo.show_mail(demo.mailbox().wait_for(authorized["email"], "consumer-password-changed"))
+        return "the consumer password is set (stored only as a hash); the authorized persons are notified"
+
+    def system_token() -> str:
+        client_id = demo.world["clientIds"]["solicitud-afiliacion"]
+        form = {"grant_type": "client_credentials"}
+        wrong = journeys.basic_auth(client_id, "no es la clave")
+        demo.call("POST", "/oauth2/token", 401, data=form, headers=wrong)
+        good = journeys.basic_auth(client_id, PASSWORDS["consumer"])
+        token = demo.call("POST", "/oauth2/token", 200, data=form, headers=good).json()
+        bearer = {"Authorization": f"Bearer {token['access_token']}"}
+        session = demo.call("GET", "/sat/session", 200, headers=bearer).json()
+        service, ccf = session["serviceId"], session["ccfNit"]
+        return f"Client ID + password → a {token['expires_in']} s token for {service} of NIT {ccf}"
+
+    demo.step("Assign the three services to the CCF", "Ministerio", assign)
+    demo.step("Paso 3 · Terms of use and privacy policy", "authorized person", terms)
+    demo.step("Paso 4 · The CCF's service catalog", "authorized person", catalog)
+    demo.step("Ver información de servicio · info, OpenAPI, Swagger", "authorized person", information)
+    demo.step("Asignación de contraseña", "authorized person", password)
+    demo.step("A CCF system gets a token and calls a service", "CCF system", system_token)
+
+
+def exchange_steps(demo: Demo) -> None:
+    """Issue 6: the SAT ⇄ CCF exchange with the sample CCF system (examples/sample_ccf) on 127.0.0.1."""
+    from examples.sample_ccf import Config, SampleCcf
+    from local import exchange_journey
+
+    nit = DEMO["ccfNit"]
+    employer_nit = DEMO["mismatchCompanyNit"]  # the company registered with its RUT above
+    employer_email = "talento.humano@empleador-demo.example.com"
+    state: dict[str, Any] = {}
+
+    def world() -> str:
+        if demo.mailbox_url is None:
+            raise RuntimeError("the sample CCF runs on this machine: the exchange steps need the local runtime")
+        if {"authorized", "ministry"} <= set(demo.world) and demo.world.get("clientIds"):
+            state.update(person=demo.world["authorized"]["headers"], ministry=demo.world["ministry"])
+            state.update(clientIds=demo.world["clientIds"], consumer=PASSWORDS["consumer"])
+            return "the CCF, its authorized person, services and consumer password come from the steps above"
+        info = demo.api.get("/_local/info").json()
+        ministry = exchange_journey.ministry_headers(info)
+        person = exchange_journey.prepare_ccf_world_directly_in_moto(info, nit, DEMO["authorized"], PASSWORDS["person"])
+        ids = exchange_journey.activate_and_assign(demo.api, ministry, person, nit, PASSWORDS["consumer"])
+        state.update(person=person, ministry=ministry, clientIds=ids, consumer=PASSWORDS["consumer"])
+        return "earlier steps missing: company and authorized person written into moto, the rest over the API"
+
+    def share() -> str:
+        config = Config(
+            port=free_port(),
+            api_url=str(demo.api.base_url).rstrip("/"),
+            pull_client_id=state["clientIds"]["solicitud-afiliacion"],
+            answer_client_id=state["clientIds"]["respuesta-tramite-ccf"],
+            password=state["consumer"],
+        )
+        ccf = state["ccf"] = SampleCcf(config).start()
+        print(f"  ▶ sample CCF system on {ccf.base_url} (Authlib token endpoint + notification receiver)")
+        shared = exchange_journey.share_notification_endpoint(demo.api, state["person"], nit, ccf)
+        return f"«NotificacionTramite» → {ccf.notification_url} with OAuth and a public key: {shared['status']}"
+
+    def jwks() -> str:
+        keys = demo.call("GET", "/.well-known/jwks.json", 200).json()["keys"]
+        return f"{len(keys)} key(s) for the signed notifications: {keys[0]['alg']} kid {keys[0]['kid'][:12]}…"
+
+    def file_and_notify() -> str:
+        request = exchange_journey.tramite_request(
+            nit, employer_nit, DEMO["mismatchLegalRepresentative"], employer_email
+        )
+        state["request"] = request
+        filed = demo.call("POST", "/admin/tramites", 201, json=request, headers=state["ministry"]).json()
+        numero = state["first"] = filed["numeroTransaccion"]
+        waiter = state["waiter"] = exchange_journey.Waiter(demo.api, state["ministry"])
+        done = waiter.until(numero, lambda t: t.get("acknowledgement") is not None)
+        delivery = done["deliveries"][0]
+        return (
+            f"trámite {numero}: signed notification acknowledged ({delivery['statusCode']}, {delivery['latencyMs']} ms)"
+        )
+
+    def answered() -> str:
+        numero = state["first"]
+        done = state["waiter"].until(numero, lambda t: t["estado"] in ("APROBADA", "RECHAZADA"))
+        pulled = state["ccf"].summary()["pulled"].get(numero, {})
+        demo.show_mail(demo.mailbox().wait_for(employer_email, "tramite-result"))
+        encrypted = "a JWE decrypted with its private key" if pulled.get("encrypted") else "JSON"
+        return f"the CCF pulled the request ({encrypted}) and answered: {done['estado']}"
+
+    def dead_letter() -> str:
+        state["ccf"].stop()
+        print("  ■ the sample CCF's endpoint is stopped")
+        filed = demo.call("POST", "/admin/tramites", 201, json=state["request"], headers=state["ministry"]).json()
+        numero = state["second"] = filed["numeroTransaccion"]
+        failed = state["waiter"].until(numero, lambda t: t["estado"] == "FALLIDA", timeout=120)
+        reasons = sorted({d.get("reason") or "-" for d in failed["deliveries"]})
+        return f"trámite {numero}: {failed['attempts']} attempts ({', '.join(reasons)}), dead-lettered: FALLIDA"
+
+    def redrive() -> str:
+        state["ccf"].start()
+        print("  ▶ the endpoint is back")
+        numero = state["second"]
+        demo.call("POST", f"/admin/tramites/{numero}/redrive", 202, headers=state["ministry"])
+        done = state["waiter"].until(numero, lambda t: t["estado"] in ("APROBADA", "RECHAZADA"))
+        state["ccf"].stop()
+        return f"redriven (generation {done['generation']}, same Idempotency-Key) and answered: {done['estado']}"
+
+    demo.step("Exchange · the CCF's world", "—", world)
+    demo.step("Share the notification endpoint and verify it", "authorized person", share)
+    demo.step("The Ministry's public keys (JWKS)", "anyone", jwks)
+    demo.step("File a trámite · signed notification", "Ministerio → CCF system", file_and_notify)
+    demo.step("Pull, decrypt and answer · APROBADA", "CCF system", answered)
+    demo.step("Endpoint down · retries, DLQ, FALLIDA", "Ministerio", dead_letter)
+    demo.step("Endpoint back · redrive · completes", "Ministerio", redrive)
+
+
+STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [
+    (7, platform_steps),
+    (7, citizen_steps),
+    (7, employer_steps),
+    (4, authorization_steps),
+    (6, catalog_steps),
+    (7, exchange_steps),
+]
 
 
 def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
@@ -235,18 +529,29 @@ def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[st
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--base-url", help="walk a deployed stack at this URL instead of starting the local runtime")
+    parser.add_argument(
+        "--ministry-user",
+        default="CC-63173063",
+        help="with --base-url: the Ministry operator (password: DEMO_MINISTRY_PASSWORD)",
+    )
     args = parser.parse_args(argv)
 
     process = None
     with tempfile.TemporaryDirectory(prefix="sat-ccf-demo-") as scratch:
         if args.base_url:
             base_url, mailbox_url = args.base_url.rstrip("/"), None
+            ministry_login = {
+                "usernames": [args.ministry_user],
+                "password": os.environ.get("DEMO_MINISTRY_PASSWORD", ""),
+            }
         else:
             process, info = start_local_runtime(Path(scratch))
             base_url, mailbox_url = info["api_url"], info["mailbox_url"]
+            ministry_login = info["ministry_login"]
         try:
             with httpx.Client(base_url=base_url, timeout=30) as client:
-                demo = Demo(api=client, mailbox_url=mailbox_url, total=sum(count for count, _ in STEP_GROUPS))
+                total = sum(count for count, _ in STEP_GROUPS)
+                demo = Demo(api=client, mailbox_url=mailbox_url, ministry_login=ministry_login, total=total)
                 for _, group in STEP_GROUPS:
                     group(demo)
                 ok = demo.summary()

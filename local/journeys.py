@@ -158,3 +158,97 @@ def sign_in(api: httpx.Client, someone: dict[str, Any], password: str) -> dict[s
 
 def bearer(session: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {session['idToken']}"}
+
+
+# --- Registro de rol empleador persona jurídica, autorizados (manual §5) --------------------------
+
+
+def ministry_session(api: httpx.Client, login: dict[str, Any]) -> dict[str, Any]:
+    """The seeded Ministry operator signs in like anyone else (POST /sessions)."""
+    document_type, document_number = login["usernames"][0].split("-", 1)
+    return sign_in(api, {"documentType": document_type, "documentNumber": document_number}, login["password"])
+
+
+def employer_data(found: dict[str, Any], business_name: str | None = None) -> dict[str, Any]:
+    """The RUT's basic data as the legal representative types it (manual §5, Paso 2)."""
+    return {
+        "nit": found["nit"],
+        "dv": found["dv"],
+        "businessName": business_name or found["businessName"],
+        "companyType": found["companyType"],
+    }
+
+
+def person_data(someone: dict[str, Any], email: str) -> dict[str, Any]:
+    keys = ("documentType", "documentNumber", "firstName", "middleName", "firstSurname", "secondSurname")
+    return {**{key: someone[key] for key in keys if someone.get(key) is not None}, "email": email}
+
+
+def headquarters_for(found: dict[str, Any], email: str) -> dict[str, Any]:
+    """Main office data (manual §5, Paso 4); the postal code starts with the department's DIVIPOLA code."""
+    municipality = found["municipalityCode"]
+    return {
+        "name": "Sede principal",
+        "departmentCode": municipality[:2],
+        "municipalityCode": municipality,
+        "address": "Carrera 7 # 32-16",
+        "postalCode": f"{municipality[:2]}0001",
+        "phone": "6013305000",
+        "email": email,
+        "contributorType": found["contributorType"],
+        "companyType": found["companyType"],
+        "employees": 250,
+        "ciiu": "8430",
+        "arl": "14-4",
+        "pilaOperators": ["ARUS"],
+    }
+
+
+def authorization_for(someone: dict[str, Any], email: str) -> dict[str, Any]:
+    return {
+        **person_data(someone, email),
+        "office": "Sede principal",
+        "role": "CAJA_DE_SUBSIDIO_FAMILIAR",
+        "profile": "ADMINISTRAR_SERVICIOS_WEB_EXTERNOS",
+    }
+
+
+def rut_pdf() -> bytes:
+    """A one-page PDF created now (the RUT must have been issued within the last year)."""
+    import io
+    from datetime import UTC, datetime
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    writer.add_metadata({"/CreationDate": datetime.now(UTC).strftime("D:%Y%m%d%H%M%S+00'00'")})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def upload_rut(slot: dict[str, Any], content: bytes) -> int:
+    """POST the file to the presigned S3 form, as a browser would."""
+    sent = httpx.post(slot["url"], data=slot["fields"], files={"file": ("rut.pdf", content, "application/pdf")})
+    return sent.status_code
+
+
+def wait_for_employer(
+    api: httpx.Client, nit: str, headers: dict[str, str], wanted: str, timeout: float = 20
+) -> dict[str, Any]:
+    """The RUT is checked asynchronously (S3 event → queue → function): poll the company's state."""
+    deadline = time.monotonic() + timeout
+    while True:
+        body: dict[str, Any] = api.get(f"/employers/{nit}", headers=headers).json()
+        if wanted in (body.get("status"), (body.get("rut") or {}).get("status")):
+            return body
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{nit} did not reach {wanted}: {body.get('status')}")
+        time.sleep(0.3)
+
+
+def basic_auth(client_id: str, secret: str) -> dict[str, str]:
+    import base64
+
+    return {"Authorization": "Basic " + base64.b64encode(f"{client_id}:{secret}".encode()).decode()}

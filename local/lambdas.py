@@ -172,6 +172,9 @@ def worker_environment(spec: FunctionSpec, endpoint: str, region: str) -> dict[s
         "AWS_ACCESS_KEY_ID": "test",
         "AWS_SECRET_ACCESS_KEY": "test",
         "AWS_SESSION_TOKEN": "test",
+        # Local only: partner URLs on 127.0.0.1 (the sample CCF system) pass sat_common.url_safety. The CDK
+        # app never sets it (tests/infra/test_share_infra.py); see docs/local-runtime.md.
+        "ALLOW_LOOPBACK_URLS": "true",
         # No X-Ray daemon locally.
         "POWERTOOLS_TRACE_DISABLED": "true",
         "AWS_XRAY_SDK_ENABLED": "false",

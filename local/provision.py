@@ -315,6 +315,10 @@ def s3_bucket(pv: Provisioner, lid: str) -> str:
                 r["MaxAgeSeconds"] = int(rule["MaxAge"])
             api_rules.append(r)
         s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": api_rules})
+    notifications = _bucket_notifications(props.get("NotificationConfiguration") or {})
+    if notifications:
+        # moto delivers ObjectCreated events (PUT and presigned POST) to the queues, like S3 does.
+        s3.put_bucket_notification_configuration(Bucket=name, NotificationConfiguration=notifications)
     region, suffix = pv.template.region, "amazonaws.com"
     pv.template.set_attrs(
         lid,
@@ -326,6 +330,21 @@ def s3_bucket(pv: Provisioner, lid: str) -> str:
         DualStackDomainName=f"{name}.s3.dualstack.{region}.{suffix}",
     )
     return name
+
+
+def _bucket_notifications(config: dict[str, Any]) -> dict[str, Any]:
+    """CloudFormation's NotificationConfiguration (queue part) in the S3 API's shape."""
+    queues = []
+    for item in config.get("QueueConfigurations", []):
+        entry: dict[str, Any] = {"QueueArn": item["Queue"], "Events": [item["Event"]]}
+        rules = item.get("Filter", {}).get("S3Key", {}).get("Rules")
+        if rules:
+            entry["Filter"] = {"Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}}
+        queues.append(entry)
+    unsupported = set(config) - {"QueueConfigurations"}
+    if unsupported:
+        raise TemplateError(f"bucket notifications not emulated locally: {', '.join(sorted(unsupported))}")
+    return {"QueueConfigurations": queues} if queues else {}
 
 
 def sqs_queue(pv: Provisioner, lid: str) -> str:

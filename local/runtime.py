@@ -28,7 +28,7 @@ from local.esm import Poller, mappings_from_template
 from local.lambdas import Lambdas
 from local.mailbox import read_mailbox
 from local.provision import Provisioner
-from local.seed_loader import create_ministry_users, generate_password, load_reference_items, read_seed
+from local.seed_loader import create_ministry_users, generate_password, load_reference_items, load_services, read_seed
 from local.template import Template, TemplateError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -253,6 +253,9 @@ class LocalRuntime:
             self.log(f"seeded {count} reference items into {table}")
         else:
             self.log("WARNING no reference table (REFERENCE_TABLE_NAME) in the template; reference data not loaded")
+        main_table = next((e["MAIN_TABLE_NAME"] for e in envs if e.get("MAIN_TABLE_NAME")), None)
+        if main_table:  # the Ministry's three services (local/seed/services.json)
+            self.log(f"seeded services {', '.join(load_services(moto_url, region, main_table))} into {main_table}")
         pool_id = next((e["PEOPLE_USER_POOL_ID"] for e in envs if e.get("PEOPLE_USER_POOL_ID")), None)
         if pool_id is None:
             pools = [lid for lid in template.of_type("AWS::Cognito::UserPool") if "people" in lid.lower()]

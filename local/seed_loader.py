@@ -84,3 +84,51 @@ def create_ministry_users(
 
 def read_seed(path: Path = SEED_FILE) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
+
+
+SERVICES_FILE = REPO_ROOT / "local" / "seed" / "services.json"
+
+
+def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
+    """Main-table items of the Ministry's catalog, as POST /admin/services writes them
+    (functions/catalog/admin.py; tests/integration/test_catalog_seed.py checks they agree)."""
+    items = []
+    for service in doc.get("services", []):
+        method = service["operation"].lower()
+        paths = [p for p, item in service["openapi"]["paths"].items() if p.startswith("/sat/") and method in item]
+        if len(paths) != 1:
+            raise ValueError(f"{service['code']}: the document needs exactly one /sat/ path with {method}")
+        service_id = service["code"].lower().replace("_", "-")
+        items.append(
+            {
+                "PK": f"SERVICE#{service_id}",
+                "SK": "PROFILE",
+                "serviceId": service_id,
+                "code": service["code"],
+                "name": service["name"],
+                "description": service["description"],
+                "operation": service["operation"],
+                "endpointPath": paths[0],
+                "openapi": json.dumps(service["openapi"], ensure_ascii=False),
+                "state": service.get("state", "ACTIVE"),
+                "createdAt": now,
+                "updatedAt": now,
+                "GSI1PK": "SERVICES",
+                "GSI1SK": service["code"],
+            }
+        )
+    return items
+
+
+def load_services(endpoint: str, region: str, table: str, path: Path = SERVICES_FILE) -> list[str]:
+    """Put the seeded services into the main table; returns their ids."""
+    from datetime import UTC, datetime
+
+    if not path.exists():
+        return []
+    items = service_items(json.loads(path.read_text()), datetime.now(UTC).isoformat(timespec="seconds"))
+    ddb = aws.resource("dynamodb", endpoint, region)
+    with ddb.Table(table).batch_writer() as batch:
+        for item in items:
+            batch.put_item(Item=item)
+    return [item["serviceId"] for item in items]

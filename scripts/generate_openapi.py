@@ -80,7 +80,15 @@ def describe_errors_and_security(document: dict) -> dict:
     for name in GENERATED_ERROR_SCHEMAS:
         schemas.pop(name, None)
     schemas["Problem"] = PROBLEM_SCHEMA
-    protected = {(route.method.lower(), route.path) for route in ROUTES if route.auth != "public"}
+    protected = {(route.method.lower(), route.path) for route in ROUTES if route.auth == "person"}
+    ccf_system = {(route.method.lower(), route.path) for route in ROUTES if route.auth == "ccf_system"}
+    if ccf_system:
+        components.setdefault("securitySchemes", {})["satToken"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Token de acceso de un sistema CCF obtenido con POST /oauth2/token",
+        }
     if protected:
         components.setdefault("securitySchemes", {})["cognito"] = {
             "type": "http",
@@ -96,6 +104,8 @@ def describe_errors_and_security(document: dict) -> dict:
             responses["default"] = PROBLEM_RESPONSE
             if (method, path) in protected:
                 operation["security"] = [{"cognito": []}]
+            elif (method, path) in ccf_system:
+                operation["security"] = [{"satToken": []}]
     return document
 
 

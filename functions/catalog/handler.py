@@ -6,11 +6,44 @@ from importlib import resources
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path, Query
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from catalog import logic
-from catalog.models import CatalogPage, Health
-from sat_common.api import create_resolver, lambda_entry
+from catalog import admin, ccf, logic
+from catalog.access import require_ministry
+from catalog.config import deps
+from catalog.models import (
+    NIT_PATTERN,
+    SERVICE_ID_PATTERN,
+    Assignment,
+    AssignmentRequest,
+    CatalogPage,
+    Ccf,
+    CcfActivationRequest,
+    CcfPage,
+    CcfServiceInfo,
+    CcfServiceList,
+    ConsumerPassword,
+    Health,
+    Service,
+    ServiceCreate,
+    ServiceList,
+    ServicePatch,
+    Terms,
+    TermsDecision,
+    TermsDecisionRequest,
+)
+from sat_common.api import (
+    NO_STORE,
+    create_resolver,
+    json_response,
+    lambda_entry,
+    no_content,
+    public_base_url,
+    request_actor,
+    request_caller,
+)
+from sat_common.auth import Caller
+from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import FieldError, invalid
 from sat_common.settings import ApiSettings
 
@@ -37,12 +70,12 @@ def get_catalog(
     if unknown:
         raise invalid([FieldError(name[:40], "unknown_query_parameter") for name in sorted(unknown)])
     page = CatalogPage.model_validate(logic.catalog_page(catalog, department))
-    return Response(status_code=200, content_type="application/json", body=page, headers=CACHEABLE)
+    return json_response(page, headers=CACHEABLE)
 
 
 @app.get("/openapi.json", summary="Documento OpenAPI 3.1 de esta API", tags=["Plataforma"], include_in_schema=True)
 def openapi_document() -> Response[dict[str, Any]]:
-    return Response(status_code=200, content_type="application/json", body=_openapi(), headers=CACHEABLE)
+    return json_response(_openapi(), headers=CACHEABLE)
 
 
 @app.get("/docs", summary="Swagger UI de esta API", tags=["Plataforma"])
@@ -54,6 +87,153 @@ def docs(
     from sat_common.swagger import swagger_page  # 1.4 MB of inlined assets: only this route pays for them
 
     return Response(status_code=200, content_type="text/html; charset=utf-8", body=swagger_page(_openapi_text()))
+
+
+# --------------------------------------------------------------------------- Ministry (manual §6 preconditions)
+ADMIN = ["Ministerio"]
+CCF_TAG = ["Administración de servicios web externos"]
+Nit = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9 dígitos, sin dígito de verificación)")]
+ServiceId = Annotated[str, Path(pattern=SERVICE_ID_PATTERN, description="Id del servicio, p. ej. solicitud-afiliacion")]
+
+
+def _ministry() -> Caller:
+    caller = request_caller(app)
+    require_ministry(caller)
+    return caller
+
+
+@app.post("/admin/ccfs", summary="Activar el rol CCF de una empresa registrada", tags=ADMIN, responses={201: {}})
+def activate_ccf(request: Annotated[CcfActivationRequest, Body()]) -> Response[Ccf]:
+    caller = _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(
+            Ccf.model_validate(admin.activate_ccf(deps(), request.nit, request_actor(app, caller))), 201
+        )
+
+
+@app.get("/admin/ccfs", summary="CCF activadas (paginado)", tags=ADMIN)
+def list_ccfs(
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 50,
+    nextToken: Annotated[str | None, Query(max_length=1024, description="Página siguiente")] = None,
+) -> Response[CcfPage]:
+    _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(CcfPage.model_validate(admin.list_ccfs(deps(), limit, nextToken)))
+
+
+@app.post("/admin/services", summary="Crear un servicio del catálogo", tags=ADMIN, responses={201: {}})
+def create_service(request: Annotated[ServiceCreate, Body()]) -> Response[Service]:
+    caller = _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(
+            Service.model_validate(admin.create_service(deps(), request, request_actor(app, caller))), 201
+        )
+
+
+@app.get("/admin/services", summary="Catálogo de servicios del Ministerio", tags=ADMIN)
+def list_services() -> Response[ServiceList]:
+    _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(ServiceList.model_validate(admin.list_services(deps())))
+
+
+@app.patch("/admin/services/<serviceId>", summary="Modificar un servicio (incluido su estado)", tags=ADMIN)
+def patch_service(serviceId: ServiceId, request: Annotated[ServicePatch, Body()]) -> Response[Service]:
+    caller = _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(
+            Service.model_validate(admin.patch_service(deps(), serviceId, request, request_actor(app, caller)))
+        )
+
+
+@app.post(
+    "/admin/ccfs/<nit>/services",
+    summary="Asignar un servicio a una CCF (crea su Client ID)",
+    tags=ADMIN,
+    responses={201: {}},
+)
+def assign_service(nit: Nit, request: Annotated[AssignmentRequest, Body()]) -> Response[Assignment]:
+    caller = _ministry()
+    with aws_faults_as_unavailable():
+        return json_response(
+            Assignment.model_validate(admin.assign(deps(), nit, request, request_actor(app, caller))), 201
+        )
+
+
+@app.delete("/admin/ccfs/<nit>/services/<serviceId>", summary="Revocar la asignación de un servicio", tags=ADMIN)
+def revoke_service(nit: Nit, serviceId: ServiceId) -> Response[None]:
+    caller = _ministry()
+    with aws_faults_as_unavailable():
+        admin.revoke(deps(), nit, serviceId, request_actor(app, caller))
+    return no_content()
+
+
+# --------------------------------------------------------------------------- authorized person (manual §6)
+@app.get("/ccfs/<nit>/terms", summary="Condiciones de uso y política de privacidad vigentes", tags=CCF_TAG)
+def get_terms(nit: Nit) -> Response[Terms]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        return json_response(Terms.model_validate(ccf.get_terms(deps(), caller, nit)))
+
+
+@app.post("/ccfs/<nit>/terms", summary="Aceptar o declinar las condiciones (queda como evidencia)", tags=CCF_TAG)
+def decide_terms(nit: Nit, request: Annotated[TermsDecisionRequest, Body()]) -> Response[TermsDecision]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        result = ccf.decide_terms(deps(), caller, nit, request.version, request.decision, request_actor(app, caller))
+    return json_response(TermsDecision.model_validate(result))
+
+
+@app.get("/ccfs/<nit>/services", summary="Servicios asignados a la CCF", tags=CCF_TAG)
+def ccf_services(nit: Nit) -> Response[CcfServiceList]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        return json_response(CcfServiceList.model_validate(ccf.list_services(deps(), caller, nit)))
+
+
+@app.get("/ccfs/<nit>/services/<serviceId>", summary="Información del servicio (Client ID, URLs)", tags=CCF_TAG)
+def ccf_service(nit: Nit, serviceId: ServiceId) -> Response[CcfServiceInfo]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        info = ccf.service_info(deps(), caller, nit, serviceId, _base_url())
+    return json_response(CcfServiceInfo.model_validate(info))
+
+
+@app.get("/ccfs/<nit>/services/<serviceId>/openapi.json", summary="Documento OpenAPI del servicio", tags=CCF_TAG)
+def ccf_service_openapi(nit: Nit, serviceId: ServiceId) -> Response[dict[str, Any]]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        return json_response(ccf.service_document(deps(), caller, nit, serviceId, _base_url()))
+
+
+@app.get("/ccfs/<nit>/services/<serviceId>/docs", summary="Documentación del servicio (Swagger UI)", tags=CCF_TAG)
+def ccf_service_docs(nit: Nit, serviceId: ServiceId) -> Response[Any]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        document = ccf.service_document(deps(), caller, nit, serviceId, _base_url())
+    from sat_common.swagger import swagger_page
+
+    page = swagger_page(json.dumps(document, ensure_ascii=False))
+    return Response(status_code=200, content_type="text/html; charset=utf-8", body=page, headers=NO_STORE)
+
+
+@app.put(
+    "/ccfs/<nit>/consumer-password",
+    summary="Asignar la contraseña de consumo de los servicios",
+    tags=CCF_TAG,
+    responses={204: {"description": "Contraseña asignada"}},
+)
+def set_consumer_password(nit: Nit, request: Annotated[ConsumerPassword, Body()]) -> Response[None]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        ccf.set_consumer_password(
+            deps(), caller, nit, request.password, request.passwordConfirmation, request_actor(app, caller)
+        )
+    return no_content()
+
+
+def _base_url() -> str:
+    return public_base_url(app, deps().settings.public_api_base_url)
 
 
 @cache

@@ -1,3 +1,5 @@
+from typing import Any, Literal
+
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -20,3 +22,128 @@ class CatalogPage(BaseModel):
     source: str = Field(description="Fuente de los datos (norma, entidad o paquete y su licencia)")
     count: int
     items: list[CatalogItem]
+
+
+# --------------------------------------------------------------------------- Ministry and CCF (issue 5)
+NIT_PATTERN = r"^\d{9}$"
+SERVICE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
+Operation = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
+State = Literal["ACTIVE", "INACTIVE"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class CcfActivationRequest(Strict):
+    nit: str = Field(pattern=NIT_PATTERN, description="NIT de la empresa, 9 dígitos sin dígito de verificación")
+
+
+class Ccf(BaseModel):
+    nit: str
+    businessName: str | None = None
+    status: str
+    activatedAt: str
+    activatedBy: str
+
+
+class CcfPage(BaseModel):
+    items: list[Ccf]
+    nextToken: str | None = Field(default=None, description="Pase este valor en nextToken para la página siguiente")
+
+
+class ServiceCreate(Strict):
+    code: str = Field(pattern=r"^[A-Z0-9_]{2,40}$", examples=["SOLICITUD_AFILIACION"])
+    name: str = Field(min_length=1, max_length=120)
+    description: str = Field(min_length=1, max_length=500)
+    operation: Operation
+    openapi: dict[str, Any] = Field(description="Documento OpenAPI 3 del servicio (una ruta /sat/... con la operación)")
+    state: State = "ACTIVE"
+
+
+class ServicePatch(Strict):
+    name: str | None = Field(default=None, min_length=1, max_length=120)
+    description: str | None = Field(default=None, min_length=1, max_length=500)
+    operation: Operation | None = None
+    openapi: dict[str, Any] | None = None
+    state: State | None = None
+
+
+class Service(BaseModel):
+    serviceId: str
+    code: str
+    name: str
+    description: str
+    operation: str
+    endpointPath: str
+    state: str
+    createdAt: str
+    updatedAt: str
+
+
+class ServiceList(BaseModel):
+    items: list[Service]
+
+
+class AssignmentRequest(Strict):
+    serviceId: str = Field(pattern=SERVICE_ID_PATTERN)
+
+
+class Assignment(BaseModel):
+    nit: str
+    serviceId: str
+    clientId: str
+    status: str
+    assignedAt: str
+
+
+class Terms(BaseModel):
+    version: str
+    title: str
+    text: str = Field(description="Condiciones de uso y política de privacidad (Markdown, español)")
+    textHash: str = Field(description="SHA-256 del texto mostrado")
+    accepted: bool
+    decision: str | None = None
+    decidedAt: str | None = None
+
+
+class TermsDecisionRequest(Strict):
+    version: str = Field(min_length=1, max_length=40)
+    decision: Literal["ACCEPT", "DECLINE"]
+
+
+class TermsDecision(BaseModel):
+    version: str
+    decision: str
+    accepted: bool
+    decidedAt: str
+
+
+class CcfService(BaseModel):
+    serviceId: str
+    code: str
+    name: str
+    description: str
+    operation: str
+    state: str
+
+
+class CcfServiceList(BaseModel):
+    nit: str
+    items: list[CcfService]
+
+
+class CcfServiceInfo(BaseModel):
+    serviceId: str
+    name: str
+    description: str
+    clientId: str
+    state: str
+    tokenUrl: str
+    endpointUrl: str
+    operation: str
+
+
+class ConsumerPassword(Strict):
+    password: str = Field(min_length=1, max_length=256)
+    passwordConfirmation: str = Field(min_length=1, max_length=256)

@@ -53,7 +53,7 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
         store.update(
             person_key(username, ACCOUNT),
             "SET tokenUsedAt = :at REMOVE tokenHash",
-            {":hash": token_hash, ":pending": PASSWORD_PENDING, ":at": iso(now)},
+            values={":hash": token_hash, ":pending": PASSWORD_PENDING, ":at": iso(now)},
             condition="tokenHash = :hash AND #status = :pending",
             names={"#status": "status"},
         )
@@ -71,13 +71,13 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
     store.update(
         person_key(username, ACCOUNT),
         "SET #status = :active, activatedAt = :at, updatedAt = :at",
-        {":active": ACTIVE, ":at": iso(now)},
+        values={":active": ACTIVE, ":at": iso(now)},
         names={"#status": "status"},
     )
     store.update(
         registration_key(item["registrationId"]),
         "SET #status = :completed, updatedAt = :at",
-        {":completed": COMPLETED, ":at": iso(now)},
+        values={":completed": COMPLETED, ":at": iso(now)},
         names={"#status": "status"},
     )
     audit.record(
@@ -97,7 +97,7 @@ def _give_token_back(deps: Deps, username: str, token_hash: str) -> None:
         deps.store.update(
             person_key(username, ACCOUNT),
             "SET tokenHash = :hash REMOVE tokenUsedAt",
-            {":hash": token_hash},
+            values={":hash": token_hash},
             condition="attribute_not_exists(tokenHash)",
         )
     except Exception as error:

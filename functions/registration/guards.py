@@ -37,7 +37,7 @@ def record_failure(
     store.update(
         key,
         "SET lockedUntil = :until, windowEndsAt = :until, expiresAt = :cleanup",
-        {":until": until, ":cleanup": until + CLEANUP_GRACE_SECONDS},
+        values={":until": until, ":cleanup": until + CLEANUP_GRACE_SECONDS},
     )
     return Outcome(failures, until)
 
@@ -46,7 +46,7 @@ def _increment(store: Store, key: dict[str, str], now: int, window: int) -> int:
     for _ in range(3):  # only a concurrent first failure can make both conditions fail
         try:
             item = store.update(
-                key, "SET failures = failures + :one", {":one": 1, ":now": now}, condition="windowEndsAt > :now"
+                key, "SET failures = failures + :one", values={":one": 1, ":now": now}, condition="windowEndsAt > :now"
             )
             return int(item["failures"])
         except ConditionFailed:

@@ -4,75 +4,28 @@ Custom checks raise PydanticCustomError(<key>, ...), where <key> is a message ke
 sat_common.i18n.FIELD_MESSAGES, so the problem+json lists the field with a translated message.
 """
 
-import re
 from datetime import date
-from typing import Annotated, Literal
+from typing import Literal
 
-import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from sat_common import catalogs, clock
+from sat_common.fields import DocumentNumber, PersonIdentity, Strict, email_address, fixed_phone, mobile_phone
 from sat_common.tokens import TOKEN_PATTERN
 
-NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ '\-][^\W\d_]+)*$")
 REGISTRATION_ID_PATTERN = r"^[0-9a-f]{32}$"
 QUESTION_ID_PATTERN = r"^[0-9a-f]{12}\.[0-9]$"
 OPTION_ID_PATTERN = r"^[0-9a-f]{8}$"
 
 
-def person_document_types() -> dict[str, dict[str, object]]:
-    return {item["code"]: item for item in catalogs.load("document-types").items if item.get("appliesTo") == "person"}
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
 # --- Paso 2: basic data ------------------------------------------------------------------
 
 
-Name = Annotated[str, Field(min_length=1, max_length=60)]
-
-
-class BasicData(Strict):
-    documentType: str = Field(max_length=4, description="Código del catálogo document-types (personas)")
-    documentNumber: str = Field(max_length=16, description="Sin puntos ni espacios; formato según el tipo")
-    firstName: Name
-    middleName: Name | None = None
-    firstSurname: Name
-    secondSurname: Name | None = None
+class BasicData(PersonIdentity):
+    documentNumber: DocumentNumber = Field(description="Sin puntos ni espacios; formato según el tipo")
     birthDate: date
     expeditionDate: date
-
-    @field_validator("documentType")
-    @classmethod
-    def _known_type(cls, value: str) -> str:
-        types = person_document_types()
-        if value not in types:
-            raise PydanticCustomError("unknown_document_type", "unknown document type", {"expected": ", ".join(types)})
-        return value
-
-    @field_validator("documentNumber")
-    @classmethod
-    def _number_format(cls, value: str, info: ValidationInfo) -> str:
-        value = value.upper()
-        kind = person_document_types().get(info.data.get("documentType", ""))
-        if kind is not None and not re.fullmatch(str(kind["pattern"]), value):
-            raise PydanticCustomError(
-                "document_number_format", "bad document number", {"documentType": kind["code"], "rule": kind["rule"]}
-            )
-        return value
-
-    @field_validator("firstName", "middleName", "firstSurname", "secondSurname")
-    @classmethod
-    def _name(cls, value: str | None) -> str | None:
-        if value is None:
-            return None
-        value = " ".join(value.split())
-        if not NAME_PATTERN.fullmatch(value):
-            raise PydanticCustomError("name_format", "letters only")
-        return value
 
     @field_validator("birthDate", "expeditionDate")
     @classmethod
@@ -128,28 +81,6 @@ class IdentityVerified(BaseModel):
 # --- Paso 4: contact data and consents ---------------------------------------------------
 
 
-def _phone(value: str, kind: Literal["fixed", "mobile"]) -> str:
-    key = "fixed_phone_format" if kind == "fixed" else "mobile_phone_format"
-    digits = re.sub(r"[\s().-]", "", value)
-    if digits.startswith("+57"):
-        digits = digits[3:]
-    pattern = r"60[1-8][0-9]{7}" if kind == "fixed" else r"3[0-9]{9}"
-    if not re.fullmatch(pattern, digits):
-        raise PydanticCustomError(key, "bad phone number")
-    try:
-        parsed = phonenumbers.parse(digits, "CO")
-    except phonenumbers.NumberParseException:
-        raise PydanticCustomError(key, "bad phone number") from None
-    expected = (
-        {phonenumbers.PhoneNumberType.FIXED_LINE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-        if kind == "fixed"
-        else {phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE}
-    )
-    if not phonenumbers.is_valid_number(parsed) or phonenumbers.number_type(parsed) not in expected:
-        raise PydanticCustomError(key, "bad phone number")
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 class Contact(Strict):
     departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
     municipalityCode: str = Field(pattern=r"^[0-9]{5}$", description="DIVIPOLA del municipio del departamento")
@@ -173,22 +104,17 @@ class Contact(Strict):
     @field_validator("phone")
     @classmethod
     def _fixed(cls, value: str) -> str:
-        return _phone(value, "fixed")
+        return fixed_phone(value)
 
     @field_validator("mobile")
     @classmethod
     def _mobile(cls, value: str) -> str:
-        return _phone(value, "mobile")
+        return mobile_phone(value)
 
     @field_validator("email")
     @classmethod
     def _email(cls, value: str) -> str:
-        from email_validator import EmailNotValidError, validate_email
-
-        try:
-            return validate_email(value, check_deliverability=False).normalized
-        except EmailNotValidError:
-            raise PydanticCustomError("email_format", "bad e-mail") from None
+        return email_address(value)
 
 
 class ContactAccepted(BaseModel):

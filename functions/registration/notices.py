@@ -3,8 +3,8 @@
 from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import urlencode
 
+from registration.config import RegistrationSettings
 from sat_common.outbox import OutboxEmail, enqueue_email
-from sat_common.settings import RegistrationSettings
 
 # Colombia keeps UTC-5 all year (no daylight saving time).
 COLOMBIA = timezone(timedelta(hours=-5), "COT")

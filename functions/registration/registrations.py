@@ -101,37 +101,32 @@ def start(deps: Deps, data: BasicData, actor: Actor, lang: str) -> dict[str, Any
     registration_id = uuid.uuid4().hex
     session_end = now + settings.registration_session_minutes * 60
     try:
-        store.put_all(
-            [
-                (
-                    {**person_key(username, CLAIM), "registrationId": registration_id, "expiresAt": session_end},
-                    "attribute_not_exists(PK) OR expiresAt < :now",
-                ),
-                (
-                    {
-                        **registration_key(registration_id),
-                        "registrationId": registration_id,
-                        "username": username,
-                        "documentType": data.documentType,
-                        "documentNumber": data.documentNumber,
-                        "firstName": person.firstName,
-                        "middleName": person.middleName,
-                        "firstSurname": person.firstSurname,
-                        "secondSurname": person.secondSurname,
-                        "status": QUESTIONS_PENDING,
-                        # JSON strings: opaque to DynamoDB, cheap to (de)serialize, never filtered on.
-                        "bank": json.dumps(bank, ensure_ascii=False),
-                        "questionSetId": question_set["setId"],
-                        "questionSet": json.dumps(question_set, ensure_ascii=False),
-                        "createdAt": iso(now),
-                        "updatedAt": iso(now),
-                        "expiresAt": session_end,
-                    },
-                    "attribute_not_exists(PK)",
-                ),
-            ],
+        store.tx().put(
+            {**person_key(username, CLAIM), "registrationId": registration_id, "expiresAt": session_end},
+            "attribute_not_exists(PK) OR expiresAt < :now",
             values={":now": now},
-        )
+        ).put(
+            {
+                **registration_key(registration_id),
+                "registrationId": registration_id,
+                "username": username,
+                "documentType": data.documentType,
+                "documentNumber": data.documentNumber,
+                "firstName": person.firstName,
+                "middleName": person.middleName,
+                "firstSurname": person.firstSurname,
+                "secondSurname": person.secondSurname,
+                "status": QUESTIONS_PENDING,
+                # JSON strings: opaque to DynamoDB, cheap to (de)serialize, never filtered on.
+                "bank": json.dumps(bank, ensure_ascii=False),
+                "questionSetId": question_set["setId"],
+                "questionSet": json.dumps(question_set, ensure_ascii=False),
+                "createdAt": iso(now),
+                "updatedAt": iso(now),
+                "expiresAt": session_end,
+            },
+            "attribute_not_exists(PK)",
+        ).commit()
     except ConditionFailed:
         claim = store.get(person_key(username, CLAIM)) or {}
         wait = max(60, int(claim.get("expiresAt", now)) - now)
@@ -257,7 +252,7 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
                 key,
                 "SET #status = :verified, verifiedAt = :at, updatedAt = :at, expiresAt = :end "
                 "REMOVE questionSet, questionSetId",
-                {
+                values={
                     ":verified": IDENTITY_VERIFIED,
                     ":at": iso(now),
                     ":end": session_end,
@@ -269,7 +264,7 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
             )
         except ConditionFailed:
             raise DomainError(code="QUESTIONS_ALREADY_ANSWERED", status=409) from None
-        store.update(person_key(username, CLAIM), "SET expiresAt = :end", {":end": session_end})
+        store.update(person_key(username, CLAIM), "SET expiresAt = :end", values={":end": session_end})
         guards.clear(store, person_key(username, IDENTITY_CHECK))
         audit.record(
             settings.audit_table_name, entity(username), "IDENTITY_VERIFIED", actor, {"registrationId": registration_id}
@@ -282,7 +277,7 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
         store.update(
             key,
             "SET questionSet = :next, questionSetId = :nextId, updatedAt = :at",
-            {
+            values={
                 ":next": json.dumps(next_set, ensure_ascii=False),
                 ":nextId": next_set["setId"],
                 ":at": iso(now),
@@ -332,7 +327,7 @@ def _lock_registration(
     store.update(
         registration_key(registration["registrationId"]),
         "SET #status = :locked, updatedAt = :at REMOVE questionSet, questionSetId",
-        {":locked": LOCKED, ":at": iso(clock.epoch())},
+        values={":locked": LOCKED, ":at": iso(clock.epoch())},
         names={"#status": "status"},
     )
     store.delete(person_key(username, CLAIM))
@@ -388,7 +383,7 @@ def save_contact(deps: Deps, registration_id: str, contact: Contact, actor: Acto
             "SET #status = :pending, registrationId = :rid, email = :email, tokenHash = :hash, "
             "tokenExpiresAt = :tokenEnd, lastEmailAt = :now, emailWindowStart = :windowStart, "
             "emailsInWindow = :sent, version = :next, updatedAt = :at, createdAt = if_not_exists(createdAt, :at)",
-            {
+            values={
                 ":pending": PASSWORD_PENDING,
                 ":rid": registration_id,
                 ":email": contact.email,
@@ -443,11 +438,13 @@ def save_contact(deps: Deps, registration_id: str, contact: Contact, actor: Acto
     store.update(
         registration_key(registration_id),
         "SET #status = :pending, updatedAt = :at, expiresAt = :end",
-        {":pending": PASSWORD_PENDING, ":at": iso(now), ":end": token_end},
+        values={":pending": PASSWORD_PENDING, ":at": iso(now), ":end": token_end},
         names={"#status": "status"},
     )
     store.update(
-        person_key(username, CLAIM), "SET expiresAt = :end", {":end": now + settings.registration_session_minutes * 60}
+        person_key(username, CLAIM),
+        "SET expiresAt = :end",
+        values={":end": now + settings.registration_session_minutes * 60},
     )
     _record_consents(deps, username, registration_id, contact, actor, now)
     audit.record(
@@ -524,7 +521,7 @@ def _release_email_slot(deps: Deps, username: str, version: int, previous: dict[
             values[f":{name}"] = value
     expression = "SET " + ", ".join(sets) + (" REMOVE " + ", ".join(removes) if removes else "")
     try:
-        deps.store.update(person_key(username, ACCOUNT), expression, values, condition="version = :version")
+        deps.store.update(person_key(username, ACCOUNT), expression, values=values, condition="version = :version")
     except Exception as error:  # the slot then frees itself after welcome_resend_seconds
         logger.warning("e-mail slot not released", extra={"errorType": type(error).__name__})
 

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-from aws_cdk import RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -24,6 +24,8 @@ from infra.config import StageConfig
 
 CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key", "X-Request-Id"]
 CORS_EXPOSE_HEADERS = ["Location", "Retry-After", "X-Request-Id"]
+CCF_AUTHORIZER_FUNCTION = "ccf_authorizer"  # infra/api_routes.py AUTHORIZER_FUNCTIONS
+CCF_AUTHORIZER_CACHE_SECONDS = 60
 _PATH_PARAM = re.compile(r"{([A-Za-z0-9_]+)\+?}")
 
 # Same vocabulary as the functions' errors (layers/common/python/sat_common/problem.py and i18n.py):
@@ -167,10 +169,11 @@ class Api(Construct):
         self._add_gateway_responses(config)
 
         self.authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        self.ccf_authorizer: apigw.TokenAuthorizer | None = None
         self.methods: dict[tuple[str, str], apigw.Method] = {}
         integrations: dict[str, apigw.LambdaIntegration] = {}
         for route in self.routes:
-            if route.auth not in ("public", "person"):
+            if route.auth not in ("public", "person", "ccf_system"):
                 raise ValueError(f"unknown auth {route.auth!r} for {route.method} {route.path}")
             resource = self.rest_api.root.resource_for_path(route.path)
             integration = integrations.setdefault(
@@ -184,6 +187,9 @@ class Api(Construct):
             if route.auth == "person":
                 options["authorizer"] = self._people_authorizer(people_pool)
                 options["authorization_type"] = apigw.AuthorizationType.COGNITO
+            elif route.auth == "ccf_system":
+                options["authorizer"] = self._ccf_authorizer(functions[CCF_AUTHORIZER_FUNCTION])
+                options["authorization_type"] = apigw.AuthorizationType.CUSTOM
             else:
                 options["authorization_type"] = apigw.AuthorizationType.NONE
             self.methods[(route.method, route.path)] = resource.add_method(route.method, integration, **options)  # type: ignore[arg-type]
@@ -199,6 +205,21 @@ class Api(Construct):
                 identity_source="method.request.header.Authorization",
             )
         return self.authorizer
+
+    def _ccf_authorizer(self, function: lambda_.IFunction) -> apigw.TokenAuthorizer:
+        # CCF systems' access tokens (POST /oauth2/token), verified by functions/ccf_authorizer. The
+        # policy is cached per token for CCF_AUTHORIZER_CACHE_SECONDS: the bound within which a revoked
+        # assignment stops working (decision 0040).
+        if self.ccf_authorizer is None:
+            self.ccf_authorizer = apigw.TokenAuthorizer(
+                self,
+                "CcfSystemAuthorizer",
+                authorizer_name="ccf-system",
+                handler=function,
+                identity_source="method.request.header.Authorization",
+                results_cache_ttl=Duration.seconds(CCF_AUTHORIZER_CACHE_SECONDS),
+            )
+        return self.ccf_authorizer
 
     def _add_gateway_responses(self, config: StageConfig) -> None:
         headers = {"Content-Type": "'application/problem+json'"}

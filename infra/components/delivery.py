@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_lambda_event_sources as sources
-from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
-from infra.components.common import cmk
+from infra.components.common import cmk, grant_queue_key, queue_with_dlq
 from infra.config import StageConfig
 
 MAX_RECEIVE_COUNT = 5
@@ -28,29 +27,13 @@ class Delivery(Construct):
             alias=f"alias/{config.prefix}-notifications",
             description=f"SAT-CCF {config.stage}: outbound notifications queue and its DLQ",
         )
-        self.dead_letter_queue = sqs.Queue(
+        self.queue, self.dead_letter_queue = queue_with_dlq(
             self,
-            "DeadLetterQueue",
-            queue_name=f"{config.notification_target_name}-dlq",
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.key,
-            data_key_reuse=Duration.minutes(5),
-            enforce_ssl=True,
-            retention_period=Duration.days(14),
-            removal_policy=RemovalPolicy.RETAIN,
-        )
-        self.queue = sqs.Queue(
-            self,
-            "OutboxQueue",
-            queue_name=config.notification_target_name,
-            encryption=sqs.QueueEncryption.KMS,
-            encryption_master_key=self.key,
-            data_key_reuse=Duration.minutes(5),
-            enforce_ssl=True,
+            name=config.notification_target_name,
+            key=self.key,
             visibility_timeout=VISIBILITY_TIMEOUT,
-            retention_period=Duration.days(4),
-            dead_letter_queue=sqs.DeadLetterQueue(queue=self.dead_letter_queue, max_receive_count=MAX_RECEIVE_COUNT),
-            removal_policy=RemovalPolicy.RETAIN,
+            max_receive_count=MAX_RECEIVE_COUNT,
+            queue_id="OutboxQueue",
         )
 
     def environment(self) -> dict[str, str]:
@@ -61,13 +44,7 @@ class Delivery(Construct):
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(actions=["sqs:SendMessage", "sqs:GetQueueAttributes"], resources=[self.queue.queue_arn])
         )
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["kms:GenerateDataKey", "kms:Decrypt"],
-                resources=[self.key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"sqs.{Stack.of(self).region}.amazonaws.com"}},
-            )
-        )
+        grant_queue_key(self, grantee, self.key)
 
     def attach_consumer(self, function: lambda_.Function) -> None:
         """The event source mapping that feeds `function` (grants it consume + kms:Decrypt);

@@ -21,6 +21,9 @@ TEMPLATE_KEYS: tuple[str, ...] = (
     "delegate-invitation",
     "employer-confirmation",
     "authorization-notice",
+    "consumer-password-changed",
+    "rut-review-result",
+    "tramite-result",
 )
 
 

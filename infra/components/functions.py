@@ -16,13 +16,14 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS
+from infra.api_routes import API_FUNCTIONS, AUTHORIZER_FUNCTIONS, QUEUE_FUNCTIONS
 from infra.components.common import retention
 from infra.components.data import Data
 from infra.components.delivery import Delivery
 from infra.components.email import Email
 from infra.components.identity import Identity
 from infra.components.layers import ARCHITECTURE, RUNTIME, Layers
+from infra.components.notifications import Notifications
 from infra.components.secrets import SharedServiceSecrets
 from infra.config import REPO_ROOT, StageConfig
 
@@ -35,11 +36,18 @@ Grant = Literal[
     "audit_append",  # AUDIT_TABLE_NAME; PutItem only
     "people_pool",  # PEOPLE_USER_POOL_ID, PEOPLE_USER_POOL_CLIENT_ID; admin user operations
     "clients_pool",  # CLIENTS_USER_POOL_ID; app client management
-    "rut_bucket",  # RUT_BUCKET_NAME; put/get objects
+    "rut_bucket",  # RUT_BUCKET_NAME; put/get/delete objects (and versions) under rut/
     "outbox_send",  # OUTBOX_QUEUE_URL; send messages
     "send_email",  # SENDER_EMAIL, EMAIL_TEMPLATE_PREFIX, PORTAL_BASE_URL; ses:SendTemplatedEmail
     "portal_links",  # SENDER_EMAIL, PORTAL_BASE_URL (functions that build e-mail data)
     "shared_secrets",  # SECRETS_PREFIX, SECRETS_KMS_KEY_ARN; secrets under the prefix
+    "main_table_read",  # MAIN_TABLE_NAME; GetItem/Query/BatchGetItem only
+    "token_sign",  # TOKEN_SIGNING_KEY_ID; kms:Sign with the CCF access-token key (decision 0040)
+    "token_verify",  # TOKEN_SIGNING_KEY_ID; kms:GetPublicKey of that key
+    "shared_secrets_read",  # SECRETS_PREFIX; GetSecretValue/DescribeSecret under the prefix (decrypt via SM)
+    "notification_send",  # NOTIFICATION_QUEUE_URL; send trámite notifications (infra/components/notifications.py)
+    "notification_worker",  # NOTIFICATION_*: change visibility, dead-letter, kms:Sign/GetPublicKey (decision 0062)
+    "notification_public_key",  # NOTIFICATION_SIGNING_KEY_ID; kms:GetPublicKey (the JWKS route)
 ]
 
 
@@ -53,10 +61,51 @@ class FunctionSpec:
 
 # area -> what it may touch. Keep it to what the area's code uses today.
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
-    "catalog": FunctionSpec(description="Health, OpenAPI, Swagger UI and reference catalogs (no AWS data access)"),
+    "catalog": FunctionSpec(
+        grants=("main_table_rw", "audit_append", "clients_pool", "outbox_send", "portal_links"),
+        description="Health, OpenAPI, catalogs; the Ministry's service catalog and the CCF's use of it",
+    ),
+    "oauth": FunctionSpec(
+        grants=("main_table_rw", "audit_append", "token_sign"),
+        description="POST /oauth2/token for CCF systems (Client ID + consumer password) and GET /sat/session",
+    ),
+    "ccf_authorizer": FunctionSpec(
+        grants=("main_table_read", "token_verify"),
+        memory_mb=256,
+        timeout_seconds=5,
+        description="API Gateway TOKEN authorizer of the /sat routes (CCF access tokens)",
+    ),
+    "delegation": FunctionSpec(
+        grants=("main_table_rw", "reference_read", "audit_append", "rut_bucket", "outbox_send", "portal_links"),
+        timeout_seconds=15,
+        description="Employer role, delegate, RUT upload check and review, authorized persons (issue 4)",
+    ),
     "registration": FunctionSpec(
         grants=("main_table_rw", "reference_read", "audit_append", "people_pool", "outbox_send", "portal_links"),
         description="Citizen registration (manual §5 Pasos 2-6), sessions, /me and /me/roles",
+    ),
+    "share": FunctionSpec(
+        grants=("main_table_rw", "audit_append", "shared_secrets"),
+        timeout_seconds=15,  # the connection test waits for the CCF's token URL (outbound timeouts 3 s + 8 s)
+        description="A CCF's shared services: metadata, credentials in Secrets Manager, connection test (issue 6)",
+    ),
+    # issue 6 part B: the SAT <-> CCF exchange (decisions 0060-0063)
+    "exchange": FunctionSpec(
+        grants=(
+            "main_table_rw",
+            "audit_append",
+            "outbox_send",
+            "portal_links",
+            "notification_send",
+            "notification_public_key",
+            "shared_secrets_read",
+        ),
+        description="Trámites (Ministry), the /sat services for CCF systems and the notification JWKS (issue 6)",
+    ),
+    "notifications": FunctionSpec(
+        grants=("main_table_rw", "audit_append", "notification_worker", "shared_secrets_read"),
+        timeout_seconds=60,  # infra/components/notifications.py WORKER_TIMEOUT_SECONDS
+        description="Delivers signed trámite notifications to the CCFs; fed by the notifications queue",
     ),
     "delivery": FunctionSpec(
         grants=("send_email", "idempotency"),
@@ -90,6 +139,7 @@ class Resources:
     email: Email
     delivery: Delivery
     secrets: SharedServiceSecrets
+    notifications: Notifications
 
 
 class Functions(Construct):
@@ -100,7 +150,7 @@ class Functions(Construct):
         self._res = resources
         self.functions: dict[str, lambda_.Function] = {}
         self.roles: dict[str, iam.Role] = {}
-        areas = tuple(dict.fromkeys((*API_FUNCTIONS, *QUEUE_FUNCTIONS)))
+        areas = tuple(dict.fromkeys((*API_FUNCTIONS, *QUEUE_FUNCTIONS, *AUTHORIZER_FUNCTIONS)))
         missing = [area for area in areas if area not in FUNCTION_SPECS]
         if missing:
             raise ValueError(f"no FunctionSpec for {missing}; add them to FUNCTION_SPECS")
@@ -171,6 +221,13 @@ class Functions(Construct):
             "send_email": self._send_email,
             "portal_links": self._portal_links,
             "shared_secrets": self._shared_secrets,
+            "main_table_read": self._main_table_read,
+            "token_sign": self._token_sign,
+            "token_verify": self._token_verify,
+            "shared_secrets_read": self._shared_secrets_read,
+            "notification_send": lambda role: self._res.notifications.grant_send(role),
+            "notification_worker": lambda role: self._res.notifications.grant_worker(role),
+            "notification_public_key": lambda role: self._res.notifications.grant_public_key(role),
         }
         return handlers[grant](role)
 
@@ -187,7 +244,9 @@ class Functions(Construct):
         table = self._res.data.main_table
         role.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=list(_DDB_ITEM_RW),  # transactions are authorized per item action
+                # TransactWriteItems/TransactGetItems are not IAM actions: a transaction is authorized by the
+                # Put/Update/Delete/ConditionCheck/GetItem actions of its parts (cfn-lint W3037).
+                actions=list(_DDB_ITEM_RW),
                 resources=[table.table_arn, *(f"{table.table_arn}/index/{name}" for name in MAIN_TABLE_INDEXES)],
             )
         )
@@ -256,7 +315,17 @@ class Functions(Construct):
     def _rut_bucket(self, role: iam.Role) -> dict[str, str]:
         bucket = self._res.data.rut_bucket
         role.add_to_principal_policy(
-            iam.PolicyStatement(actions=["s3:PutObject", "s3:GetObject"], resources=[bucket.arn_for_objects("rut/*")])
+            iam.PolicyStatement(
+                # Put: signer of the presigned POST; Get/Delete (+Version): the upload check discards bad files
+                actions=[
+                    "s3:PutObject",
+                    "s3:GetObject",
+                    "s3:GetObjectVersion",
+                    "s3:DeleteObject",
+                    "s3:DeleteObjectVersion",
+                ],
+                resources=[bucket.arn_for_objects("rut/*")],
+            )
         )
         role.add_to_principal_policy(
             iam.PolicyStatement(
@@ -285,3 +354,37 @@ class Functions(Construct):
     def _shared_secrets(self, role: iam.Role) -> dict[str, str]:
         self._res.secrets.grant_manage(role)
         return self._res.secrets.environment()
+
+    def _shared_secrets_read(self, role: iam.Role) -> dict[str, str]:
+        """Read (never write) the CCFs' shared-service secrets: the notification endpoint's credentials and key."""
+        secrets, region = self._res.secrets, Stack.of(self).region
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                resources=[secrets.secrets_arn_pattern],
+            )
+        )
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["kms:Decrypt"],
+                resources=[secrets.key.key_arn],
+                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
+            )
+        )
+        return secrets.environment()
+
+    def _token_sign(self, role: iam.Role) -> dict[str, str]:
+        key = self._res.identity.token_signing_key
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:Sign"], resources=[key.key_arn]))
+        return {"TOKEN_SIGNING_KEY_ID": key.key_id}
+
+    def _token_verify(self, role: iam.Role) -> dict[str, str]:
+        key = self._res.identity.token_signing_key
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["kms:GetPublicKey"], resources=[key.key_arn]))
+        return {"TOKEN_SIGNING_KEY_ID": key.key_id}
+
+    def _main_table_read(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.main_table
+        role.add_to_principal_policy(iam.PolicyStatement(actions=list(_DDB_READ), resources=[table.table_arn]))
+        self._kms_for_dynamodb(role)
+        return {"MAIN_TABLE_NAME": table.table_name}

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_kms as kms
 from constructs import Construct
 
 from infra.config import StageConfig
@@ -88,5 +89,16 @@ class Identity(Construct):
             mfa=cognito.Mfa.OFF,
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        # Signs the CCF systems' access tokens (RS256) from POST /oauth2/token; the private key never
+        # leaves KMS, the /sat authorizer verifies with the public key (decision 0040).
+        self.token_signing_key = kms.Key(
+            self,
+            "TokenSigningKey",
+            description=f"{config.prefix} CCF access-token signing key (RS256)",
+            key_spec=kms.KeySpec.RSA_2048,
+            key_usage=kms.KeyUsage.SIGN_VERIFY,
             removal_policy=RemovalPolicy.RETAIN,
         )

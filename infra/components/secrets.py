@@ -22,6 +22,10 @@ SECRET_ACTIONS = (
     "secretsmanager:UpdateSecret",
     "secretsmanager:DeleteSecret",
     "secretsmanager:TagResource",
+    # functions/share compensations (decision 0050): AWSCURRENT back to the version the metadata names
+    # after a failed metadata write; a scheduled deletion undone when the metadata delete fails.
+    "secretsmanager:UpdateSecretVersionStage",
+    "secretsmanager:RestoreSecret",
 )
 
 

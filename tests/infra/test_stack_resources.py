@@ -8,7 +8,7 @@ from typing import Any
 from aws_cdk.assertions import Match, Template
 from infra_synth import Synth
 
-from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS, ROUTES
+from infra.api_routes import API_FUNCTIONS, AUTHORIZER_FUNCTIONS, QUEUE_FUNCTIONS, ROUTES
 from infra.components.email import TEMPLATE_KEYS
 
 # Every resource type of the template. When this changes on purpose, update it here and make the
@@ -47,7 +47,7 @@ EXPECTED_TYPES = {
     "AWS::WAFv2::WebACLAssociation",
 }
 XRAY_ACTIONS = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}
-ALL_FUNCTIONS = tuple(dict.fromkeys((*API_FUNCTIONS, *QUEUE_FUNCTIONS)))
+ALL_FUNCTIONS = tuple(dict.fromkeys((*API_FUNCTIONS, *QUEUE_FUNCTIONS, *AUTHORIZER_FUNCTIONS)))
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -84,10 +84,15 @@ def test_nag_report_is_clean(synth: Synth) -> None:
 
 def test_kms_keys_rotate_and_are_retained(synth: Synth) -> None:
     keys = synth.of_type("AWS::KMS::Key")
-    assert len(keys) == 3  # data, notifications queue, shared-service secrets
+    # data, notifications queue, shared-service secrets, CCF token signing (issue 5), RUT uploads queue (issue 4),
+    # trámite notifications queue and their signing key (issue 6 part B)
+    assert len(keys) == 7
     for key in keys.values():
-        assert key["Properties"]["EnableKeyRotation"] is True
         assert key["DeletionPolicy"] == "Retain"
+        if key["Properties"].get("KeyUsage") == "SIGN_VERIFY":  # asymmetric: KMS cannot rotate it (decision 0040)
+            assert key["Properties"]["KeySpec"] == "RSA_2048"
+        else:
+            assert key["Properties"]["EnableKeyRotation"] is True
 
 
 def test_tables_are_cmk_encrypted_with_pitr_and_deletion_protection(synth: Synth) -> None:
@@ -193,7 +198,8 @@ def test_queues_are_cmk_encrypted_and_the_outbox_has_a_dlq(synth: Synth) -> None
 
 
 def test_delivery_event_source_mapping_reports_batch_item_failures(synth: Synth) -> None:
-    (esm,) = synth.of_type("AWS::Lambda::EventSourceMapping").values()
+    mappings = synth.of_type("AWS::Lambda::EventSourceMapping").values()
+    (esm,) = [m for m in mappings if m["Properties"]["FunctionName"] == {"Ref": _function_id(synth, "delivery")}]
     props = esm["Properties"]
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["FunctionName"] == {"Ref": _function_id(synth, "delivery")}
@@ -221,8 +227,9 @@ def test_every_route_is_a_method_and_every_method_is_authorized_or_explicitly_pu
     methods = _method_paths(synth)
     public = {(r.method, r.path) for r in ROUTES if r.auth == "public"}
     person = {(r.method, r.path) for r in ROUTES if r.auth == "person"}
+    ccf_system = {(r.method, r.path) for r in ROUTES if r.auth == "ccf_system"}
     non_preflight = {key for key in methods if key[0] != "OPTIONS"}
-    assert non_preflight == public | person
+    assert non_preflight == public | person | ccf_system
     authorizers = synth.of_type("AWS::ApiGateway::Authorizer")
     for key, props in methods.items():
         if key[0] == "OPTIONS":  # CORS preflight: mock integration, never reaches a function
@@ -230,6 +237,11 @@ def test_every_route_is_a_method_and_every_method_is_authorized_or_explicitly_pu
             assert props["AuthorizationType"] == "NONE"
         elif key in public:
             assert props["AuthorizationType"] == "NONE", key
+        elif key in ccf_system:  # CCF systems' tokens: the Lambda TOKEN authorizer (decision 0040)
+            assert props["AuthorizationType"] == "CUSTOM", key
+            authorizer = authorizers[props["AuthorizerId"]["Ref"]]["Properties"]
+            assert authorizer["Type"] == "TOKEN" and authorizer["AuthorizerResultTtlInSeconds"] == 60
+            assert _function_id(synth, "ccf_authorizer") in json.dumps(authorizer["AuthorizerUri"])
         else:
             assert props["AuthorizationType"] == "COGNITO_USER_POOLS", key
             authorizer = authorizers[props["AuthorizerId"]["Ref"]]["Properties"]
@@ -361,7 +373,11 @@ def test_function_environments_follow_the_architecture_table(synth: Synth) -> No
     stage = synth.context["stage"]
     common = {"STAGE", "POWERTOOLS_SERVICE_NAME", "POWERTOOLS_METRICS_NAMESPACE"}
     expected = {
-        "catalog": common | {"CORS_ALLOWED_ORIGINS"},
+        "catalog": common
+        | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "CLIENTS_USER_POOL_ID", "OUTBOX_QUEUE_URL"}
+        | {"SENDER_EMAIL", "PORTAL_BASE_URL"},
+        "oauth": common | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
+        "ccf_authorizer": common | {"MAIN_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
         "delivery": common | {"SENDER_EMAIL", "EMAIL_TEMPLATE_PREFIX", "PORTAL_BASE_URL", "MAIN_TABLE_NAME"},
     }
     for area, keys in expected.items():
@@ -386,12 +402,27 @@ def _statements_of_role(synth: Synth, role_id: str) -> list[dict[str, Any]]:
     return statements
 
 
-def test_catalog_has_no_data_access_and_delivery_only_what_it_needs(synth: Synth) -> None:
+def test_catalog_oauth_authorizer_and_delivery_get_only_what_they_need(synth: Synth) -> None:
     def actions(area: str) -> set[str]:
         role_id = synth.props(_function_id(synth, area))["Role"]["Fn::GetAtt"][0]
         return {a for s in _statements_of_role(synth, role_id) for a in _as_list(s["Action"])}
 
-    assert actions("catalog") == {"logs:CreateLogStream", "logs:PutLogEvents"} | XRAY_ACTIONS
+    base = {"logs:CreateLogStream", "logs:PutLogEvents"} | XRAY_ACTIONS
+    catalog = actions("catalog") - base
+    assert {a for a in catalog if a.startswith("cognito-idp:")} == {
+        "cognito-idp:CreateUserPoolClient",
+        "cognito-idp:DescribeUserPoolClient",
+        "cognito-idp:UpdateUserPoolClient",
+        "cognito-idp:DeleteUserPoolClient",
+    }
+    assert not {a for a in catalog if a.startswith(("kms:Sign", "kms:GetPublicKey", "secretsmanager:", "s3:"))}
+    assert {a for a in actions("ccf_authorizer") - base if not a.startswith("kms:")} == {
+        "dynamodb:GetItem",
+        "dynamodb:Query",
+        "dynamodb:BatchGetItem",
+    }
+    assert "kms:GetPublicKey" in actions("ccf_authorizer") and "kms:Sign" not in actions("ccf_authorizer")
+    assert "kms:Sign" in actions("oauth")
     delivery = actions("delivery")
     assert "ses:SendTemplatedEmail" in delivery
     assert {a for a in delivery if a.startswith("dynamodb:")} == {

@@ -174,8 +174,8 @@ def test_roles_list_plugs_in_stored_roles_and_the_ministry_group(aws):
     table.put_item(
         Item={
             "PK": f"PERSON#{username}",
-            "SK": "ROLE#AUTORIZADO_CCF#827176340",
-            "role": "AUTORIZADO_CCF",
+            "SK": "ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#827176340",
+            "role": "CAJA_DE_SUBSIDIO_FAMILIAR",
             "name": "CAJA DE SUBSIDIO FAMILIAR",
             "nit": "827176340",
             "profile": "Autorizado para administrar servicios web externos",

@@ -196,3 +196,44 @@ def test_provision_the_real_template(real_template):
             "AWS::SQS::Queue",
             "AWS::SES::Template",
         } <= created_types
+
+
+def test_bucket_notifications_deliver_object_created_events_to_the_queue():
+    """CloudFormation NotificationConfiguration (RUT uploads, issue 4): moto delivers the event to SQS."""
+    from urllib.parse import unquote_plus
+
+    doc = {
+        "Resources": {
+            "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": "uploads"}},
+            "Bucket": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketName": "uploads-bucket",
+                    "NotificationConfiguration": {
+                        "QueueConfigurations": [
+                            {
+                                "Event": "s3:ObjectCreated:*",
+                                "Queue": {"Fn::GetAtt": ["Queue", "Arn"]},
+                                "Filter": {"S3Key": {"Rules": [{"Name": "prefix", "Value": "rut/"}]}},
+                            }
+                        ]
+                    },
+                },
+            },
+        }
+    }
+    with moto_server() as endpoint:
+        template = Template(doc=doc)
+        Provisioner(template, endpoint).run()
+        kwargs = {"endpoint_url": endpoint, "region_name": template.region}
+        s3 = boto3.client("s3", aws_access_key_id="t", aws_secret_access_key="t", **kwargs)
+        sqs = boto3.client("sqs", aws_access_key_id="t", aws_secret_access_key="t", **kwargs)
+        url = sqs.get_queue_url(QueueName="uploads")["QueueUrl"]
+        sqs.purge_queue(QueueUrl=url)  # the s3:TestEvent of the configuration call
+        s3.put_object(Bucket="uploads-bucket", Key="other/x.pdf", Body=b"x")
+        s3.put_object(Bucket="uploads-bucket", Key="rut/900000000/a.pdf", Body=b"%PDF-")
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", [])
+        records = [record for m in messages for record in json.loads(m["Body"]).get("Records", [])]
+        # keys arrive URL-encoded, as from S3
+        assert [unquote_plus(r["s3"]["object"]["key"]) for r in records] == ["rut/900000000/a.pdf"]
+        assert records[0]["eventName"].startswith("ObjectCreated")

@@ -6,10 +6,10 @@ import pytest
 from pydantic import ValidationError
 
 from registration import questions
+from registration.config import RegistrationSettings
 from registration.models import BasicData, Contact
 from sat_common import catalogs, clock, passwords, tokens
 from sat_common.reference import IdentityFacts, Person
-from sat_common.settings import RegistrationSettings
 
 ADA = Person(
     documentType="CC",

@@ -1,7 +1,7 @@
 """The REST resolver every API function uses: validation, CORS, size limit and problem+json errors."""
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
@@ -9,6 +9,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from sat_common.audit import Actor
+from sat_common.auth import Caller, actor_from_event, caller_from_event
 from sat_common.errors import DomainError, FieldError
 from sat_common.i18n import language
 from sat_common.observability import logger, metrics, tracer
@@ -18,6 +20,8 @@ from sat_common.settings import ApiSettings
 
 # Far below API Gateway's 10 MB: no request of this API needs more, and big bodies are an attack surface.
 MAX_BODY_BYTES = 64 * 1024
+JSON = "application/json"
+NO_STORE: Mapping[str, str] = {"Cache-Control": "no-store"}  # personal data and writes: never cached
 
 
 def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
@@ -27,7 +31,7 @@ def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
     app = APIGatewayRestResolver(enable_validation=True, cors=cors, response_validation_error_http_code=500)
 
     def lang() -> str:
-        return language(app.current_event.headers)
+        return request_language(app)
 
     @app.exception_handler(DomainError)
     def _domain(error: DomainError) -> Response:
@@ -57,6 +61,32 @@ def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
         return problem_response(DomainError(code="INTERNAL_ERROR", status=500), lang())
 
     return app
+
+
+# --------------------------------------------------------------------------- route helpers
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] = NO_STORE) -> Response[Any]:
+    """A JSON answer (a response model or plain data), not cached unless `headers` say otherwise."""
+    return Response(status_code=status, content_type=JSON, body=body, headers=headers)
+
+
+def no_content(headers: Mapping[str, str] = NO_STORE) -> Response[None]:
+    return Response(status_code=204, body=None, headers=headers)
+
+
+def request_caller(app: APIGatewayRestResolver) -> Caller:
+    """The signed-in person of the current request (claims the Cognito authorizer verified); 401 without."""
+    return caller_from_event(app.current_event.raw_event)
+
+
+def request_actor(app: APIGatewayRestResolver, caller: Caller | None = None) -> Actor:
+    """Who did it, for the audit trail: the caller's username (anonymous without one), source IP, user agent."""
+    if caller is None:
+        return actor_from_event(app.current_event.raw_event)
+    return actor_from_event(app.current_event.raw_event, caller.username)
+
+
+def request_language(app: APIGatewayRestResolver) -> str:
+    return language(app.current_event.headers)
 
 
 def _field_name(loc: Any) -> str:
@@ -92,3 +122,18 @@ def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
         return _too_large(event) or app.resolve(event, context)
 
     return handler
+
+
+def public_base_url(app: APIGatewayRestResolver, configured: str | None = None) -> str:
+    """The API's public base URL: configured, else from the request (stage prefix only on AWS hosts)."""
+    if configured:
+        return configured
+    event = app.current_event
+    headers = {key.lower(): value for key, value in (event.headers or {}).items()}
+    context = event.raw_event.get("requestContext") or {}
+    host = headers.get("host") or context.get("domainName") or "localhost"
+    proto = headers.get("x-forwarded-proto", "https")
+    stage = context.get("stage")
+    if ".execute-api." in host and stage:
+        return f"{proto}://{host}/{stage}"
+    return f"{proto}://{host}"

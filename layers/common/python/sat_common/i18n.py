@@ -314,12 +314,71 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         SPANISH: ("Ya autorizada", "Esta persona ya tiene asignado este rol para la empresa. Solo se asigna una vez."),
         ENGLISH: ("Already authorized", "This person already holds this role for the company. It is assigned once."),
     },
+    # Shared services of a CCF (functions/share, issue 6)
+    "SHARED_SERVICE_NOT_FOUND": {
+        SPANISH: ("Servicio compartido no encontrado", "El servicio compartido '{sharedServiceId}' no existe."),
+        ENGLISH: ("Shared service not found", "The shared service '{sharedServiceId}' does not exist."),
+    },
+    "SHARED_SERVICE_NAME_TAKEN": {
+        SPANISH: ("Nombre en uso", "La CCF ya tiene un servicio compartido con el nombre {name}."),
+        ENGLISH: ("Name in use", "The CCF already has a shared service named {name}."),
+    },
+    "SHARED_SERVICE_INCOMPLETE": {
+        SPANISH: (
+            "Servicio incompleto",
+            "Registre primero las credenciales OAuth 2.0 del servicio; luego podrá probar la conexión.",
+        ),
+        ENGLISH: (
+            "Incomplete service",
+            "Register the service's OAuth 2.0 credentials first; then the connection can be tested.",
+        ),
+    },
+    "VERIFICATION_RATE_LIMITED": {
+        SPANISH: (
+            "Prueba reciente",
+            "La conexión de este servicio se probó hace poco. Intente de nuevo en {seconds} segundos.",
+        ),
+        ENGLISH: ("Recent test", "This service's connection was tested recently. Try again in {seconds} seconds."),
+    },
     "CONCURRENT_UPDATE": {
         SPANISH: (
             "Cambio simultáneo",
             "Los datos cambiaron mientras se procesaba su solicitud. Consulte e intente de nuevo.",
         ),
         ENGLISH: ("Concurrent change", "The data changed while your request was processed. Reload and try again."),
+    },
+    # SAT ⇄ CCF exchange: trámites, answers, transfers (functions/exchange, issue 6 part B)
+    "TRAMITE_EXISTS": {
+        SPANISH: ("Trámite existente", "Ya existe un trámite con el número de transacción {numero}."),
+        ENGLISH: ("Trámite exists", "A trámite with transaction number {numero} already exists."),
+    },
+    "TRAMITE_NOT_FOUND": {
+        SPANISH: ("Trámite no encontrado", "No existe un trámite con ese número de transacción."),
+        ENGLISH: ("Trámite not found", "There is no trámite with that transaction number."),
+    },
+    "TRAMITE_NOT_FAILED": {
+        SPANISH: (
+            "El trámite no está fallido",
+            "Solo se reenvía la notificación de un trámite FALLIDA; este está {estado}.",
+        ),
+        ENGLISH: ("Trámite not failed", "Only a FALLIDA trámite's notification can be redriven; this one is {estado}."),
+    },
+    "ANSWER_ALREADY_RECORDED": {
+        SPANISH: (
+            "Trámite ya respondido",
+            "El trámite {numero} ya tiene una respuesta distinta registrada; solo se acepta una por trámite.",
+        ),
+        ENGLISH: (
+            "Trámite already answered",
+            "Trámite {numero} already has a different answer recorded; only one answer per trámite is accepted.",
+        ),
+    },
+    "TRANSFER_ALREADY_RECORDED": {
+        SPANISH: (
+            "Traslado ya registrado",
+            "Ya existe otra solicitud de traslado con el número de transacción {numero}.",
+        ),
+        ENGLISH: ("Transfer already recorded", "Another transfer request has transaction number {numero}."),
     },
     "SERVICE_UNAVAILABLE": {
         SPANISH: (
@@ -532,6 +591,225 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "rut_upload_expired": {
         SPANISH: "El archivo no llegó antes de que venciera el espacio de carga; solicite uno nuevo.",
         ENGLISH: "The file did not arrive before the upload slot expired; request a new one.",
+    },
+    # Shared services of a CCF (functions/share, issue 6): URL safety rules (sat_common.url_safety)
+    "url_too_long": {
+        SPANISH: "La URL es demasiado larga (máximo 2048 caracteres) (regla URL_TOO_LONG).",
+        ENGLISH: "The URL is too long (at most 2048 characters) (rule URL_TOO_LONG).",
+    },
+    "url_malformed": {
+        SPANISH: "No es una URL válida (regla URL_MALFORMED).",
+        ENGLISH: "Not a valid URL (rule URL_MALFORMED).",
+    },
+    "url_scheme": {
+        SPANISH: "La URL debe usar https (regla URL_SCHEME).",
+        ENGLISH: "The URL must use https (rule URL_SCHEME).",
+    },
+    "url_userinfo": {
+        SPANISH: "La URL no puede incluir usuario ni contraseña (regla URL_USERINFO).",
+        ENGLISH: "The URL must not include a user or password (rule URL_USERINFO).",
+    },
+    "url_port": {
+        SPANISH: "La URL debe usar el puerto 443 (regla URL_PORT).",
+        ENGLISH: "The URL must use port 443 (rule URL_PORT).",
+    },
+    "url_ipv4_noncanonical": {
+        SPANISH: (
+            "La dirección IPv4 debe escribirse en la forma a.b.c.d (sin formas decimales, hexadecimales, octales "
+            "ni abreviadas) (regla URL_IPV4_NONCANONICAL)."
+        ),
+        ENGLISH: (
+            "An IPv4 address must be written as a.b.c.d (no decimal, hex, octal or short forms) (rule "
+            "URL_IPV4_NONCANONICAL)."
+        ),
+    },
+    "url_host_invalid": {
+        SPANISH: "El nombre del servidor no es un nombre DNS válido (regla URL_HOST_INVALID).",
+        ENGLISH: "The host is not a valid DNS name (rule URL_HOST_INVALID).",
+    },
+    "url_host_reserved_name": {
+        SPANISH: (
+            "El nombre del servidor es local o reservado; debe ser accesible desde internet (regla "
+            "URL_HOST_RESERVED_NAME)."
+        ),
+        ENGLISH: (
+            "The host name is local or reserved; it must be reachable from the internet (rule URL_HOST_RESERVED_NAME)."
+        ),
+    },
+    "url_host_not_qualified": {
+        SPANISH: "El nombre del servidor debe ser un nombre de dominio completo (regla URL_HOST_NOT_QUALIFIED).",
+        ENGLISH: "The host must be a fully qualified domain name (rule URL_HOST_NOT_QUALIFIED).",
+    },
+    "url_dns_failed": {
+        SPANISH: "No se pudo resolver el nombre del servidor (regla URL_DNS_FAILED).",
+        ENGLISH: "The host name could not be resolved (rule URL_DNS_FAILED).",
+    },
+    "url_address_unspecified": {
+        SPANISH: "El servidor resuelve a una dirección no especificada (0.0.0.0 o ::) (regla ADDRESS_UNSPECIFIED).",
+        ENGLISH: "The host resolves to an unspecified address (0.0.0.0 or ::) (rule ADDRESS_UNSPECIFIED).",
+    },
+    "url_address_loopback": {
+        SPANISH: "El servidor resuelve a una dirección de loopback (regla ADDRESS_LOOPBACK).",
+        ENGLISH: "The host resolves to a loopback address (rule ADDRESS_LOOPBACK).",
+    },
+    "url_address_private": {
+        SPANISH: "El servidor resuelve a una dirección privada (regla ADDRESS_PRIVATE).",
+        ENGLISH: "The host resolves to a private address (rule ADDRESS_PRIVATE).",
+    },
+    "url_address_link_local": {
+        SPANISH: "El servidor resuelve a una dirección de enlace local (regla ADDRESS_LINK_LOCAL).",
+        ENGLISH: "The host resolves to a link-local address (rule ADDRESS_LINK_LOCAL).",
+    },
+    "url_address_cgnat": {
+        SPANISH: "El servidor resuelve a una dirección de NAT de operador (100.64.0.0/10) (regla ADDRESS_CGNAT).",
+        ENGLISH: "The host resolves to a carrier-grade NAT address (100.64.0.0/10) (rule ADDRESS_CGNAT).",
+    },
+    "url_address_multicast": {
+        SPANISH: "El servidor resuelve a una dirección multicast (regla ADDRESS_MULTICAST).",
+        ENGLISH: "The host resolves to a multicast address (rule ADDRESS_MULTICAST).",
+    },
+    "url_address_broadcast": {
+        SPANISH: "El servidor resuelve a la dirección de difusión (regla ADDRESS_BROADCAST).",
+        ENGLISH: "The host resolves to the broadcast address (rule ADDRESS_BROADCAST).",
+    },
+    "url_address_documentation": {
+        SPANISH: "El servidor resuelve a una dirección reservada para documentación (regla ADDRESS_DOCUMENTATION).",
+        ENGLISH: "The host resolves to an address reserved for documentation (rule ADDRESS_DOCUMENTATION).",
+    },
+    "url_address_reserved": {
+        SPANISH: "El servidor resuelve a una dirección reservada (regla ADDRESS_RESERVED).",
+        ENGLISH: "The host resolves to a reserved address (rule ADDRESS_RESERVED).",
+    },
+    "url_address_nat64": {
+        SPANISH: "El servidor resuelve a una dirección NAT64 (64:ff9b::/96) (regla ADDRESS_NAT64).",
+        ENGLISH: "The host resolves to a NAT64 address (64:ff9b::/96) (rule ADDRESS_NAT64).",
+    },
+    "url_address_ipv6_embedded_ipv4": {
+        SPANISH: (
+            "El servidor resuelve a una dirección IPv6 que encapsula una IPv4 no pública (mapeada, compatible, "
+            "6to4 o Teredo) (regla ADDRESS_IPV6_EMBEDDED_IPV4)."
+        ),
+        ENGLISH: (
+            "The host resolves to an IPv6 address embedding a non-public IPv4 (mapped, compatible, 6to4 or "
+            "Teredo) (rule ADDRESS_IPV6_EMBEDDED_IPV4)."
+        ),
+    },
+    "url_address_not_global": {
+        SPANISH: "El servidor resuelve a una dirección que no es pública en internet (regla ADDRESS_NOT_GLOBAL).",
+        ENGLISH: "The host resolves to an address that is not public on the internet (rule ADDRESS_NOT_GLOBAL).",
+    },
+    # Shared services: the other fields
+    "shared_name_format": {
+        SPANISH: (
+            "Debe ser un identificador de 3 a 64 caracteres: letras sin tilde, dígitos, punto, guion o guion "
+            "bajo, empezando por una letra."
+        ),
+        ENGLISH: (
+            "Must be an identifier of 3 to 64 characters: ASCII letters, digits, dot, hyphen or underscore, "
+            "starting with a letter."
+        ),
+    },
+    "control_characters": {
+        SPANISH: "No puede contener caracteres de control.",
+        ENGLISH: "Must not contain control characters.",
+    },
+    "public_key_invalid": {
+        SPANISH: "Debe ser una llave pública o un certificado X.509 en formato PEM.",
+        ENGLISH: "Must be a public key or an X.509 certificate in PEM format.",
+    },
+    "public_key_private": {
+        SPANISH: (
+            "Contiene una llave privada. Nunca envíe la llave privada: registre solo la llave pública o el certificado."
+        ),
+        ENGLISH: (
+            "It contains a private key. Never send the private key: register only the public key or the certificate."
+        ),
+    },
+    "public_key_multiple": {
+        SPANISH: "Debe contener un solo bloque PEM (una llave pública o un certificado).",
+        ENGLISH: "Must contain a single PEM block (one public key or one certificate).",
+    },
+    "public_key_algorithm": {
+        SPANISH: "Algoritmo no admitido ({algorithm}). Use RSA de 2048 bits o más, o EC P-256 o P-384.",
+        ENGLISH: "Unsupported algorithm ({algorithm}). Use RSA of 2048 bits or more, or EC P-256 or P-384.",
+    },
+    "public_key_rsa_size": {
+        SPANISH: "La llave RSA tiene {bits} bits; debe tener entre 2048 y 8192 bits.",
+        ENGLISH: "The RSA key has {bits} bits; it must have between 2048 and 8192 bits.",
+    },
+    "certificate_expired": {
+        SPANISH: "El certificado venció el {notAfter} (UTC).",
+        ENGLISH: "The certificate expired on {notAfter} (UTC).",
+    },
+    "certificate_not_yet_valid": {
+        SPANISH: "El certificado solo es válido desde el {notBefore} (UTC).",
+        ENGLISH: "The certificate is only valid from {notBefore} (UTC).",
+    },
+    "example_body_json": {
+        SPANISH: "Debe ser un JSON válido.",
+        ENGLISH: "Must be valid JSON.",
+    },
+    "example_body_too_large": {
+        SPANISH: "Supera el tamaño máximo de {maxBytes} bytes.",
+        ENGLISH: "Exceeds the maximum size of {maxBytes} bytes.",
+    },
+    "oauth_password_required": {
+        SPANISH: "Indique la contraseña del usuario (el usuario y la contraseña van juntos).",
+        ENGLISH: "Give the user's password (username and password go together).",
+    },
+    "oauth_username_required": {
+        SPANISH: "Indique el usuario de la contraseña (el usuario y la contraseña van juntos).",
+        ENGLISH: "Give the username for the password (username and password go together).",
+    },
+    "oauth_client_secret_required": {
+        SPANISH: "Indique el Client Secret.",
+        ENGLISH: "Give the client secret.",
+    },
+    "oauth_scope_format": {
+        SPANISH: "Deben ser valores de scope separados por espacios (RFC 6749 §3.3).",
+        ENGLISH: "Must be scope values separated by spaces (RFC 6749 §3.3).",
+    },
+    # SAT ⇄ CCF exchange (functions/exchange, issue 6 part B)
+    "ccf_not_active": {
+        SPANISH: "La empresa con NIT {nit} no tiene activo el rol Caja de Compensación Familiar.",
+        ENGLISH: "The company with NIT {nit} does not have an active CCF role.",
+    },
+    "date_in_past": {SPANISH: "La fecha no puede ser anterior a hoy.", ENGLISH: "The date cannot be before today."},
+    "employer_mismatch": {
+        SPANISH: "No corresponde al empleador del trámite.",
+        ENGLISH: "Does not match the trámite's employer.",
+    },
+    "serial_mismatch": {
+        SPANISH: "No corresponde al serial SAT del trámite.",
+        ENGLISH: "Does not match the trámite's SAT serial.",
+    },
+    "effective_date_required": {
+        SPANISH: "Es obligatoria cuando ResultadoTramite es 1 (aprobado).",
+        ENGLISH: "Required when ResultadoTramite is 1 (approved).",
+    },
+    "effective_date_not_allowed": {
+        SPANISH: "No se envía cuando ResultadoTramite es 2 (no aprobado).",
+        ENGLISH: "Not sent when ResultadoTramite is 2 (not approved).",
+    },
+    "rejection_reason_required": {
+        SPANISH: "Es obligatorio cuando ResultadoTramite es 2 (no aprobado).",
+        ENGLISH: "Required when ResultadoTramite is 2 (not approved).",
+    },
+    "rejection_reason_not_allowed": {
+        SPANISH: "No se envía cuando ResultadoTramite es 1 (aprobado).",
+        ENGLISH: "Not sent when ResultadoTramite is 1 (approved).",
+    },
+    "same_caja": {
+        SPANISH: "La caja de destino debe ser distinta de la caja de origen.",
+        ENGLISH: "The destination caja must differ from the origin caja.",
+    },
+    "transfer_date_order": {
+        SPANISH: "La fecha efectiva del traslado no puede ser anterior a la fecha de solicitud.",
+        ENGLISH: "The transfer's effective date cannot be before the request date.",
+    },
+    "transfer_caller_not_party": {
+        SPANISH: "La CCF que envía la solicitud debe ser la caja de origen o la de destino.",
+        ENGLISH: "The CCF sending the request must be the origin or the destination caja.",
     },
 }
 FALLBACK_FIELD_MESSAGE = {SPANISH: "El valor no es válido.", ENGLISH: "The value is not valid."}

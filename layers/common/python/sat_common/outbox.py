@@ -16,6 +16,9 @@ EmailTemplate = Literal[
     "delegate-invitation",
     "employer-confirmation",
     "authorization-notice",
+    "consumer-password-changed",
+    "rut-review-result",
+    "tramite-result",
 ]
 
 

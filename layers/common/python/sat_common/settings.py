@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
@@ -24,57 +24,71 @@ class ApiSettings(CommonSettings):
         return value
 
 
-class EmailSettings(CommonSettings):
-    sender_email: str = Field(min_length=3)
-    email_template_prefix: str = Field(min_length=1)
+# --------------------------------------------------------------------------- resources (docs/architecture.md)
+# One mixin per resource a function may receive; an area's settings class is ApiSettings (or CommonSettings)
+# plus the mixins of its resources plus its own policy knobs.
+class MainTableSettings(CommonSettings):
     main_table_name: str = Field(min_length=1)
+
+
+class ReferenceTableSettings(CommonSettings):
+    reference_table_name: str = Field(min_length=1)
+
+
+class AuditSettings(CommonSettings):
+    audit_table_name: str = Field(min_length=1)
+
+
+class PeoplePoolSettings(CommonSettings):
+    people_user_pool_id: str = Field(min_length=1)
+    people_user_pool_client_id: str = Field(min_length=1)
+
+
+class TokenSigningSettings(CommonSettings):
+    token_signing_key_id: str = Field(min_length=1)
 
 
 class OutboxSettings(CommonSettings):
+    """Functions that queue e-mails: the outbox queue and the portal the e-mails link to."""
+
     outbox_queue_url: str = Field(min_length=1)
     portal_base_url: str = Field(min_length=1)
-
-
-class RegistrationSettings(ApiSettings):
-    """The registration function (citizen registration, password set-up, sessions, /me).
-
-    Resource names come from the stack (docs/architecture.md); the rest are policy knobs with defaults
-    recorded in docs/decisions/0020-0025.
-    """
-
-    main_table_name: str = Field(min_length=1)
-    reference_table_name: str = Field(min_length=1)
-    audit_table_name: str = Field(min_length=1)
-    people_user_pool_id: str = Field(min_length=1)
-    people_user_pool_client_id: str = Field(min_length=1)
-    outbox_queue_url: str = Field(min_length=1)
-    portal_base_url: str = Field(min_length=1)
-
-    # Identity questions (manual §5 Paso 3)
-    identity_questions: int = Field(default=4, ge=4, le=5)
-    identity_min_correct: int = Field(default=3, ge=1, le=5)
-    identity_max_attempts: int = Field(default=3, ge=1, le=10)
-    identity_lock_hours: int = Field(default=24, ge=1, le=24 * 30)
-    registration_session_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    # Set-password link (Paso 5) and its rate-limited resend
-    setup_token_hours: int = Field(default=24, ge=1, le=24 * 7)
-    welcome_resend_seconds: int = Field(default=60, ge=0, le=24 * 3600)
-    welcome_max_per_day: int = Field(default=5, ge=1, le=50)
-    # Login (Paso 6)
-    login_max_failures: int = Field(default=5, ge=1, le=100)
-    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
-    # Ley 1581 de 2012: version of the data-processing policy the consents refer to
-    consent_policy_version: str = Field(default="2026-01", min_length=1, max_length=40)
 
     @field_validator("portal_base_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
+    def _portal_without_trailing_slash(cls, value: str) -> str:
         return value.rstrip("/")
 
-    @field_validator("identity_min_correct")
-    @classmethod
-    def _reachable(cls, value: int, info: ValidationInfo) -> int:
-        questions = info.data.get("identity_questions", 4)
-        if value > questions:
-            raise ValueError(f"identity_min_correct ({value}) exceeds identity_questions ({questions})")
-        return value
+
+class EmailSettings(MainTableSettings):
+    sender_email: str = Field(min_length=3)
+    email_template_prefix: str = Field(min_length=1)
+
+
+class OutboundSettings(BaseSettings):
+    """Calls to partner (CCF) URLs through sat_common.outbound_http (decisions 0051, 0052).
+
+    ALLOW_LOOPBACK_URLS is for the local runtime only (docs/local-runtime.md): the CDK app never sets it,
+    and tests/infra/test_share_infra.py fails if any synthesized function has it.
+    """
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    allow_loopback_urls: bool = False
+    outbound_connect_timeout_seconds: float = Field(default=3, gt=0, le=10)
+    outbound_read_timeout_seconds: float = Field(default=5, gt=0, le=30)
+    outbound_total_timeout_seconds: float = Field(default=8, gt=0, le=60)
+    outbound_max_response_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
+
+
+class ShareSettings(ApiSettings, OutboundSettings):
+    """The share function: a CCF's shared services (issue 6 part A, decision 0050)."""
+
+    main_table_name: str = Field(min_length=1)
+    audit_table_name: str = Field(min_length=1)
+    secrets_prefix: str = Field(min_length=1)
+    secrets_kms_key_arn: str = Field(min_length=1)
+    # DELETE schedules the secret's deletion with this window, so an operator can restore it (RestoreSecret).
+    secret_recovery_days: int = Field(default=30, ge=7, le=30)
+    # At most one connection test per shared service in this many seconds (we must not be a port scanner).
+    verification_interval_seconds: int = Field(default=10, ge=1, le=3600)

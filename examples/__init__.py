@@ -1,0 +1,1 @@
+"""Examples of systems that integrate with the SAT-CCF API."""

@@ -1,0 +1,41 @@
+"""Settings and adapters of the catalog area, built on first use.
+
+/health, /openapi.json, /docs and /catalogs need no AWS resource; the Ministry and CCF routes read
+these settings on their first request, so a missing variable fails that request loudly, and tooling
+that imports the handler (OpenAPI generator, route-table test) needs no resource names.
+"""
+
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import Field, field_validator
+
+from sat_common.items import ItemStore
+from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings
+
+
+class CatalogSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSettings):
+    clients_user_pool_id: str = Field(min_length=1)
+    # Consumer password (decision 0040): previous password stays valid this long after a change.
+    consumer_password_overlap_hours: float = Field(default=24, ge=0, le=24 * 7)
+    # scrypt cost log2(N): 15 = 32 MiB, ~0.1 s. Each hash stores its own cost, so raising it is safe.
+    password_hash_cost: int = Field(default=15, ge=10, le=20)
+    # Base URL CCF systems use (token URL, endpoint URL); empty: derived from the request.
+    public_api_base_url: str = ""
+
+    @field_validator("public_api_base_url")
+    @classmethod
+    def _no_trailing_slash(cls, value: str) -> str:
+        return value.rstrip("/")
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: CatalogSettings
+    store: ItemStore
+
+
+@cache
+def deps() -> Deps:
+    settings = CatalogSettings()  # type: ignore[call-arg]
+    return Deps(settings=settings, store=ItemStore(settings.main_table_name))

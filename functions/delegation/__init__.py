@@ -1,0 +1,1 @@
+"""Employer role (persona jurídica), its delegate and the CCF's authorized persons (manual §5)."""

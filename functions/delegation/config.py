@@ -1,0 +1,39 @@
+"""Settings and adapters of the delegation area, built on first use (not at import: the OpenAPI
+generator and the route-table test import the handler without AWS resource names)."""
+
+from dataclasses import dataclass
+from functools import cache
+
+from pydantic import Field
+
+from delegation.store import Store
+from sat_common.reference.dynamodb import DynamoDBReferenceSource
+from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings, ReferenceTableSettings
+
+
+class DelegationSettings(ApiSettings, MainTableSettings, ReferenceTableSettings, AuditSettings, OutboxSettings):
+    rut_bucket_name: str = Field(min_length=1)
+
+    # RUT upload slot (docs/decisions/0031-rut-upload-and-check.md)
+    rut_upload_seconds: int = Field(default=600, ge=60, le=3600)
+    rut_max_bytes: int = Field(default=1_048_576, ge=1, le=1_048_576)
+    rut_max_age_days: int = Field(default=365, ge=1, le=3650)
+    # Lists
+    page_size_default: int = Field(default=20, ge=1, le=100)
+
+
+@dataclass(frozen=True)
+class Deps:
+    settings: DelegationSettings
+    store: Store
+    reference: DynamoDBReferenceSource
+
+
+@cache
+def deps() -> Deps:
+    settings = DelegationSettings()  # type: ignore[call-arg]
+    return Deps(
+        settings=settings,
+        store=Store(settings.main_table_name),
+        reference=DynamoDBReferenceSource(settings.reference_table_name),
+    )

@@ -1,0 +1,1 @@
+"""Signed delivery of trámite notifications to the CCFs' shared endpoints (SQS worker)."""

@@ -1,0 +1,47 @@
+"""SQS worker of the notifications queue: one trámite notification per message, partial batch failures.
+
+The rules are in delivery.py (decision 0062). A message that must come back later had its visibility
+changed to the backoff delay and is reported as a batch item failure; a message whose attempts are used up
+(or that failed for good) was put on the DLQ by the worker and is reported as done.
+"""
+
+from functools import cache
+from typing import Any
+
+from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from aws_lambda_powertools.utilities.typing import LambdaContext
+
+from notifications.delivery import Deliverer, NotificationSettings, RetryLater
+from sat_common.observability import logger, metrics, tracer
+
+processor = BatchProcessor(event_type=EventType.SQS)
+
+
+@cache
+def deliverer() -> Deliverer:
+    return Deliverer(NotificationSettings())  # type: ignore[call-arg]
+
+
+def record_handler(record: SQSRecord) -> None:
+    receive_count = int(record.attributes.approximate_receive_count or 1)
+    try:
+        worker = deliverer()
+        outcome = worker.handle(
+            record.body, receive_count, record.receipt_handle, worker.settings.notification_queue_url
+        )
+    except RetryLater as retry:
+        logger.info("notification will be retried", extra={"attempt": receive_count, "delaySeconds": retry.delay})
+        metrics.add_metric(name="NotificationRetries", unit=MetricUnit.Count, value=1)
+        raise
+    logger.info("notification processed", extra={"outcome": outcome, "attempt": receive_count})
+    metrics.add_metric(name=f"Notifications{outcome.capitalize()}", unit=MetricUnit.Count, value=1)
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics(raise_on_empty_metrics=False)
+@tracer.capture_lambda_handler(capture_response=False)
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)

@@ -1,0 +1,128 @@
+"""Entry point of the share function: routes only; the work is in logic.py (manual §6 "Compartir
+servicios web con la Entidad"; issue 6 part A; decision 0050)."""
+
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
+
+from sat_common.api import create_resolver, lambda_entry
+from sat_common.auth import actor_from_event, caller_from_event
+from sat_common.dynamo import aws_faults_as_unavailable
+from sat_common.settings import ApiSettings
+from share import logic
+from share.config import settings
+from share.models import (
+    NIT_PATTERN,
+    SHARED_SERVICE_ID_PATTERN,
+    SharedService,
+    SharedServiceCreate,
+    SharedServiceCreated,
+    SharedServiceOAuthRequest,
+    SharedServicePage,
+    SharedServicePatch,
+    SharedServiceVerification,
+)
+
+app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+
+TAGS = ["Compartir servicios web con la Entidad"]
+JSON = "application/json"
+NO_STORE = {"Cache-Control": "no-store"}
+Nit = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9 dígitos, sin dígito de verificación)")]
+SharedServiceId = Annotated[
+    str, Path(pattern=SHARED_SERVICE_ID_PATTERN, description="Id del servicio compartido (ULID)")
+]
+
+
+def _context(nit: str) -> logic.Context:
+    caller = caller_from_event(app.current_event.raw_event)
+    actor = actor_from_event(app.current_event.raw_event, caller.username)
+    return logic.Context(settings=settings(), caller=caller, actor=actor, nit=nit)
+
+
+def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg]
+    return Response(status_code=status, content_type=JSON, body=body, headers=NO_STORE)
+
+
+@app.post(
+    "/ccfs/<nit>/shared-services",
+    summary="Compartir un servicio web de la CCF con la Entidad",
+    tags=TAGS,
+    responses={201: {}},
+)
+def create_shared_service(nit: Nit, request: Annotated[SharedServiceCreate, Body()]) -> Response[SharedServiceCreated]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedServiceCreated.model_validate(logic.create(ctx, request)), 201)
+
+
+@app.get("/ccfs/<nit>/shared-services", summary="Servicios compartidos de la CCF (paginado)", tags=TAGS)
+def list_shared_services(
+    nit: Nit,
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 20,
+    nextToken: Annotated[str | None, Query(max_length=1024, description="Página siguiente")] = None,
+) -> Response[SharedServicePage]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedServicePage.model_validate(logic.list_page(ctx, limit, nextToken)))
+
+
+@app.get(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>",
+    summary="Un servicio compartido (nunca devuelve secretos)",
+    tags=TAGS,
+)
+def get_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedService]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedService.model_validate(logic.get(ctx, sharedServiceId)))
+
+
+@app.patch("/ccfs/<nit>/shared-services/<sharedServiceId>", summary="Modificar un servicio compartido", tags=TAGS)
+def patch_shared_service(
+    nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServicePatch, Body()]
+) -> Response[SharedService]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedService.model_validate(logic.patch(ctx, sharedServiceId, request)))
+
+
+@app.delete(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>",
+    summary="Eliminar un servicio compartido (y programar la eliminación de su secreto)",
+    tags=TAGS,
+    responses={204: {"description": "Eliminado"}},
+)
+def delete_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[None]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        logic.delete(ctx, sharedServiceId)
+    return Response(status_code=204, headers=NO_STORE)
+
+
+@app.put(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>/oauth",
+    summary="Credenciales OAuth 2.0 del servicio compartido",
+    tags=TAGS,
+)
+def put_shared_service_oauth(
+    nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServiceOAuthRequest, Body()]
+) -> Response[SharedService]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedService.model_validate(logic.put_oauth(ctx, sharedServiceId, request)))
+
+
+@app.post(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>/verification",
+    summary="Probar la conexión: obtener un token del servicio de token de la CCF",
+    tags=TAGS,
+)
+def verify_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceVerification]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        return _json(SharedServiceVerification.model_validate(logic.verify(ctx, sharedServiceId)))
+
+
+lambda_handler = lambda_entry(app)

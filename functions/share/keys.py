@@ -1,0 +1,95 @@
+"""The CCF's public key or X.509 certificate (PEM), checked with `cryptography` (decision 0050).
+
+Accepted: one PEM block, a public key (SubjectPublicKeyInfo or PKCS#1 RSA) or a certificate currently
+valid; RSA 2048..8192 bits, or EC on P-256 / P-384. Refused: private keys (with a specific message),
+several blocks, other algorithms (DSA, P-521, Ed25519/Ed448, X25519/X448), expired or not-yet-valid
+certificates. The Ministry encrypts to this key (JWE RSA-OAEP-256 or ECDH-ES), so it must be usable
+for that.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from sat_common import clock
+
+MIN_RSA_BITS = 2048
+MAX_RSA_BITS = 8192
+CURVES = {"secp256r1": "P-256", "secp384r1": "P-384"}
+_BLOCK = re.compile(r"-----BEGIN ([A-Z0-9 ]+)-----")
+
+
+class KeyProblem(ValueError):
+    def __init__(self, key: str, **params: object) -> None:
+        self.key = key  # sat_common.i18n FIELD_MESSAGES key
+        self.params = params
+        super().__init__(key)
+
+
+@dataclass(frozen=True)
+class ParsedKey:
+    pem: str  # normalized: the block only, "\n" line ends, trailing newline
+    key_type: str  # "RSA-2048", "EC-P-256", ...
+    form: str  # "PUBLIC_KEY" or "CERTIFICATE"
+    fingerprint: str  # SHA-256 of the SubjectPublicKeyInfo DER, hex
+    not_after: str | None = None  # certificates only, ISO 8601 UTC
+
+
+def _iso(moment: datetime) -> str:
+    return moment.isoformat(timespec="seconds")
+
+
+def parse(text: str) -> ParsedKey:
+    normalized = text.replace("\r\n", "\n").strip()
+    labels = _BLOCK.findall(normalized)
+    if any("PRIVATE" in label for label in labels):
+        raise KeyProblem("public_key_private")
+    if len(labels) != 1:
+        raise KeyProblem("public_key_multiple" if len(labels) > 1 else "public_key_invalid")
+    pem = normalized + "\n"
+    not_after = None
+    public_key: Any
+    try:
+        if labels[0] == "CERTIFICATE":
+            certificate = x509.load_pem_x509_certificate(pem.encode())
+            now = clock.now()
+            if certificate.not_valid_after_utc < now:
+                raise KeyProblem("certificate_expired", notAfter=_iso(certificate.not_valid_after_utc))
+            if certificate.not_valid_before_utc > now:
+                raise KeyProblem("certificate_not_yet_valid", notBefore=_iso(certificate.not_valid_before_utc))
+            public_key = certificate.public_key()
+            form, not_after = "CERTIFICATE", _iso(certificate.not_valid_after_utc)
+        elif labels[0] in {"PUBLIC KEY", "RSA PUBLIC KEY"}:
+            public_key = serialization.load_pem_public_key(pem.encode())
+            form = "PUBLIC_KEY"
+        else:
+            raise KeyProblem("public_key_invalid")
+    except KeyProblem:
+        raise
+    except (ValueError, TypeError) as error:
+        raise KeyProblem("public_key_invalid") from error
+
+    if isinstance(public_key, rsa.RSAPublicKey):
+        bits = public_key.key_size
+        if not MIN_RSA_BITS <= bits <= MAX_RSA_BITS:
+            raise KeyProblem("public_key_rsa_size", bits=bits)
+        key_type = f"RSA-{bits}"
+    elif isinstance(public_key, ec.EllipticCurvePublicKey):
+        curve = CURVES.get(public_key.curve.name)
+        if curve is None:
+            raise KeyProblem("public_key_algorithm", algorithm=f"EC {public_key.curve.name}")
+        key_type = f"EC-{curve}"
+    else:
+        raise KeyProblem("public_key_algorithm", algorithm=type(public_key).__name__.removesuffix("PublicKey"))
+    spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return ParsedKey(
+        pem=pem, key_type=key_type, form=form, fingerprint=hashlib.sha256(spki).hexdigest(), not_after=not_after
+    )

@@ -1,0 +1,177 @@
+"""Request and response models of the share area (product.md: /ccfs/{nit}/shared-services rows).
+
+Pydantic checks types, lengths and the cheap pure rules (name, control characters, example body,
+scope); the URL safety rules (DNS) and the key parsing run in logic.py after the caller is authorized.
+"""
+
+import json
+import re
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic_core import PydanticCustomError
+
+NIT_PATTERN = r"^\d{9}$"
+SHARED_SERVICE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
+NAME_PATTERN = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{2,63}$")
+SCOPE_PATTERN = re.compile(r"^[\x21\x23-\x5b\x5d-\x7e]+( [\x21\x23-\x5b\x5d-\x7e]+)*$")  # RFC 6749 §3.3
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
+MAX_EXAMPLE_BODY_BYTES = 16 * 1024
+MAX_PUBLIC_KEY_CHARS = 16 * 1024
+Operation = Literal["POST", "GET", "PUT", "PATCH"]
+
+
+def _name(value: str | None) -> str | None:
+    if value is not None and not NAME_PATTERN.match(value):
+        raise PydanticCustomError("shared_name_format", "invalid name")
+    return value
+
+
+def _single_line(value: str | None) -> str | None:
+    if value is not None and CONTROL_OR_NEWLINE.search(value):
+        raise PydanticCustomError("control_characters", "control characters")
+    return value
+
+
+def _text(value: str | None) -> str | None:
+    if value is not None and CONTROL.search(value):
+        raise PydanticCustomError("control_characters", "control characters")
+    return value
+
+
+def _example_body(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if len(value.encode()) > MAX_EXAMPLE_BODY_BYTES:
+        raise PydanticCustomError("example_body_too_large", "too large", {"maxBytes": MAX_EXAMPLE_BODY_BYTES})
+    try:
+        json.loads(value)
+    except (ValueError, RecursionError):
+        raise PydanticCustomError("example_body_json", "not JSON") from None
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SharedServiceCreate(Strict):
+    name: str = Field(
+        description="Identificador del servicio, único en la CCF (3 a 64: letras, dígitos, . _ -)",
+        examples=["NotificacionTramite"],
+    )
+    description: str = Field(min_length=1, max_length=500, description="Descripción corta de la funcionalidad")
+    url: str = Field(
+        min_length=1,
+        max_length=2048,
+        description="URL del servicio (endpoint), https y accesible desde internet",
+        examples=["https://api.caja.example.co/sat/notificaciones"],
+    )
+    operation: Operation = Field(description="Operación HTTP")
+    publicKey: str | None = Field(
+        default=None,
+        max_length=MAX_PUBLIC_KEY_CHARS,
+        description="Llave pública (PEM) o certificado X.509 (PEM): RSA ≥ 2048 o EC P-256/P-384",
+    )
+    exampleBody: str | None = Field(
+        default=None, description="Ejemplo del cuerpo (JSON como texto, máximo 16 KiB); solo informativo"
+    )
+
+    _check_name = field_validator("name")(classmethod(lambda cls, value: _name(value)))
+    _check_lines = field_validator("url")(classmethod(lambda cls, value: _single_line(value)))
+    _check_text = field_validator("description", "publicKey")(classmethod(lambda cls, value: _text(value)))
+    _check_example = field_validator("exampleBody")(classmethod(lambda cls, value: _example_body(value)))
+
+
+class SharedServicePatch(Strict):
+    """Only the fields sent change. publicKey null removes the key; exampleBody null removes the example."""
+
+    name: str | None = None
+    description: str | None = Field(default=None, min_length=1, max_length=500)
+    url: str | None = Field(default=None, min_length=1, max_length=2048)
+    operation: Operation | None = None
+    publicKey: str | None = Field(default=None, max_length=MAX_PUBLIC_KEY_CHARS)
+    exampleBody: str | None = None
+
+    _check_name = field_validator("name")(classmethod(lambda cls, value: _name(value)))
+    _check_lines = field_validator("url")(classmethod(lambda cls, value: _single_line(value)))
+    _check_text = field_validator("description", "publicKey")(classmethod(lambda cls, value: _text(value)))
+    _check_example = field_validator("exampleBody")(classmethod(lambda cls, value: _example_body(value)))
+
+
+class SharedServiceOAuthRequest(Strict):
+    """PUT replaces the OAuth part. password / clientSecret omitted (or null): the stored value is kept."""
+
+    tokenName: str = Field(min_length=1, max_length=120, description="Identificador del servicio de autorización")
+    tokenUrl: str = Field(min_length=1, max_length=2048, description="URL del servicio de token (https)")
+    username: str | None = Field(default=None, min_length=1, max_length=256)
+    password: str | None = Field(default=None, min_length=1, max_length=1024, json_schema_extra={"writeOnly": True})
+    clientId: str = Field(min_length=1, max_length=256)
+    clientSecret: str | None = Field(default=None, min_length=1, max_length=2048, json_schema_extra={"writeOnly": True})
+    scope: str | None = Field(default=None, min_length=1, max_length=1024)
+
+    _check_lines = field_validator("tokenName", "tokenUrl", "username", "clientId")(
+        classmethod(lambda cls, value: _single_line(value))
+    )
+    _check_text = field_validator("password", "clientSecret")(classmethod(lambda cls, value: _text(value)))
+
+    @field_validator("scope")
+    @classmethod
+    def _scope(cls, value: str | None) -> str | None:
+        if value is not None and not SCOPE_PATTERN.match(value):
+            raise PydanticCustomError("oauth_scope_format", "bad scope")
+        return value
+
+
+class SharedServiceOAuth(BaseModel):
+    tokenName: str
+    tokenUrl: str
+    username: str | None = None
+    clientId: str
+    scope: str | None = None
+    grantType: Literal["password", "client_credentials"]
+
+
+class SharedServiceConnection(BaseModel):
+    status: Literal["AUTHORIZED", "FAILED"]
+    detail: str = Field(description="Resultado de la última prueba de conexión, en español")
+    checkedAt: str
+
+
+class SharedService(BaseModel):
+    sharedServiceId: str
+    nit: str
+    name: str
+    description: str
+    url: str
+    operation: str
+    exampleBody: str | None = None
+    status: Literal["INCOMPLETE", "PENDING_VERIFICATION", "ACTIVE"]
+    hasPublicKey: bool
+    publicKeyType: str | None = Field(default=None, examples=["RSA-2048", "EC-P-256"])
+    publicKeyFormat: str | None = Field(default=None, examples=["PUBLIC_KEY", "CERTIFICATE"])
+    publicKeyFingerprint: str | None = Field(default=None, description="SHA-256 de la llave (SPKI DER), hex")
+    certificateNotAfter: str | None = None
+    hasPassword: bool
+    hasClientSecret: bool
+    oauth: SharedServiceOAuth | None = None
+    connection: SharedServiceConnection | None = None
+    createdAt: str
+    updatedAt: str
+
+
+class SharedServiceCreated(BaseModel):
+    sharedServiceId: str
+    status: Literal["INCOMPLETE", "PENDING_VERIFICATION", "ACTIVE"]
+
+
+class SharedServicePage(BaseModel):
+    items: list[SharedService]
+    nextToken: str | None = Field(default=None, description="Pase este valor en nextToken para la página siguiente")
+
+
+class SharedServiceVerification(BaseModel):
+    status: Literal["AUTHORIZED", "FAILED"]
+    detail: str
+    checkedAt: str

@@ -1,0 +1,199 @@
+"""CCF system access, shared by the catalog (writes), the token endpoint (issues) and the /sat authorizer
+(verifies): main-table keys, the consumer-password hash and the signed access token.
+
+Decision: docs/decisions/0040-ccf-client-ids-passwords-and-tokens.md.
+
+Main-table items (PK / SK):
+    CCF#<nit> / ACTIVATION              the Ministry activated the CCF role (status ACTIVE)
+    CCF#<nit> / ASSIGN#<serviceId>      service assigned to the CCF: clientId, status ACTIVE/REVOKED
+    CLIENT#<clientId> / CLIENT          Client ID -> (nit, serviceId): the token endpoint's lookup
+    CLIENT#<clientId> / FAILURES        failed token requests in the window; lockedUntil (expiresAt)
+    CCF#<nit> / CONSUMER_PASSWORD       current and previous password hashes (never the password)
+    SERVICE#<serviceId> / PROFILE       the Ministry's catalog entry (state ACTIVE/INACTIVE)
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+
+from sat_common import aws, clock
+
+ACTIVE = "ACTIVE"
+REVOKED = "REVOKED"
+INACTIVE = "INACTIVE"
+AUTHORIZED_ROLE = "CAJA_DE_SUBSIDIO_FAMILIAR"  # role item SK ROLE#<this>#<nit>, written by the delegation area
+TOKEN_AUDIENCE = "sat-ccf-services"  # noqa: S105 - an audience name
+TOKEN_ALGORITHM = "RS256"  # noqa: S105 - an algorithm name
+KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
+SESSION_PATH = "/sat/session"  # every valid token may call it (who am I); see the decision
+
+
+# --------------------------------------------------------------------------- keys
+def activation_key(nit: str) -> dict[str, str]:
+    return {"PK": f"CCF#{nit}", "SK": "ACTIVATION"}
+
+
+def assignment_key(nit: str, service_id: str) -> dict[str, str]:
+    return {"PK": f"CCF#{nit}", "SK": f"ASSIGN#{service_id}"}
+
+
+def client_key(client_id: str) -> dict[str, str]:
+    return {"PK": f"CLIENT#{client_id}", "SK": "CLIENT"}
+
+
+def failures_key(client_id: str) -> dict[str, str]:
+    return {"PK": f"CLIENT#{client_id}", "SK": "FAILURES"}
+
+
+def password_key(nit: str) -> dict[str, str]:
+    return {"PK": f"CCF#{nit}", "SK": "CONSUMER_PASSWORD"}
+
+
+def service_key(service_id: str) -> dict[str, str]:
+    return {"PK": f"SERVICE#{service_id}", "SK": "PROFILE"}
+
+
+def role_key(username: str, nit: str) -> dict[str, str]:
+    return {"PK": f"PERSON#{username}", "SK": f"ROLE#{AUTHORIZED_ROLE}#{nit}"}
+
+
+def employer_key(nit: str) -> dict[str, str]:
+    return {"PK": f"EMPLOYER#{nit}", "SK": "PROFILE"}
+
+
+# --------------------------------------------------------------------------- consumer password
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+
+
+def hash_password(password: str, cost: int) -> dict[str, Any]:
+    """scrypt with a per-password salt; `cost` is log2(N). The result holds no secret that helps guessing."""
+    salt = secrets.token_bytes(SALT_BYTES)
+    digest = _scrypt(password, salt, cost, SCRYPT_R, SCRYPT_P)
+    return {
+        "alg": "scrypt",
+        "cost": cost,
+        "r": SCRYPT_R,
+        "p": SCRYPT_P,
+        "salt": base64.b64encode(salt).decode(),
+        "hash": base64.b64encode(digest).decode(),
+    }
+
+
+def password_matches(password: str, stored: dict[str, Any] | None) -> bool:
+    if not stored or stored.get("alg") != "scrypt":
+        return False
+    salt = base64.b64decode(str(stored["salt"]))
+    digest = _scrypt(password, salt, int(stored["cost"]), int(stored["r"]), int(stored["p"]))
+    return hmac.compare_digest(digest, base64.b64decode(str(stored["hash"])))
+
+
+def _scrypt(password: str, salt: bytes, cost: int, r: int, p: int) -> bytes:
+    n = 2**cost
+    return hashlib.scrypt(password.encode(), salt=salt, n=n, r=r, p=p, maxmem=256 * n * r + 1024 * 1024, dklen=32)
+
+
+# --------------------------------------------------------------------------- access tokens
+@dataclass(frozen=True)
+class TokenClaims:
+    nit: str
+    service_id: str
+    client_id: str
+    jti: str
+    issued_at: int
+    expires_at: int
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _segment(value: dict[str, Any]) -> str:
+    return _b64(json.dumps(value, separators=(",", ":")).encode())
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def issue_token(key_id: str, issuer: str, nit: str, service_id: str, client_id: str, lifetime: int) -> tuple[str, int]:
+    """A JWT signed by the KMS asymmetric key (RS256); the private key never leaves KMS."""
+    now = clock.epoch()
+    header = {"alg": TOKEN_ALGORITHM, "typ": "at+jwt", "kid": key_id}
+    claims = {
+        "iss": issuer,
+        "aud": TOKEN_AUDIENCE,
+        "sub": client_id,
+        "client_id": client_id,
+        "ccf_nit": nit,
+        "service_id": service_id,
+        "jti": uuid.uuid4().hex,
+        "iat": now,
+        "exp": now + lifetime,
+    }
+    signing_input = f"{_segment(header)}.{_segment(claims)}"
+    signature = aws.client("kms").sign(
+        KeyId=key_id, Message=signing_input.encode(), MessageType="RAW", SigningAlgorithm=KMS_SIGNING_ALGORITHM
+    )["Signature"]
+    return f"{signing_input}.{_b64(signature)}", lifetime
+
+
+class InvalidToken(Exception):
+    """The token is malformed, not ours, badly signed or expired."""
+
+
+@cache
+def _public_key(key_id: str) -> Any:
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
+    return load_der_public_key(aws.client("kms").get_public_key(KeyId=key_id)["PublicKey"])
+
+
+def verify_token(key_id: str, token: str, leeway: int = 0) -> TokenClaims:
+    """Check signature (public key fetched once per process), audience and expiry; raise InvalidToken."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    parts = token.split(".")
+    if len(parts) != 3:
+        raise InvalidToken("malformed")
+    try:
+        header = json.loads(_unb64(parts[0]))
+        claims = json.loads(_unb64(parts[1]))
+        signature = _unb64(parts[2])
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidToken("malformed") from error
+    if not isinstance(header, dict) or not isinstance(claims, dict):
+        raise InvalidToken("malformed")
+    if header.get("alg") != TOKEN_ALGORITHM or header.get("kid") != key_id:
+        raise InvalidToken("unexpected algorithm or key")
+    try:
+        _public_key(key_id).verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature as error:
+        raise InvalidToken("bad signature") from error
+    if claims.get("aud") != TOKEN_AUDIENCE:
+        raise InvalidToken("wrong audience")
+    exp, iat = claims.get("exp"), claims.get("iat")
+    if not isinstance(exp, int) or not isinstance(iat, int) or exp + leeway <= clock.epoch():
+        raise InvalidToken("expired")
+    try:
+        return TokenClaims(
+            nit=str(claims["ccf_nit"]),
+            service_id=str(claims["service_id"]),
+            client_id=str(claims["client_id"]),
+            jti=str(claims["jti"]),
+            issued_at=iat,
+            expires_at=exp,
+        )
+    except KeyError as error:
+        raise InvalidToken("missing claim") from error

@@ -1,0 +1,226 @@
+"""Outbound HTTP to partner (CCF) URLs: checked, pinned, bounded.
+
+Decision docs/decisions/0052-outbound-http-pinning.md. Every request:
+1. re-checks the URL with sat_common.url_safety.check_url (at request time, not only at registration);
+2. connects ONLY to the addresses that check returned (a custom httpcore network backend: the TCP
+   socket goes to the checked IP, while TLS SNI, certificate verification and the Host header keep
+   the hostname) - a DNS answer that changes between check and connect (rebinding) is never used;
+3. never follows redirects (a 3xx is returned as is), ignores proxy environment variables;
+4. has connect / read timeouts per operation and a total deadline for the whole exchange;
+5. reads at most `max_response_bytes` of the body (asks for identity encoding: no decompression bombs).
+
+Errors are `OutboundError(reason_code, message_es)`; the message never contains request data.
+
+    client = SafeHttpClient(allow_loopback=settings.allow_loopback_urls)
+    response = client.request("POST", url, headers={...}, content=b"...")   # -> OutboundResponse
+"""
+
+from __future__ import annotations
+
+import json as jsonlib
+import ssl
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+import httpcore
+import httpx
+
+from sat_common import url_safety
+from sat_common.url_safety import CheckedUrl, Resolver, UnsafeUrl
+
+DEFAULT_CONNECT_TIMEOUT = 3.0
+DEFAULT_READ_TIMEOUT = 5.0
+DEFAULT_TOTAL_TIMEOUT = 10.0
+DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024
+USER_AGENT = "SAT-CCF-MinSalud/1.0"
+
+# reason_code -> Spanish message (shown to the CCF's authorized person and in audit details).
+REASONS_ES = {
+    "UNSAFE_URL": "La URL no cumple las reglas de seguridad",
+    "CONNECT_FAILED": "No fue posible conectarse con el servidor",
+    "TIMEOUT": "El servidor no respondió a tiempo",
+    "TLS_ERROR": "Falló la conexión segura (TLS): el certificado del servidor no es válido para su nombre "
+    "o no es de confianza",
+    "RESPONSE_TOO_LARGE": "La respuesta del servidor supera el tamaño máximo permitido",
+    "PROTOCOL_ERROR": "El servidor respondió algo que no es HTTP válido",
+}
+
+
+class OutboundError(Exception):
+    def __init__(self, reason_code: str, message_es: str | None = None, rule: str | None = None) -> None:
+        self.reason_code = reason_code
+        self.rule = rule  # the url_safety rule when reason_code == "UNSAFE_URL"
+        self.message_es = message_es or REASONS_ES.get(reason_code, reason_code)
+        super().__init__(reason_code if not rule else f"{reason_code}: {rule}")
+
+    @property
+    def retryable(self) -> bool:
+        """A later attempt may succeed (network trouble), unlike an unsafe URL or a bad certificate."""
+        return self.reason_code in {"CONNECT_FAILED", "TIMEOUT"}
+
+
+@dataclass(frozen=True)
+class OutboundResponse:
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+    elapsed_seconds: float
+    url: str
+    address: str | None = None  # the IP the connection went to (the pinned, checked one)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    def json(self) -> Any:
+        return jsonlib.loads(self.content)
+
+    @property
+    def is_redirect(self) -> bool:
+        return 300 <= self.status_code < 400
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """TCP connections only to the checked addresses of the one checked host:port."""
+
+    def __init__(self, checked: CheckedUrl) -> None:
+        self._checked = checked
+        self.connected_to: str | None = None
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Any = None,
+    ) -> httpcore.NetworkStream:
+        wanted = self._checked.host.strip("[]").lower()
+        if host.strip("[]").lower() != wanted or port != self._checked.port:
+            raise httpcore.ConnectError("connection to a host that was not checked")
+        last: Exception | None = None
+        for address in self._checked.addresses:
+            try:
+                stream = super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                last = error
+                continue
+            self.connected_to = address
+            return stream
+        raise last or httpcore.ConnectError("no address")
+
+
+class _PinnedTransport(httpx.HTTPTransport):
+    """httpx's transport with our network backend (httpx does not expose the backend as an argument)."""
+
+    def __init__(self, checked: CheckedUrl, ssl_context: ssl.SSLContext) -> None:
+        super().__init__(verify=ssl_context, trust_env=False, retries=0)
+        self.backend = _PinnedBackend(checked)
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=ssl_context,
+            max_connections=1,
+            max_keepalive_connections=0,
+            http1=True,
+            http2=False,
+            retries=0,
+            network_backend=self.backend,
+        )
+
+
+@cache
+def _default_ssl_context() -> ssl.SSLContext:
+    context = ssl.create_default_context()  # CERT_REQUIRED + check_hostname: verified against the hostname
+    context.minimum_version = ssl.TLSVersion.TLSv1_2
+    return context
+
+
+class SafeHttpClient:
+    def __init__(
+        self,
+        *,
+        allow_loopback: bool = False,
+        connect_timeout: float = DEFAULT_CONNECT_TIMEOUT,
+        read_timeout: float = DEFAULT_READ_TIMEOUT,
+        total_timeout: float = DEFAULT_TOTAL_TIMEOUT,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        resolver: Resolver | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        self.allow_loopback = allow_loopback
+        self.connect_timeout = connect_timeout
+        self.read_timeout = read_timeout
+        self.total_timeout = total_timeout
+        self.max_response_bytes = max_response_bytes
+        self._resolver = resolver  # None: url_safety.resolver (the system resolver, or a test's)
+        self._ssl_context = ssl_context
+
+    def check(self, url: str) -> CheckedUrl:
+        try:
+            return url_safety.check_url(url, self.allow_loopback, self._resolver)
+        except UnsafeUrl as error:
+            raise OutboundError("UNSAFE_URL", f"{REASONS_ES['UNSAFE_URL']}: {error.message_es}", error.rule) from None
+
+    def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        headers: dict[str, str] | None = None,
+        content: bytes | str | None = None,
+        data: dict[str, str] | None = None,
+        json: Any = None,
+    ) -> OutboundResponse:
+        """Send one request to a checked, pinned address; raise OutboundError on any transport problem."""
+        started = time.monotonic()
+        checked = self.check(url)
+        transport = _PinnedTransport(checked, self._ssl_context or _default_ssl_context())
+        timeout = httpx.Timeout(
+            connect=self.connect_timeout, read=self.read_timeout, write=self.read_timeout, pool=self.connect_timeout
+        )
+        all_headers = {"User-Agent": USER_AGENT, "Accept-Encoding": "identity", **(headers or {})}
+        try:
+            with (
+                httpx.Client(transport=transport, timeout=timeout, follow_redirects=False, trust_env=False) as client,
+                client.stream(method, url, headers=all_headers, content=content, data=data, json=json) as response,
+            ):
+                body = bytearray()
+                for chunk in response.iter_raw():
+                    body += chunk
+                    if len(body) > self.max_response_bytes:
+                        raise OutboundError("RESPONSE_TOO_LARGE")
+                    if time.monotonic() - started > self.total_timeout:
+                        raise OutboundError("TIMEOUT")
+                return OutboundResponse(
+                    status_code=response.status_code,
+                    headers=response.headers,
+                    content=bytes(body),
+                    elapsed_seconds=time.monotonic() - started,
+                    url=url,
+                    address=transport.backend.connected_to,
+                )
+        except OutboundError:
+            raise
+        except httpx.TimeoutException:
+            raise OutboundError("TIMEOUT") from None
+        except httpx.ConnectError as error:
+            if _is_tls_error(error):
+                raise OutboundError("TLS_ERROR") from None
+            raise OutboundError("CONNECT_FAILED") from None
+        except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.LocalProtocolError):
+            raise OutboundError("PROTOCOL_ERROR") from None
+        except httpx.TransportError:
+            raise OutboundError("CONNECT_FAILED") from None
+
+
+def _is_tls_error(error: BaseException) -> bool:
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, ssl.SSLError | ssl.CertificateError):
+            return True
+        if "CERTIFICATE_VERIFY_FAILED" in str(seen) or "SSL" in type(seen).__name__:
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
