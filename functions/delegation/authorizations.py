@@ -23,10 +23,10 @@ from delegation.store import (
     REVOKED,
     ROLE_NAMES,
     authorization_key,
-    ccf_activation_key,
     new_ulid,
     role_key,
 )
+from sat_common import ccf_access
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, not_found
@@ -36,7 +36,7 @@ PERSON_FIELDS = ("documentType", "documentNumber", "firstName", "middleName", "f
 
 
 def _ccf_active(deps: Deps, nit: str) -> bool:
-    activation = deps.store.get(ccf_activation_key(nit))
+    activation = deps.store.get(ccf_access.activation_key(nit))
     return bool(activation and activation.get("status") == ACTIVE)
 
 
@@ -83,7 +83,9 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
         "GSI1SK": f"PERSON#{username}",
     }
     tx = deps.store.tx()
-    tx.check(ccf_activation_key(nit), "#status = :active", names={"#status": "status"}, values={":active": ACTIVE})
+    tx.check(
+        ccf_access.activation_key(nit), "#status = :active", names={"#status": "status"}, values={":active": ACTIVE}
+    )
     tx.check(
         role_key(member.username, EMPLOYER_ROLE, nit),
         "#status IN (:a, :b)",

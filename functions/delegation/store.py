@@ -64,10 +64,6 @@ def person_key(username: str, sort_key: str) -> dict[str, str]:
     return {"PK": f"PERSON#{username}", "SK": sort_key}
 
 
-def ccf_activation_key(nit: str) -> dict[str, str]:
-    return {"PK": f"CCF#{nit}", "SK": "ACTIVATION"}
-
-
 class Store(ItemStore):
     def page(
         self, pk: str, prefix: str, limit: int, start: dict[str, Any] | None

@@ -5,13 +5,11 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
-from sat_common.settings import ApiSettings
+from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings
 
 
-class ExchangeSettings(ApiSettings):
-    main_table_name: str = Field(min_length=1)
-    audit_table_name: str = Field(min_length=1)
-    outbox_queue_url: str = Field(min_length=1)  # e-mail to the employer when the CCF answers
+class ExchangeSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSettings):
+    # OUTBOX_QUEUE_URL: e-mail to the employer when the CCF answers
     notification_queue_url: str = Field(min_length=1)  # trámite notifications (functions/notifications)
     notification_signing_key_id: str = Field(min_length=1)  # KMS key whose public half the JWKS publishes
     # The CCF's shared service that receives notifications and whose public key encrypts the pull (0061).

@@ -57,8 +57,7 @@ class Store(ItemStore):
         return {str(item["SK"]): item for item in items}
 
     def roles(self, username: str) -> list[dict[str, Any]]:
-        items, _ = self.query(
+        return self.query_all(
             KeyConditionExpression="PK = :pk AND begins_with(SK, :role)",
             ExpressionAttributeValues={":pk": f"PERSON#{username}", ":role": ROLE_PREFIX},
         )
-        return items

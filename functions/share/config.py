@@ -2,7 +2,20 @@
 
 from functools import cache
 
-from sat_common.settings import ShareSettings
+from pydantic import Field
+
+from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboundSettings
+
+
+class ShareSettings(ApiSettings, MainTableSettings, AuditSettings, OutboundSettings):
+    """The share function: a CCF's shared services (issue 6 part A, decision 0050)."""
+
+    secrets_prefix: str = Field(min_length=1)
+    secrets_kms_key_arn: str = Field(min_length=1)
+    # DELETE schedules the secret's deletion with this window, so an operator can restore it (RestoreSecret).
+    secret_recovery_days: int = Field(default=30, ge=7, le=30)
+    # At most one connection test per shared service in this many seconds (we must not be a port scanner).
+    verification_interval_seconds: int = Field(default=10, ge=1, le=3600)
 
 
 @cache

@@ -31,7 +31,6 @@ from sat_common.ccf_person_access import require_authorized_with_terms
 from sat_common.dynamo import ConditionFailed, transact
 from sat_common.errors import DomainError, FieldError, invalid
 from sat_common.outbound_http import SafeHttpClient
-from sat_common.settings import ShareSettings
 from sat_common.shared_services import (
     ACTIVE,
     AUTHORIZED,
@@ -46,6 +45,7 @@ from sat_common.shared_services import (
     verify_key,
 )
 from share import keys, secrets_store
+from share.config import ShareSettings
 from share.models import SharedServiceCreate, SharedServiceOAuthRequest, SharedServicePatch
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"

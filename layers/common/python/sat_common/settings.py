@@ -79,16 +79,3 @@ class OutboundSettings(BaseSettings):
     outbound_read_timeout_seconds: float = Field(default=5, gt=0, le=30)
     outbound_total_timeout_seconds: float = Field(default=8, gt=0, le=60)
     outbound_max_response_bytes: int = Field(default=256 * 1024, ge=1024, le=10 * 1024 * 1024)
-
-
-class ShareSettings(ApiSettings, OutboundSettings):
-    """The share function: a CCF's shared services (issue 6 part A, decision 0050)."""
-
-    main_table_name: str = Field(min_length=1)
-    audit_table_name: str = Field(min_length=1)
-    secrets_prefix: str = Field(min_length=1)
-    secrets_kms_key_arn: str = Field(min_length=1)
-    # DELETE schedules the secret's deletion with this window, so an operator can restore it (RestoreSecret).
-    secret_recovery_days: int = Field(default=30, ge=7, le=30)
-    # At most one connection test per shared service in this many seconds (we must not be a port scanner).
-    verification_interval_seconds: int = Field(default=10, ge=1, le=3600)
