@@ -8,7 +8,7 @@ TEMPLATE := cdk.out/SatCcf-$(STAGE).template.json
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench clean
+.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench fuzz clean
 
 help:
 	@echo "make demo    - start the local runtime and walk through every implemented step"
@@ -69,6 +69,10 @@ mailbox: $(STAMP)
 
 bench: $(STAMP) $(TEMPLATE)
 	$(PY) scripts/bench.py
+
+# Full schemathesis run (docs/fuzzing.md): 100 examples per operation, mode and role, one runtime per role.
+fuzz: $(STAMP) $(TEMPLATE)
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/fuzz -n 3 -rP -p no:cacheprovider
 
 clean:
 	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache

@@ -61,6 +61,11 @@ def main() -> None:
     os.dup2(2, 1)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
 
+    # Benchmarks only (`make bench`): count AWS calls per invocation when BENCH_COUNT_AWS_CALLS names a file.
+    from local import instrumentation
+
+    counter = instrumentation.install_if_requested()
+
     task_root = os.environ["LAMBDA_TASK_ROOT"]
     layers = [p for p in os.environ.pop("_LOCAL_LAYER_PATHS", "").split(os.pathsep) if p]
     # Lambda's sys.path: the code, then the layers, then the runtime (here: the venv's packages).
@@ -74,7 +79,7 @@ def main() -> None:
 
     module_name, _, func_name = os.environ["_HANDLER"].rpartition(".")
     try:
-        handler = getattr(importlib.import_module(module_name), func_name)
+        handler = instrumentation.instrument(getattr(importlib.import_module(module_name), func_name), counter)
     except BaseException as exc:
         proto_out.write(json.dumps({"type": "init_error", "error": _error(exc)}) + "\n")
         handler = None

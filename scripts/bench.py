@@ -3,7 +3,13 @@
 - synth time: `python infra/app.py` into a scratch folder;
 - local runtime start: process start until its ready file appears;
 - cold import of each function's handler, against the floor `python -c "import boto3"` in the same run;
-- optionally (--with-tests) the test suite's wall time.
+- optionally (--with-tests) the test suite's wall time;
+- with the local runtime (scripts/bench_load.py; --no-runtime to skip): cold start per function with a first
+  request, notification throughput to the sample CCF system, warm latency p50/p99 per route under load, AWS calls
+  per route (counted inside the function processes), and the estimated cost per 1,000 registrations / trámites;
+- package and layer sizes from cdk.out (scripts/bench_cost.py).
+
+`--quick` shortens every figure for trying the script; the recorded figures use the full run.
 """
 
 import argparse
@@ -21,6 +27,7 @@ sys.path[:0] = [str(ROOT)]
 
 from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS  # noqa: E402
 from local.testing import free_port  # noqa: E402
+from scripts import bench_cost, bench_load  # noqa: E402
 
 PYTHON = sys.executable
 FUNCTION_ENV = {
@@ -96,21 +103,84 @@ def local_start_seconds() -> float:
             process.wait(timeout=30)
 
 
+def runtime_figures(args: argparse.Namespace, seconds: float, tramites: int, template: Path) -> dict[str, object]:
+    figures: dict[str, object] = {}
+    with tempfile.TemporaryDirectory(prefix="sat-ccf-bench-") as scratch:
+        log = lambda text: print(f"[bench] {time.strftime('%H:%M:%S')} {text}", file=sys.stderr, flush=True)  # noqa: E731
+        runtime = bench_load.start_runtime(Path(scratch), args.pool_size, free_port(), free_port())
+        try:
+            log("local runtime ready; building the world with the demo's steps")
+            world = bench_load.build_world(runtime)
+            figures["world_failed_steps"] = world.failed_steps
+            log(f"notification throughput: {tramites} trámites")
+            try:
+                figures["notification_throughput"] = bench_load.tramite_throughput(runtime, world, tramites, 300)
+            except Exception as error:  # a figure that could not be taken is reported, not fatal
+                figures["notification_throughput"] = f"not measured: {type(error).__name__}: {error}"
+            log(f"warm latency: {args.clients} clients x {seconds} s per route, pool size {args.pool_size}")
+            figures["warm_latency"] = {
+                "clients": args.clients,
+                "seconds_per_route": seconds,
+                "pool_size": args.pool_size,
+                "routes": bench_load.warm_latency(runtime, world, args.clients, seconds),
+            }
+            log("cold starts")
+            figures["cold_start"] = bench_load.cold_starts(runtime, args.runs)
+            records = runtime.records()
+            table = bench_load.calls_per_route(records)
+            figures["aws_calls_per_route"] = table
+            figures["aws_call_findings"] = bench_load.call_findings(table)
+            memory = bench_cost.memory_by_function(template)
+            cost: dict[str, object] = {"assumptions": bench_cost.ASSUMPTIONS}
+            if "citizen_steps" in world.phases:
+                first, end = world.phases["citizen_steps"]
+                cost["per_1000_registrations"] = bench_cost.journey_cost(runtime.records(first, end), memory, 1)
+            if "tramites" in world.phases:
+                first, end = world.phases["tramites"]
+                filed = [
+                    r
+                    for r in runtime.records(first, end)
+                    if (r.get("method"), r.get("resource")) != ("GET", "/admin/tramites/{numeroTransaccion}")
+                ]
+                cost["per_1000_tramites"] = bench_cost.journey_cost(filed, memory, tramites)
+            figures["estimated_cost"] = cost
+        finally:
+            runtime.stop()
+    return figures
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="runs per cold-import figure (median)")
     parser.add_argument("--with-tests", action="store_true", help="also time the whole test suite")
+    parser.add_argument("--quick", action="store_true", help="short runs for trying (3 s per route, 5 trámites)")
+    parser.add_argument("--no-runtime", dest="runtime", action="store_false", help="skip the local-runtime figures")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients per route (default 20)")
+    parser.add_argument("--seconds", type=float, default=None, help="load per route in seconds (default 30)")
+    parser.add_argument("--pool-size", type=int, default=2, help="local runtime processes per function (default 2)")
+    parser.add_argument("--tramites", type=int, default=None, help="trámites filed for the throughput (default 50)")
     args = parser.parse_args()
+    if args.quick:
+        args.runs = min(args.runs, 3)
+    seconds = args.seconds if args.seconds is not None else (3.0 if args.quick else 30.0)
+    tramites = args.tramites if args.tramites is not None else (5 if args.quick else 50)
 
     figures: dict[str, object] = {"python": sys.version.split()[0], "machine": f"{os.cpu_count()} cores"}
+    # Other work on the same cores skews every figure: the load average is part of the record.
+    figures["load_average_1m_at_start"] = round(os.getloadavg()[0], 1)
     figures["synth_s"] = round(synth_seconds(), 2)
     figures["local_runtime_ready_s"] = round(local_start_seconds(), 2)
     imports = cold_imports(args.runs)
     floor = imports[0][1]
     figures["cold_import_s"] = {name: round(seconds, 3) for name, seconds in imports}
     figures["cold_import_vs_floor"] = {name: round(seconds / floor, 2) for name, seconds in imports[1:]}
+    template = sorted((ROOT / "cdk.out").glob("SatCcf-*.template.json"))[0]
+    figures["package_sizes"] = bench_cost.package_sizes(template)
+    if args.runtime:
+        figures.update(runtime_figures(args, seconds, tramites, template))
     if args.with_tests:
         figures["test_suite_s"] = round(timed([PYTHON, "-m", "pytest", "-q", "-p", "no:cacheprovider"]), 1)
+    figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 1)
     print(json.dumps(figures, indent=2))
     return 0
 

@@ -70,7 +70,47 @@ PROBLEM_RESPONSE = {
     "description": "Error (problem+json)",
     "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
 }
+HTML_RESPONSE = {"description": "Swagger UI (HTML)", "content": {"text/html": {"schema": {"type": "string"}}}}
+HTML_OR_JSON_RESPONSE = {
+    "description": "Swagger UI (HTML), or the OpenAPI document with format=json",
+    "content": {"text/html": {"schema": {"type": "string"}}, "application/json": {"schema": {"type": "object"}}},
+}
+OAUTH_ERROR_RESPONSE = {
+    "description": "Error OAuth 2.0 (RFC 6749 §5.2)",
+    "content": {
+        "application/json": {
+            "schema": {
+                "type": "object",
+                "required": ["error"],
+                "properties": {"error": {"type": "string"}, "error_description": {"type": "string"}},
+            }
+        }
+    },
+}
 GENERATED_ERROR_SCHEMAS = ("HTTPValidationError", "ValidationError", "ResponseValidationError")
+
+
+TOKEN_REQUEST_BODY = {
+    "required": True,
+    "description": "RFC 6749 §4.4 (client_credentials; the client may authenticate with HTTP Basic instead of "
+    "client_id/client_secret) or the legacy §4.3 password grant (username = NIT of the CCF)",
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "required": ["grant_type"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": ["client_credentials", "password"]},
+                    "client_id": {"type": "string"},
+                    "client_secret": {"type": "string", "format": "password"},
+                    "username": {"type": "string"},
+                    "password": {"type": "string", "format": "password"},
+                    "scope": {"type": "string"},
+                },
+            }
+        }
+    },
+}
 
 
 def describe_errors_and_security(document: dict) -> dict:
@@ -101,7 +141,16 @@ def describe_errors_and_security(document: dict) -> dict:
             responses = operation.setdefault("responses", {})
             if "422" in responses:
                 responses["422"] = PROBLEM_RESPONSE
+            if "500" in responses:  # Powertools' "Response Validation Error" points at a schema removed above
+                responses["500"] = PROBLEM_RESPONSE
             responses["default"] = PROBLEM_RESPONSE
+            if path.endswith("/docs") and "200" in responses:  # Swagger UI pages are HTML
+                responses["200"] = HTML_RESPONSE
+                if any(param.get("name") == "format" for param in operation.get("parameters", [])):
+                    responses["200"] = HTML_OR_JSON_RESPONSE  # ?format=json: the OpenAPI document itself
+            if path == "/oauth2/token":  # RFC 6749 §5.2: token errors are application/json, not problem+json
+                responses.update({status: OAUTH_ERROR_RESPONSE for status in ("400", "401", "429")})
+                operation["requestBody"] = TOKEN_REQUEST_BODY  # the handler reads the form itself
             if (method, path) in protected:
                 operation["security"] = [{"cognito": []}]
             elif (method, path) in ccf_system:

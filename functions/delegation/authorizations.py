@@ -7,6 +7,7 @@ from delegation.common import (
     EMPLOYER_ACCESS,
     Membership,
     display_name,
+    entity,
     is_registered,
     iso,
     record,
@@ -26,7 +27,7 @@ from delegation.store import (
     new_ulid,
     role_key,
 )
-from sat_common import ccf_access
+from sat_common import audit, ccf_access
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, not_found
@@ -99,17 +100,12 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
         values={":revoked": REVOKED},
     )
     tx.put(authorization, condition="attribute_not_exists(PK)")
+    details = {"authorizationId": authorization_id, "person": username, "registered": registered, "by": member.profile}
+    tx.audit(deps.settings.audit_table_name, audit.entry(entity(nit), "AUTHORIZATION_CREATED", actor, details))
     try:
         tx.commit()
     except ConditionFailed:
         raise _why_not(deps, member, username) from None
-    record(
-        deps,
-        nit,
-        "AUTHORIZATION_CREATED",
-        actor,
-        {"authorizationId": authorization_id, "person": username, "registered": registered, "by": member.profile},
-    )
     queued = send_email(
         deps,
         "authorization-notice",

@@ -126,6 +126,9 @@ def start(deps: Deps, data: BasicData, actor: Actor, lang: str) -> dict[str, Any
                 "expiresAt": session_end,
             },
             "attribute_not_exists(PK)",
+        ).audit(
+            settings.audit_table_name,
+            audit.entry(entity(username), "REGISTRATION_STARTED", actor, {"registrationId": registration_id}),
         ).commit()
     except ConditionFailed:
         claim = store.get(person_key(username, CLAIM)) or {}
@@ -136,9 +139,6 @@ def start(deps: Deps, data: BasicData, actor: Actor, lang: str) -> dict[str, Any
             params={"minutes": -(-wait // 60)},
             headers={"Retry-After": str(wait)},
         ) from None
-    audit.record(
-        settings.audit_table_name, entity(username), "REGISTRATION_STARTED", actor, {"registrationId": registration_id}
-    )
     logger.info("registration started", extra={"registrationRef": log_ref(registration_id)})
     return {
         "registrationId": registration_id,

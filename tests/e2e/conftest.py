@@ -20,7 +20,7 @@ from local.testing import free_port
 
 REPO = Path(__file__).resolve().parents[2]
 TEMPLATE = REPO / "cdk.out" / "SatCcf-dev.template.json"
-READY_TIMEOUT = 60
+READY_TIMEOUT = 120  # a loaded 2-core machine (parallel workers) can take far longer than the usual 3 s
 
 
 @pytest.fixture(scope="session")

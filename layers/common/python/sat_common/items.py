@@ -69,15 +69,35 @@ class Transaction:
     def _serialize(self, values: Mapping[str, Any]) -> dict[str, Any]:
         return {name: self._serializer.serialize(value) for name, value in values.items()}
 
-    def _add(self, kind: str, body: dict[str, Any], condition: str | None, names: Names, values: Values) -> None:
-        body["TableName"] = self.table_name
+    def _add(
+        self,
+        kind: str,
+        body: dict[str, Any],
+        condition: str | None,
+        names: Names,
+        values: Values,
+        table_name: str | None = None,
+    ) -> None:
+        body["TableName"] = table_name or self.table_name
         self.items.append({kind: _with_expressions(body, condition, names, values, self._serialize)})
 
     def put(
-        self, item: Mapping[str, Any], condition: str | None = None, names: Names = None, values: Values = None
+        self,
+        item: Mapping[str, Any],
+        condition: str | None = None,
+        names: Names = None,
+        values: Values = None,
+        table_name: str | None = None,
     ) -> "Transaction":
-        self._add("Put", {"Item": self._serialize(item)}, condition, names, values)
+        """`table_name`: another table of the same transaction (e.g. the audit entry of this change)."""
+        self._add("Put", {"Item": self._serialize(item)}, condition, names, values, table_name)
         return self
+
+    def audit(self, table_name: str, item: Mapping[str, Any]) -> "Transaction":
+        """The audit entry (sat_common.audit.entry) of this change, committed with it or not at all."""
+        from sat_common.audit import NEW_ENTRY
+
+        return self.put(item, NEW_ENTRY, table_name=table_name)
 
     def update(
         self, key: Key, expression: str, condition: str | None = None, names: Names = None, values: Values = None
