@@ -72,7 +72,7 @@ bench: $(STAMP) $(TEMPLATE)
 
 # Full schemathesis run (docs/fuzzing.md): 100 examples per operation, mode and role, one runtime per role.
 fuzz: $(STAMP) $(TEMPLATE)
-	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/fuzz -n 3 -rP -p no:cacheprovider
+	FUZZ_EXAMPLES=$${FUZZ_EXAMPLES:-100} $(PY) -m pytest tests/fuzz -n 3 -rP -p no:cacheprovider  # one runtime per worker
 
 clean:
 	rm -rf cdk.out build .pytest_cache .mypy_cache .ruff_cache

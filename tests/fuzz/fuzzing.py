@@ -269,9 +269,35 @@ def roles_for(info: dict[str, Any], person: dict[str, Any], password: str, *, fu
     citizen = journeys.register_citizen(api, mailbox, person, password)
     ministry = journeys.ministry_session(api, info["ministry_login"])
     cognito = frozenset({"cognito"})
+    authorized, system = _ccf_roles(info, api, journeys.bearer(ministry), password)
     roles = [
         Role("anonymous", {}, skip_cognito=not full),
         Role("person", journeys.bearer(citizen), cognito),
         Role("ministry", journeys.bearer(ministry), cognito, prefix="/" if full else "/admin/"),
+        # The authorized person of one CCF on the /ccfs routes, a CCF system's token on the /sat ones.
+        Role("authorized", authorized, cognito, prefix="/" if full else "/ccfs/"),
+        Role("ccf_system", system, frozenset({"satToken"}), prefix="/" if full else "/sat/"),
     ]
     return {role.name: role for role in roles}
+
+
+def _ccf_roles(
+    info: dict[str, Any], api: httpx.Client, ministry: dict[str, str], password: str
+) -> tuple[dict[str, str], dict[str, str]]:
+    """A CCF with its authorized person (terms accepted, consumer password set, the three services assigned)
+    and a system token of its SOLICITUD AFILIACION service. The fuzz runtime is this directory's own, so the
+    seed's first free CCF and a free person further down the list collide with nothing."""
+    from local import exchange_journey, journeys
+
+    free = journeys.seed()["scenarios"]["free"]
+    nit = next(company["nit"] for company in free["companies"] if company["isCcf"])
+    ref = next(ref for ref in free["people"][150:] if ref["documentType"] == "CC")
+    journeys.register_citizen(api, journeys.Mailbox(info["mailbox_url"]), journeys.person(ref), password)
+    authorized = exchange_journey.prepare_ccf_world_directly_in_moto(info, nit, ref, password)
+    consumer = "claves de consumo para el fuzzing 2026"
+    client_ids = exchange_journey.activate_and_assign(api, ministry, authorized, nit, consumer)
+    form = {"grant_type": "client_credentials"}
+    auth = journeys.basic_auth(client_ids["solicitud-afiliacion"], consumer)
+    token = api.post("/oauth2/token", data=form, headers=auth)
+    token.raise_for_status()
+    return authorized, {"Authorization": f"Bearer {token.json()['access_token']}"}

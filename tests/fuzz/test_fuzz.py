@@ -1,4 +1,5 @@
-"""Schemathesis over the local runtime's /openapi.json, one test per role: anonymous, a person, the Ministry.
+"""Schemathesis over the local runtime's /openapi.json, one test per role: anonymous, a person, the Ministry,
+an authorized person of a CCF and a CCF system's token.
 
 `make test` runs it short (FUZZ_EXAMPLES unset: 1 example per operation and generation mode;
 anonymous only on the operations without the Cognito scheme, the Ministry only on /admin); `make fuzz`
@@ -35,7 +36,7 @@ def roles(local_runtime: dict[str, Any]) -> dict[str, fuzzing.Role]:
     return fuzzing.roles_for(local_runtime, PERSON, "Clave-Fuzz-2026!", full=EXAMPLES >= FULL)
 
 
-@pytest.mark.parametrize("role", ["anonymous", "person", "ministry"])
+@pytest.mark.parametrize("role", ["anonymous", "person", "ministry", "authorized", "ccf_system"])
 def test_schemathesis_finds_no_server_error_and_no_contract_violation(
     local_runtime: dict[str, Any], roles: dict[str, fuzzing.Role], role: str
 ) -> None:
