@@ -40,9 +40,8 @@ from sat_common.api import (
 )
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.observability import logger
-from sat_common.settings import ApiSettings
 
-app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+app = create_resolver()
 
 
 EMPLOYER = ["Empleador persona jurídica"]

@@ -27,9 +27,8 @@ from sat_common.audit import Actor
 from sat_common.auth import actor_from_event, caller_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import DomainError, forbidden
-from sat_common.settings import ApiSettings
 
-app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+app = create_resolver()
 
 ADMIN_TAG = ["Trámites (Ministerio)"]
 SAT_TAG = ["SAT (sistemas CCF)"]

@@ -10,9 +10,8 @@ from sat_common.api import create_resolver, json_response, lambda_entry
 from sat_common.auth import actor_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import DomainError
-from sat_common.settings import ApiSettings
 
-app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+app = create_resolver()
 
 TAG = ["Sistemas CCF"]
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1

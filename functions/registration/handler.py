@@ -32,9 +32,8 @@ from sat_common.api import (
     request_language,
 )
 from sat_common.dynamo import aws_faults_as_unavailable
-from sat_common.settings import ApiSettings
 
-app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+app = create_resolver()
 
 
 TAG = ["Registro de ciudadano"]

@@ -9,7 +9,6 @@ from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 from sat_common.api import create_resolver, lambda_entry
 from sat_common.auth import actor_from_event, caller_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
-from sat_common.settings import ApiSettings
 from share import logic
 from share.config import settings
 from share.models import (
@@ -24,7 +23,7 @@ from share.models import (
     SharedServiceVerification,
 )
 
-app = create_resolver(ApiSettings())  # type: ignore[call-arg]
+app = create_resolver()
 
 TAGS = ["Compartir servicios web con la Entidad"]
 JSON = "application/json"

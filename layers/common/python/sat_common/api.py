@@ -24,8 +24,9 @@ JSON = "application/json"
 NO_STORE: Mapping[str, str] = {"Cache-Control": "no-store"}  # personal data and writes: never cached
 
 
-def create_resolver(settings: ApiSettings) -> APIGatewayRestResolver:
-    origins = settings.cors_allowed_origins
+def create_resolver(settings: ApiSettings | None = None) -> APIGatewayRestResolver:
+    """The area's resolver; CORS origins come from the environment unless settings are given."""
+    origins = (settings or ApiSettings()).cors_allowed_origins  # type: ignore[call-arg]
     cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
     # A response that breaks its own model is our bug: 500, never a 422 blamed on the client.
     app = APIGatewayRestResolver(enable_validation=True, cors=cors, response_validation_error_http_code=500)
