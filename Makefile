@@ -8,7 +8,7 @@ TEMPLATE := cdk.out/SatCcf-$(STAGE).template.json
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench fuzz clean
+.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench bench-kba bench-import ops fuzz clean
 
 help:
 	@echo "make demo    - start the local runtime and walk through every implemented step"
@@ -19,6 +19,10 @@ help:
 	@echo "make openapi - regenerate docs/openapi.json"
 	@echo "make mailbox - print the e-mails the running local runtime has sent"
 	@echo "make bench   - print the benchmark figures (see docs/benchmarks.md)"
+	@echo "make bench-kba - how well the identity questions resist guessing (docs/benchmarks.md)"
+	@echo "make bench-import - ops reference import of 100,000 synthetic people on a fresh local runtime"
+	@echo "make ops ARGS='...' - the operations command, e.g. ARGS='--stage prod smoke' (docs/deploy.md);"
+	@echo "               the same as .venv/bin/python -m ops ..."
 
 venv: $(STAMP)
 
@@ -55,7 +59,7 @@ synth: $(STAMP) node_modules/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra functions layers/common/python local examples scripts/generate_openapi.py scripts/bench.py
+	$(VENV)/bin/mypy infra functions layers/common/python local ops examples scripts/generate_openapi.py scripts/bench.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -69,6 +73,18 @@ mailbox: $(STAMP)
 
 bench: $(STAMP) $(TEMPLATE)
 	$(PY) scripts/bench.py
+
+# The identity questions against a guesser with public priors (decision 0026); pure computation, no runtime.
+bench-kba: $(STAMP)
+	$(PY) scripts/bench_kba.py
+
+# ops reference import of a 100,000-person synthetic extract against a fresh local runtime (docs/benchmarks.md).
+bench-import: $(STAMP) $(TEMPLATE)
+	$(PY) scripts/bench_import.py
+
+# The operations command (docs/deploy.md, decision 0070): make ops ARGS='--local smoke'
+ops: $(STAMP)
+	$(PY) -m ops $(ARGS)
 
 # Full schemathesis run (docs/fuzzing.md): 100 examples per operation, mode and role, one runtime per role.
 fuzz: $(STAMP) $(TEMPLATE)

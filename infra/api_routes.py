@@ -33,6 +33,11 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/sessions/refresh", "registration", "public"),
     Route("GET", "/me", "registration", "person"),
     Route("GET", "/me/roles", "registration", "person"),
+    # --- hardening: the second factor (decision 0029)
+    Route("POST", "/sessions/mfa", "registration", "public"),
+    Route("POST", "/me/mfa/totp", "registration", "person"),
+    Route("PUT", "/me/mfa/totp", "registration", "person"),
+    # --- end hardening: the second factor
     # --- issue 5: the Ministry's catalog and the CCF's use of it (functions/catalog, functions/oauth)
     Route("POST", "/admin/ccfs", "catalog", "person"),
     Route("GET", "/admin/ccfs", "catalog", "person"),

@@ -36,8 +36,9 @@ def acknowledge(stack: SatCcfStack) -> None:
         ),
         (
             "AwsSolutions-COG2",
-            "MFA is OPTIONAL (TOTP offered to every person) rather than required: citizens register "
-            "themselves and enforcing TOTP at first sign-in is a product decision still open; decision 0002.",
+            "Cognito's own MFA is off: the API checks TOTP before it releases tokens (required for Ministry "
+            "operators, offered to every person), because Cognito's software-token enrolment needs the access "
+            "token the API no longer hands out; decisions 0027 and 0029.",
         ),
         (
             "AwsSolutions-COG8",
@@ -117,6 +118,24 @@ def acknowledge(stack: SatCcfStack) -> None:
             "This queue is the dead-letter queue of the RUT uploads queue; its messages are kept 14 days.",
         ),
     )
+    # Operations: SES bounce and complaint events (infra/components/email.py, decision 0072)
+    _ack(
+        stack.email.events_dead_letter_queue,
+        (
+            "Serverless-SQSRedrivePolicy",
+            "This queue is the dead-letter queue of the SES events queue and of its SNS subscription; a DLQ of "
+            "the DLQ would only move the problem. Its alarm is in infra/components/monitoring.py; kept 14 days.",
+        ),
+    )
+    if stack.monitoring.email_subscription is not None:  # decision 0073
+        _ack(
+            stack.monitoring.email_subscription,
+            (
+                "Serverless-SNSRedrivePolicy",
+                "The operators' e-mail subscription of the alarm topic (context alarmEmail): SNS retries e-mail "
+                "delivery itself, and an alarm that cannot be mailed stays visible in CloudWatch and the dashboard.",
+            ),
+        )
     # issue 6 part B: trámite notifications (infra/components/notifications.py, decisions 0060-0062)
     _ack(
         stack.notifications.dead_letter_queue,
@@ -133,9 +152,10 @@ def acknowledge(stack: SatCcfStack) -> None:
             stack.functions.roles[area],
             (
                 f"AwsSolutions-IAM5[{secrets_pattern}]",
-                "Read only (GetSecretValue/DescribeSecret) of the CCFs' shared-service secrets, created at run time "
-                "one per shared service under the stack's prefix: the CCF's notification endpoint credentials "
-                "(worker) and its public key for the encrypted pull (exchange).",
+                "Read only (GetSecretValue, and kms:Decrypt through Secrets Manager for these secrets only) of the "
+                "CCFs' shared-service secrets, created at run time one per shared service under the stack's prefix: "
+                "the CCF's notification endpoint credentials (worker) and its public key for the encrypted pull "
+                "(exchange).",
             ),
         )
     rut_bucket_id = stack.get_logical_id(stack.data.rut_bucket.node.default_child)  # type: ignore[arg-type]

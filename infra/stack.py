@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_cdk import CfnOutput, Stack, Tags
+from aws_cdk import AspectPriority, Aspects, CfnOutput, Stack, Tags
 from constructs import Construct
 
 from infra.api_routes import QUEUE_FUNCTIONS, ROUTES
@@ -15,11 +15,15 @@ from infra.components.email import Email
 from infra.components.functions import Functions, Resources
 from infra.components.identity import Identity
 from infra.components.layers import Layers
+from infra.components.monitoring import Monitoring, Watched
 from infra.components.notifications import Notifications
 from infra.components.rut_uploads import RutUploads
 from infra.components.secrets import SharedServiceSecrets
 from infra.components.waf import Waf
 from infra.config import StageConfig
+from infra.retention import RetainExceptOnCreate
+
+PUBLIC_URL_FUNCTIONS = ("catalog", "exchange")
 
 
 def stack_name(stage: str) -> str:
@@ -28,7 +32,14 @@ def stack_name(stage: str) -> str:
 
 class SatCcfStack(Stack):
     def __init__(self, scope: Construct, id_: str, *, config: StageConfig, **kwargs: Any) -> None:
-        super().__init__(scope, id_, description=f"SAT-CCF servicios web externos ({config.stage})", **kwargs)
+        super().__init__(
+            scope,
+            id_,
+            description=f"SAT-CCF servicios web externos ({config.stage})",
+            termination_protection=config.termination_protection,
+            **kwargs,
+        )
+        Aspects.of(self).add(RetainExceptOnCreate(), priority=AspectPriority.MUTATING)  # decision 0074
         Tags.of(self).add("project", "sat-ccf")
         Tags.of(self).add("stage", config.stage)
         self.config = config
@@ -70,6 +81,28 @@ class SatCcfStack(Stack):
             people_pool=self.identity.people_pool,
         )
         self.waf = Waf(self, "Waf", config=config, stage=self.api.rest_api.deployment_stage)
+        # URLs handed to CCF systems (token URL, endpoints, Swagger's server, a trámite's pull URL) are built from
+        # configuration, never from a request's Host header (decision 0054).
+        for area in PUBLIC_URL_FUNCTIONS:
+            self.functions.functions[area].add_environment("PUBLIC_API_BASE_URL", self.api.base_url)
+        # SES bounce and complaint events -> the delivery function (decision 0072)
+        self.email.attach_event_consumer(self.functions.functions["delivery"])
+        self.monitoring = Monitoring(  # decision 0073
+            self,
+            "Monitoring",
+            config=config,
+            watched=Watched(
+                functions=self.functions.functions,
+                dead_letter_queues={
+                    "outbox": self.delivery.dead_letter_queue,
+                    "tramite-notifications": self.notifications.dead_letter_queue,
+                    "rut-uploads": self.rut_uploads.dead_letter_queue,
+                    "email-events": self.email.events_dead_letter_queue,
+                },
+                rest_api=self.api.rest_api,
+                web_acl=self.waf.web_acl,
+            ),
+        )
 
         outputs = {
             "ApiUrl": self.api.rest_api.url,
@@ -86,6 +119,15 @@ class SatCcfStack(Stack):
             "NotificationDeadLetterQueueUrl": self.notifications.dead_letter_queue.queue_url,
             "SecretsPrefix": self.secrets.prefix,
             "SecretsKmsKeyArn": self.secrets.key.key_arn,
+            # What `python -m ops` reads (ops/stack.py) besides the names above
+            "Stage": config.stage,
+            "PortalBaseUrl": config.portal_base_url,
+            "EmailEventsQueueUrl": self.email.events_queue.queue_url,
+            "EmailEventsDeadLetterQueueUrl": self.email.events_dead_letter_queue.queue_url,
+            "RutUploadsQueueUrl": self.rut_uploads.queue.queue_url,
+            "RutUploadsDeadLetterQueueUrl": self.rut_uploads.dead_letter_queue.queue_url,
+            "AlarmTopicArn": self.monitoring.topic.topic_arn,
+            "DashboardName": self.monitoring.dashboard.dashboard_name,
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)

@@ -30,6 +30,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from local.authorizer import AccessDenied, AuthorizerFailure, CognitoAuthorizer, LambdaAuthorizer, Unauthorized
 from local.lambdas import InvocationError, function_of
 from local.template import Template, TemplateError
+from local.waf import WafRequest, WebAcl
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's payload limit
 
@@ -44,6 +45,7 @@ GATEWAY_DEFAULTS: dict[str, tuple[int, str]] = {
     "REQUEST_TOO_LARGE": (413, "Request Too Large"),
     "UNSUPPORTED_MEDIA_TYPE": (415, "Unsupported Media Type"),
     "THROTTLED": (429, "Too Many Requests"),
+    "WAF_FILTERED": (403, "Forbidden"),
     "INTEGRATION_FAILURE": (502, "Internal server error"),
     "INTEGRATION_TIMEOUT": (504, "Endpoint request timed out"),
     "API_CONFIGURATION_ERROR": (500, "Internal server error"),
@@ -308,11 +310,13 @@ class ApiGateway:
         invoke: Callable[[str, Any, str], Any],
         authorizers: dict[str, CognitoAuthorizer],
         local_routes: dict[str, Callable[[dict[str, str]], Response]] | None = None,
+        waf: WebAcl | None = None,
     ) -> None:
         self.template = template
         self.invoke = invoke
         self.authorizers = authorizers
         self.local_routes = local_routes or {}
+        self.waf = waf
         self.routes = build_routes(template)
         self.gateway = GatewayResponses.from_template(template)
         self.authorizer_props = {
@@ -372,6 +376,19 @@ class ApiGateway:
             return self.local_routes[path](dict(parse_qsl(split.query)))
         if too_large:
             return gateway_error("REQUEST_TOO_LARGE")
+        if self.waf is not None:
+            waf_request = WafRequest(
+                method=method,
+                path=f"/{self.stage}{split.path or '/'}",
+                query=split.query,
+                headers={k.lower(): v for k, v in headers},
+                body=body or b"",
+                source_ip=source_ip,
+            )
+            blocked_by = self.waf.blocking_rule(waf_request)
+            if blocked_by is not None:
+                sys.stderr.write(f"[waf] {method} {path}: blocked by {blocked_by}\n")
+                return gateway_error("WAF_FILTERED")
         found = self.routes.match(path)
         spec = None
         if found:
@@ -523,11 +540,18 @@ class ApiGateway:
         request_id: str,
         authorizer_ctx: dict[str, Any] | None,
     ) -> dict[str, Any]:
+        # As API Gateway: the connection's address is appended to any X-Forwarded-For the client sent
+        # (only the last entry can be trusted), and X-Forwarded-Proto/Port are the gateway's own.
         multi_headers: dict[str, list[str]] = {}
+        forwarded_for: list[str] = []
         for k, v in headers:
-            multi_headers.setdefault(k, []).append(v)
-        multi_headers.setdefault("X-Forwarded-For", [source_ip])
-        multi_headers.setdefault("X-Forwarded-Proto", ["http"])
+            lower = k.lower()
+            if lower == "x-forwarded-for":
+                forwarded_for.append(v)
+            elif lower not in ("x-forwarded-proto", "x-forwarded-port"):
+                multi_headers.setdefault(k, []).append(v)
+        multi_headers["X-Forwarded-For"] = [", ".join([*forwarded_for, source_ip])]
+        multi_headers["X-Forwarded-Proto"] = ["http"]
         multi_query: dict[str, list[str]] = {}
         for k, v in query:
             multi_query.setdefault(k, []).append(v)
@@ -691,6 +715,8 @@ class _Handler(BaseHTTPRequestHandler):
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
+    # socketserver's default backlog (5) refuses bursts of parallel clients on a loaded machine.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], gateway: ApiGateway, access_log: bool) -> None:
         self.gateway = gateway

@@ -3,9 +3,9 @@
 The token comes from the identity source header (Authorization), raw or as "Bearer <token>".
 Checks: RS256 signature against the pool's JWKS (moto serves it at
 `{endpoint}/{poolId}/.well-known/jwks.json`), issuer `https://cognito-idp.<region>.amazonaws.com/<poolId>`
-(what moto writes in `iss`), expiry, `token_use` (`id`, or `access` - API Gateway accepts an access
-token too; when the method lists authorization scopes only an access token with one of them passes),
-and the client (`aud` / `client_id`) being an app client of that pool.
+(what moto writes in `iss`), expiry, `token_use` as API Gateway wants it (a method without
+authorization scopes takes only an ID token; a method with scopes takes only an access token holding
+one of them), and the client (`aud` / `client_id`) being an app client of that pool.
 Claims go to `requestContext.authorizer.claims` with string values, as API Gateway REST does
 (lists comma-joined, e.g. `cognito:groups`, and `exp`/`iat`/`auth_time` as "Wed Nov 26 10:00:00 UTC 2026").
 """
@@ -99,12 +99,12 @@ class CognitoAuthorizer:
         if not isinstance(claims.get("exp"), int | float) or claims["exp"] + self.leeway < now:
             raise Unauthorized("token expired")
         token_use = claims.get("token_use")
-        if token_use not in ("id", "access"):
-            raise Unauthorized("token_use must be id or access")
         if scopes:
             granted = set(str(claims.get("scope", "")).split())
             if token_use != "access" or not granted & set(scopes):  # noqa: S105 - not a password
                 raise Unauthorized("missing scope")
+        elif token_use != "id":  # noqa: S105 - not a password
+            raise Unauthorized("a method without authorization scopes takes only an ID token")
         client_id = claims.get("aud") if token_use == "id" else claims.get("client_id")  # noqa: S105
         if client_id not in self._client_ids(pool_id) and client_id not in self._client_ids(pool_id, refresh=True):
             raise Unauthorized("token of an unknown client")

@@ -21,6 +21,7 @@ from typing import Any
 import httpx
 
 from local import journeys
+from local.iam import enforcement as iam
 from local.testing import free_port
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -513,13 +514,17 @@ def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[st
     command = [sys.executable, "-m", "local", "--workdir", str(workdir)]
     command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--quiet"]
     print("Starting the local runtime (moto + the synthesized stack)…")
-    process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 120
+    # The runtime's output goes to a file: a pipe nobody reads would fill up and stall the runtime.
+    log_path = workdir / "runtime.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 180
     while not ready.exists():
         if process.poll() is not None or time.monotonic() > deadline:
-            output = process.stdout.read().decode() if process.stdout and process.poll() is not None else ""
             process.kill()
-            raise SystemExit(f"the local runtime did not start:\n{output}")
+            process.wait()
+            output = log_path.read_text(errors="replace")[-4000:]
+            raise SystemExit(f"the local runtime did not start within 180 s:\n{output}")
         time.sleep(0.1)
     info = json.loads(ready.read_text())
     print(f"Local runtime ready in {info['ready_seconds']} s: API {info['api_url']}, mailbox {info['mailbox_url']}")
@@ -549,7 +554,7 @@ def main(argv: list[str] | None = None) -> int:
             base_url, mailbox_url = info["api_url"], info["mailbox_url"]
             ministry_login = info["ministry_login"]
         try:
-            with httpx.Client(base_url=base_url, timeout=30) as client:
+            with httpx.Client(base_url=base_url, timeout=journeys.HTTP_TIMEOUT) as client:
                 total = sum(count for count, _ in STEP_GROUPS)
                 demo = Demo(api=client, mailbox_url=mailbox_url, ministry_login=ministry_login, total=total)
                 for _, group in STEP_GROUPS:
@@ -560,6 +565,9 @@ def main(argv: list[str] | None = None) -> int:
                 process.terminate()
                 process.wait(timeout=30)
                 print("Local runtime stopped.")
+                decisions = Path(scratch) / iam.LOG_NAME
+                if decisions.exists():  # every AWS call of the functions, checked against their own roles
+                    print(iam.summary(decisions))
     return 0 if ok else 1
 
 

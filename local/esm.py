@@ -4,7 +4,10 @@ As Lambda does: batches up to BatchSize (at most 10 per receive here), successfu
 deleted; when the function fails the whole batch stays; with `ReportBatchItemFailures` only the
 `batchItemFailures` stay (a response naming an unknown id fails the whole batch). Messages that stay
 get their visibility timeout lowered to `backoff` seconds so local retries are quick; moto's redrive
-policy then moves a message to the DLQ after `maxReceiveCount` receives.
+policy then moves a message to the DLQ after `maxReceiveCount` receives. With IAM enforced (`iam`), the
+poller acts as the function's execution role, as Lambda's does: ReceiveMessage, DeleteMessage(Batch) and
+ChangeMessageVisibility (and kms:Decrypt through SQS for a queue with a customer-managed key) are checked
+against that role.
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from local import aws
+from local.iam.enforcement import Enforcement
 from local.lambdas import InvocationError, function_of
 from local.template import Template
 
@@ -94,11 +98,16 @@ class Poller:
     region: str
     backoff: int = 1
     wait_seconds: int = 1
+    iam: Enforcement | None = None  # poll as the function's execution role, checked like the function's calls
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
     def __post_init__(self) -> None:
-        self.sqs = aws.client("sqs", self.endpoint, self.region)
+        if self.iam is not None:
+            fn = self.mapping.function
+            self.sqs = self.iam.client(fn, "sqs", self.endpoint, self.region, caller="event-source-mapping")
+        else:
+            self.sqs = aws.client("sqs", self.endpoint, self.region)
 
     def start(self) -> None:
         self._thread = threading.Thread(target=self._run, name=f"esm-{self.mapping.logical_id}", daemon=True)

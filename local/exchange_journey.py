@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from local import aws
+from local import aws, journeys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED = REPO_ROOT / "local/seed/reference-data.json"
@@ -46,13 +46,14 @@ def _main_table(info: dict[str, Any]) -> Any:
 
 
 def id_token(info: dict[str, Any], username: str, password: str) -> str:
+    """Signs in through the API (POST /sessions), the only way in: the people pool's client is confidential
+    (decision 0027). The seeded Ministry operator answers its TOTP challenge too (decision 0029)."""
     login = info["ministry_login"]
-    auth = aws.client("cognito-idp", info["moto_url"], info["region"]).initiate_auth(
-        ClientId=login["client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
-    return str(auth["AuthenticationResult"]["IdToken"])
+    document_type, document_number = username.split("-", 1)
+    someone = {"documentType": document_type, "documentNumber": document_number}
+    secret = login.get("totp_secret") if username in login["usernames"] else None
+    with httpx.Client(base_url=info["api_url"], timeout=journeys.HTTP_TIMEOUT) as api:
+        return str(journeys.sign_in(api, someone, password, secret)["idToken"])
 
 
 def ministry_headers(info: dict[str, Any]) -> dict[str, str]:
@@ -156,6 +157,9 @@ def share_notification_endpoint(api: httpx.Client, person: dict[str, str], nit: 
     if existing:
         shared_id = existing["sharedServiceId"]
         patch = {k: v for k, v in service.items() if k != "name"}
+        if existing["url"] != ccf.notification_url and existing.get("oauth"):
+            # A new URL of a service with OAuth credentials needs every secret again (decision 0054).
+            patch["clientSecret"] = ccf.config.token_client_secret
         _ok(api.patch(f"{base}/{shared_id}", json=patch, headers=person), 200)
     else:
         shared_id = _ok(api.post(base, json=service, headers=person), 201).json()["sharedServiceId"]
@@ -219,7 +223,9 @@ class Waiter:
         body: dict[str, Any] = _ok(self.api.get(f"/admin/tramites/{numero}", headers=self.ministry), 200).json()
         return body
 
-    def until(self, numero: str, done: Callable[[dict[str, Any]], bool], timeout: float = 60) -> dict[str, Any]:
+    def until(
+        self, numero: str, done: Callable[[dict[str, Any]], bool], timeout: float = journeys.PATIENCE
+    ) -> dict[str, Any]:
         deadline = time.monotonic() + timeout
         while True:
             tramite = self.tramite(numero)

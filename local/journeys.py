@@ -20,6 +20,11 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 SEED = REPO_ROOT / "local/seed/reference-data.json"
 CATALOGS = REPO_ROOT / "layers/common/python/sat_common/catalogs/data"
 NONE_OF_THE_ABOVE = "Ninguna de las anteriores"
+# Bounds of every wait over HTTP (a request; an e-mail or a state to appear). Generous on purpose: a
+# loaded 2-core machine runs the whole stack many times slower than usual, and a bound only decides
+# how long a real failure takes to be reported.
+HTTP_TIMEOUT = 120.0
+PATIENCE = 180.0
 # Question texts (Spanish) → the fact they ask about.
 QUESTION_KINDS = {
     "EPS": "eps",
@@ -86,6 +91,8 @@ def answers_for(someone: dict[str, Any], questions: list[dict[str, Any]], wrong:
     for question in questions:
         kind = next(kind for marker, kind in QUESTION_KINDS.items() if marker in question["text"])
         known = what_they_know(someone, kind)
+        if all(option["text"] != known for option in question["options"]):
+            known = NONE_OF_THE_ABOVE  # their answer is not among the options (decision 0026)
         matching = [option for option in question["options"] if option["text"] == known]
         others = [option for option in question["options"] if option["text"] != known]
         pick = (others if wrong or not matching else matching)[0]
@@ -113,10 +120,10 @@ class Mailbox:
     url: str
 
     def messages(self, to: str) -> list[dict[str, Any]]:
-        found: list[dict[str, Any]] = httpx.get(self.url, params={"to": to}, timeout=10).json()
+        found: list[dict[str, Any]] = httpx.get(self.url, params={"to": to}, timeout=HTTP_TIMEOUT).json()
         return found
 
-    def wait_for(self, to: str, template: str, count: int = 1, timeout: float = 20) -> dict[str, Any]:
+    def wait_for(self, to: str, template: str, count: int = 1, timeout: float = PATIENCE) -> dict[str, Any]:
         """The newest e-mail with this template once at least `count` have arrived (SQS → worker → SES)."""
         deadline = time.monotonic() + timeout
         while True:
@@ -148,12 +155,51 @@ def register_citizen(api: httpx.Client, mailbox: Mailbox, someone: dict[str, Any
     return sign_in(api, someone, password)
 
 
-def sign_in(api: httpx.Client, someone: dict[str, Any], password: str) -> dict[str, Any]:
+def sign_in(
+    api: httpx.Client, someone: dict[str, Any], password: str, totp_secret: str | None = None
+) -> dict[str, Any]:
+    """POST /sessions; with TOTP on (decision 0029) the challenge is answered with a code from `totp_secret`."""
     login = {"documentType": someone["documentType"], "documentNumber": someone["documentNumber"], "password": password}
     response = api.post("/sessions", json=login)
     response.raise_for_status()
     session: dict[str, Any] = response.json()
+    if session.get("challenge") == "SOFTWARE_TOKEN_MFA":
+        if not totp_secret:
+            raise RuntimeError(f"{login['documentType']}-{login['documentNumber']} signs in with TOTP: give its secret")
+        return answer_totp(api, str(session["session"]), totp_secret)
     return session
+
+
+TOTP_STEP = 30
+_last_totp_step: dict[str, int] = {}  # secret -> last time step this process answered with (each is good once)
+
+
+def answer_totp(api: httpx.Client, challenge: str, secret: str) -> dict[str, Any]:
+    """POST /sessions/mfa with the code of the current step, or of a later one when this process (or another
+    client) used it already: the API accepts each step once and one step of drift ahead."""
+    import pyotp
+
+    totp = pyotp.TOTP(secret, interval=TOTP_STEP)
+    step = max(int(time.time()) // TOTP_STEP, _last_totp_step.get(secret, -1) + 1)
+    reply: httpx.Response | None = None
+    for candidate in (step, step + 1):
+        _wait_until_step_is_accepted(candidate)
+        reply = api.post("/sessions/mfa", json={"session": challenge, "code": totp.at(candidate * TOTP_STEP)})
+        if reply.status_code == 200:
+            _last_totp_step[secret] = candidate
+            answer: dict[str, Any] = reply.json()
+            return answer
+    assert reply is not None
+    reply.raise_for_status()
+    raise RuntimeError(f"POST /sessions/mfa answered {reply.status_code}")
+
+
+def _wait_until_step_is_accepted(step: int) -> None:
+    deadline = time.monotonic() + 2 * TOTP_STEP + 5  # at most two steps ahead of the clock are ever asked for
+    while step > int(time.time()) // TOTP_STEP + 1:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"TOTP step {step} never came within the accepted drift")
+        time.sleep(0.5)
 
 
 def bearer(session: dict[str, Any]) -> dict[str, str]:
@@ -164,9 +210,11 @@ def bearer(session: dict[str, Any]) -> dict[str, str]:
 
 
 def ministry_session(api: httpx.Client, login: dict[str, Any]) -> dict[str, Any]:
-    """The seeded Ministry operator signs in like anyone else (POST /sessions)."""
+    """The seeded Ministry operator signs in like anyone else: POST /sessions, then its TOTP code
+    (`totp_secret` of the runtime's ministry_login, decision 0029)."""
     document_type, document_number = login["usernames"][0].split("-", 1)
-    return sign_in(api, {"documentType": document_type, "documentNumber": document_number}, login["password"])
+    someone = {"documentType": document_type, "documentNumber": document_number}
+    return sign_in(api, someone, login["password"], login.get("totp_secret"))
 
 
 def employer_data(found: dict[str, Any], business_name: str | None = None) -> dict[str, Any]:
@@ -235,7 +283,7 @@ def upload_rut(slot: dict[str, Any], content: bytes) -> int:
 
 
 def wait_for_employer(
-    api: httpx.Client, nit: str, headers: dict[str, str], wanted: str, timeout: float = 20
+    api: httpx.Client, nit: str, headers: dict[str, str], wanted: str, timeout: float = PATIENCE
 ) -> dict[str, Any]:
     """The RUT is checked asynchronously (S3 event → queue → function): poll the company's state."""
     deadline = time.monotonic() + timeout

@@ -3,7 +3,8 @@ for each event it reads on stdin (one JSON object per line), answering on its or
 
 Started by `local.lambdas` as `python -m local.lambda_host` with the function's environment only.
 Arguments come in the environment: `_HANDLER` (module.function), `LAMBDA_TASK_ROOT` (code dir) and
-`_LOCAL_LAYER_PATHS` (os.pathsep-separated layer `python/` dirs).
+`_LOCAL_LAYER_PATHS` (os.pathsep-separated layer `python/` dirs), and `_LOCAL_IAM_POLICY` (the function's
+IAM file, when IAM is enforced). The host removes the last two from the environment before the import.
 
 Protocol (JSON lines):
   host -> parent  {"type": "ready"} or {"type": "init_error", "error": {...}} once, after the import
@@ -60,6 +61,12 @@ def main() -> None:
     proto_out = os.fdopen(os.dup(1), "w", buffering=1)
     os.dup2(2, 1)
     sys.stdout = os.fdopen(1, "w", buffering=1, closefd=False)
+
+    # The function's own role, checked on every AWS call (local.iam; off with --no-iam / LOCAL_IAM=off).
+    # Installed first, so the benchmark counter below only counts calls that reach AWS.
+    from local.iam import guard
+
+    guard.install_if_requested()
 
     # Benchmarks only (`make bench`): count AWS calls per invocation when BENCH_COUNT_AWS_CALLS names a file.
     from local import instrumentation

@@ -6,7 +6,7 @@ dependency layers. Rule: a layer whose `python/` dir holds any `*.dist-info` fol
 (Linux arm64 wheels that cannot load here) and is skipped; its packages come from the local venv,
 which is last on the worker's sys.path. A layer given as a plain ARN (no asset) is skipped too.
 Environment: only the template's variables (resolved), plus what Lambda itself sets and the local
-endpoint/credentials.
+endpoint/credentials (the role's sts:AssumeRole session credentials when IAM is enforced: local.iam).
 """
 
 from __future__ import annotations
@@ -25,9 +25,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from local.iam.enforcement import Enforcement
+from local.iam.enforcement import enabled as iam_enabled
+from local.iam.enforcement import log as iam_log
 from local.template import Template, TemplateError
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+INIT_TIMEOUT = 120.0
 
 
 class InvocationError(Exception):
@@ -133,7 +137,8 @@ def function_specs(template: Template, workdir: Path, endpoint: str) -> dict[str
             else:
                 layer_dirs.append(python_dir)
         name = template.physical_name(lid)
-        env = {k: str(v) for k, v in template.resolve(props.get("Environment", {}).get("Variables", {})).items()}
+        variables = template.resolve(props.get("Environment", {}).get("Variables", {}))
+        env = {k: template.localize(str(v)) for k, v in variables.items()}
         specs[lid] = FunctionSpec(
             logical_id=lid,
             name=name,
@@ -250,7 +255,13 @@ class Worker:
     def invoke(self, event: Any, request_id: str, timeout: float) -> Any:
         if not self.alive():
             self.start()
-        self.wait_ready(timeout)
+        # The init phase is not part of the invocation's timeout (as in Lambda); on a loaded machine
+        # importing a handler can take many times the usual second, so its bound is generous.
+        if not self.wait_ready(INIT_TIMEOUT):
+            self.stop()
+            raise InvocationError(
+                {"errorMessage": f"init did not finish within {INIT_TIMEOUT:.0f} s", "errorType": "Runtime.InitError"}
+            )
         assert self.proc is not None and self.proc.stdin is not None
         call_id = uuid.uuid4().hex
         deadline_ms = int((time.time() + timeout) * 1000)
@@ -309,6 +320,7 @@ class FunctionPool:
     spec: FunctionSpec
     env: dict[str, str]
     size: int = 2
+    timeout_factor: float = 1.0
     workers: list[Worker] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -334,7 +346,8 @@ class FunctionPool:
     def invoke(self, event: Any, request_id: str | None = None) -> Any:
         worker = self._idle.get()  # waits while every environment is busy
         try:
-            return worker.invoke(event, request_id or str(uuid.uuid4()), float(self.spec.timeout))
+            timeout = float(self.spec.timeout) * self.timeout_factor
+            return worker.invoke(event, request_id or str(uuid.uuid4()), timeout)
         finally:
             self._idle.put(worker)
 
@@ -346,11 +359,32 @@ class FunctionPool:
 class Lambdas:
     """All functions of the template, by logical id."""
 
-    def __init__(self, template: Template, workdir: Path, endpoint: str, pool_size: int = 2) -> None:
+    def __init__(
+        self,
+        template: Template,
+        workdir: Path,
+        endpoint: str,
+        pool_size: int = 2,
+        timeout_factor: float = 1.0,
+        iam: bool | None = None,
+    ) -> None:
+        """`iam`: check each function's calls against its own role (default: on unless LOCAL_IAM=off)."""
         self.template = template
         self.specs = function_specs(template, workdir, endpoint)
+        self.iam: Enforcement | None = None
+        if iam_enabled(iam):
+            self.iam = Enforcement(template, workdir, endpoint, {lid: s.name for lid, s in self.specs.items()})
+            iam_log(self.iam.describe())
         self.pools = {
-            lid: FunctionPool(spec, worker_environment(spec, endpoint, template.region), size=pool_size)
+            lid: FunctionPool(
+                spec,
+                {
+                    **worker_environment(spec, endpoint, template.region),
+                    **(self.iam.worker_environment(lid) if self.iam else {}),
+                },
+                size=pool_size,
+                timeout_factor=timeout_factor,
+            )
             for lid, spec in self.specs.items()
         }
 
@@ -369,3 +403,5 @@ class Lambdas:
             t.start()
         for t in threads:
             t.join()
+        if self.iam is not None:  # every worker has written its decisions now
+            iam_log(self.iam.summary())

@@ -1,8 +1,8 @@
 """The e-mails SES "sent" in moto, readable: `GET /_local/mailbox` and `python -m local.mailbox`.
 
-moto keeps sent mail in `{endpoint}/moto-api/data.json` (`ses.Message`, `ses.TemplateMessage`,
-`ses.RawMessage`, `ses.BulkTemplateMessage`). For templated mail moto stores only the template name
-and the data, so the template (SES v1 `GetTemplate`) is rendered here with a Handlebars subset:
+moto's SES backend keeps sent mail (`Message`, `TemplateMessage`, `RawMessage`) in the process that
+runs moto: the local runtime serves it at `/_local/mailbox`. For templated mail moto stores only the
+template name and the data, so the stored template is rendered here with a Handlebars subset:
 `{{var}}`, `{{a.b}}`, `{{{raw}}}`, `{{#if x}}...{{else}}...{{/if}}`, `{{#unless x}}`, `{{#each list}}`
 (with `{{this}}`). HTML parts escape `{{var}}` values, as SES does.
 """
@@ -20,8 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-
-from local import aws
 
 _TOKEN = re.compile(r"\{\{\{\s*([^}]+?)\s*\}\}\}|\{\{\s*([#/]?)([^}]*?)\s*\}\}")
 
@@ -114,95 +112,98 @@ def render(template: str | None, data: dict[str, Any], escape: bool = False) -> 
     return emit(tree, [data])
 
 
-def read_mailbox(endpoint: str, region: str = "us-east-1", to: str | None = None) -> list[dict[str, Any]]:
-    """Every e-mail SES accepted in moto, oldest first, with templated mail rendered."""
-    data = httpx.get(f"{endpoint}/moto-api/data.json", timeout=10).json().get("ses", {})
-    ses = aws.client("ses", endpoint, region)
-    templates: dict[str, dict[str, Any] | None] = {}
+def read_mailbox(region: str = "us-east-1", to: str | None = None) -> list[dict[str, Any]]:
+    """Every e-mail SES accepted in this process's moto, oldest first, with templated mail rendered.
+
+    Reads the SES backend itself (the local runtime runs moto in its own process): moto's
+    `/moto-api/data.json` serializes every model of every service and grows slow with the state.
+    """
+    from moto.ses.models import RawMessage, TemplateMessage, ses_backends
+
     mails: list[dict[str, Any]] = []
-
-    def template(name: str) -> dict[str, Any] | None:
-        if name not in templates:
-            try:
-                templates[name] = ses.get_template(TemplateName=name)["Template"]
-            except Exception:
-                templates[name] = None
-        return templates[name]
-
-    for m in data.get("Message", []):
-        mails.append(
-            {
-                "id": m.get("id"),
-                "kind": "simple",
-                "from": m.get("source"),
-                "to": (m.get("destinations") or {}).get("ToAddresses", []),
-                "cc": (m.get("destinations") or {}).get("CcAddresses", []),
-                "subject": m.get("subject"),
-                "text": m.get("body"),
-                "html": None,
-            }
-        )
-    for m in data.get("TemplateMessage", []):
-        try:
-            values = json.loads(m.get("template_data") or "{}")
-        except ValueError:
-            values = {}
-        tpl = template(m.get("template", ""))
-        mails.append(
-            {
-                "id": m.get("id"),
-                "kind": "templated",
-                "from": m.get("source"),
-                "to": (m.get("destinations") or {}).get("ToAddresses", []),
-                "cc": (m.get("destinations") or {}).get("CcAddresses", []),
-                "template": m.get("template"),
-                "data": values,
-                "subject": render(tpl.get("SubjectPart"), values) if tpl else None,
-                "text": render(tpl.get("TextPart"), values) if tpl else None,
-                "html": render(tpl.get("HtmlPart"), values, escape=True) if tpl else None,
-            }
-        )
-    for m in data.get("RawMessage", []):
-        raw = m.get("raw_data") or ""
-        msg = email.message_from_string(raw, policy=policy.default)
-        text_part = msg.get_body(("plain",)) if msg.is_multipart() or msg.get_content_type() == "text/plain" else None
-        html_part = msg.get_body(("html",)) if msg.is_multipart() or msg.get_content_type() == "text/html" else None
-        mails.append(
-            {
-                "id": m.get("id"),
-                "kind": "raw",
-                "from": m.get("source") or msg.get("From"),
-                "to": m.get("destinations") or [msg.get("To")],
-                "cc": [],
-                "subject": msg.get("Subject"),
-                "text": text_part.get_content() if text_part else None,
-                "html": html_part.get_content() if html_part else None,
-            }
-        )
+    for account_id in list(ses_backends.keys()):
+        if region not in ses_backends[account_id]:
+            continue
+        backend = ses_backends[account_id][region]
+        for m in list(backend.sent_messages):
+            if isinstance(m, TemplateMessage):
+                mails.append(_templated(m, backend.templates.get(m.template)))
+            elif isinstance(m, RawMessage):
+                mails.append(_raw(m))
+            elif hasattr(m, "subject"):
+                mails.append(
+                    {
+                        "id": m.id,
+                        "kind": "simple",
+                        "from": m.source,
+                        "to": (m.destinations or {}).get("ToAddresses", []),
+                        "cc": (m.destinations or {}).get("CcAddresses", []),
+                        "subject": m.subject,
+                        "text": m.body,
+                        "html": None,
+                    }
+                )
     if to:
         mails = [mail for mail in mails if to.lower() in [a.lower() for a in mail["to"] or []]]
     return mails
 
 
+def _templated(m: Any, tpl: dict[str, str] | None) -> dict[str, Any]:
+    try:
+        values = json.loads(m.template_data or "{}")
+    except ValueError:
+        values = {}
+    return {
+        "id": m.id,
+        "kind": "templated",
+        "from": m.source,
+        "to": (m.destinations or {}).get("ToAddresses", []),
+        "cc": (m.destinations or {}).get("CcAddresses", []),
+        "template": m.template,
+        "data": values,
+        "subject": render(tpl.get("subject_part"), values) if tpl else None,
+        "text": render(tpl.get("text_part"), values) if tpl else None,
+        "html": render(tpl.get("html_part"), values, escape=True) if tpl else None,
+    }
+
+
+def _raw(m: Any) -> dict[str, Any]:
+    msg = email.message_from_string(m.raw_data or "", policy=policy.default)
+    text_part = msg.get_body(("plain",)) if msg.is_multipart() or msg.get_content_type() == "text/plain" else None
+    html_part = msg.get_body(("html",)) if msg.is_multipart() or msg.get_content_type() == "text/html" else None
+    return {
+        "id": m.id,
+        "kind": "raw",
+        "from": m.source or msg.get("From"),
+        "to": m.destinations or [msg.get("To")],
+        "cc": [],
+        "subject": msg.get("Subject"),
+        "text": text_part.get_content() if text_part else None,
+        "html": html_part.get_content() if html_part else None,
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m local.mailbox", description="Print the e-mails sent locally.")
     parser.add_argument("--workdir", default=".local-runtime", help="the runtime's workdir (reads ready.json)")
-    parser.add_argument("--endpoint", help="moto endpoint (default: from ready.json)")
+    parser.add_argument("--api-url", help="the local runtime's API URL (default: from ready.json)")
     parser.add_argument("--to", help="only mail to this address")
     parser.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
-    endpoint, region = args.endpoint, "us-east-1"
-    if not endpoint:
+    api_url = args.api_url
+    if not api_url:
         ready = Path(args.workdir) / "ready.json"
         if not ready.exists():
             print(f"the local runtime is not running ({ready} not found); start it with `make local`", file=sys.stderr)
             return 1
-        info = json.loads(ready.read_text())
-        endpoint, region = info["moto_url"], info.get("region", region)
+        api_url = json.loads(ready.read_text())["api_url"]
     try:
-        mails = read_mailbox(endpoint, region, args.to)
+        params = {"to": args.to} if args.to else {}
+        answer = httpx.get(f"{api_url}/_local/mailbox", params=params, timeout=30)
+        answer.raise_for_status()
+        mails = answer.json()
     except httpx.HTTPError as exc:
-        print(f"cannot reach moto at {endpoint}: {exc}", file=sys.stderr)
+        print(f"cannot read the mailbox at {api_url}/_local/mailbox: {exc}", file=sys.stderr)
         return 1
     if args.json:
         print(json.dumps(mails, indent=2, ensure_ascii=False))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import os
 import signal
 import socket
@@ -20,16 +19,23 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import httpx
-
 from local.apigw import ApiGateway, Response, serve
 from local.authorizer import CognitoAuthorizer
 from local.esm import Poller, mappings_from_template
 from local.lambdas import Lambdas
 from local.mailbox import read_mailbox
+from local.moto_server import MotoServer
 from local.provision import Provisioner
-from local.seed_loader import create_ministry_users, generate_password, load_reference_items, load_services, read_seed
+from local.seed_loader import (
+    create_ministry_users,
+    enrol_ministry_totp,
+    generate_password,
+    load_reference_items,
+    load_services,
+    read_seed,
+)
 from local.template import Template, TemplateError
+from local.waf import WebAcl
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MOTO_PORT = 5010
@@ -46,10 +52,13 @@ class Options:
     workdir: Path = REPO_ROOT / ".local-runtime"
     region: str | None = None
     pool_size: int = 2
+    timeout_factor: float = 1.0
     sqs_backoff: int = 1
     seed: bool = True
+    waf: bool = True
     access_log: bool = True
     synth: bool = False
+    iam: bool = True  # check each function's AWS calls against its own role (local.iam)
 
     @property
     def template_path(self) -> Path:
@@ -133,21 +142,13 @@ class LocalRuntime:
         os.environ.pop("AWS_PROFILE", None)
 
         # 1. moto
-        logging.getLogger("werkzeug").setLevel(logging.ERROR)
-        from moto.server import ThreadedMotoServer
-
-        self.moto = ThreadedMotoServer(ip_address=o.host, port=o.moto_port, verbose=False)
+        self.moto = MotoServer(o.host, o.moto_port)
         self.moto.start()
-        for _ in range(100):
-            try:
-                httpx.get(f"{moto_url}/moto-api/", timeout=1)
-                break
-            except httpx.HTTPError:
-                time.sleep(0.05)
-        httpx.post(f"{moto_url}/moto-api/reset", timeout=10)  # always start from an empty account
+        self.moto.wait_until_up()  # always from an empty account
 
         # 2. resources
         template = Template.load(o.template_path, region=region)
+        template.api_url = api_url  # the functions' PUBLIC_API_BASE_URL points here (Template.localize)
         provisioner = Provisioner(template, moto_url)
         provisioner.run()
         self.log(f"provisioned {len(provisioner.created)} resources in moto:")
@@ -159,7 +160,9 @@ class LocalRuntime:
         self.log("emulated or skipped: " + ", ".join(f"{t} x{n}" for t, n in sorted(skipped_types.items())))
 
         # 3. functions (worker processes start in the background while the rest is set up)
-        self.lambdas = Lambdas(template, o.workdir, moto_url, pool_size=o.pool_size)
+        self.lambdas = Lambdas(
+            template, o.workdir, moto_url, pool_size=o.pool_size, timeout_factor=o.timeout_factor, iam=o.iam
+        )
         for spec in self.lambdas.specs.values():
             layers = (
                 ", ".join(
@@ -188,8 +191,9 @@ class LocalRuntime:
             template,
             self.lambdas.invoke,
             authorizers,
+            waf=WebAcl.from_template(template) if o.waf else None,
             local_routes={
-                "/_local/mailbox": lambda q: _json_response(read_mailbox(moto_url, region, q.get("to"))),
+                "/_local/mailbox": lambda q: _json_response(read_mailbox(region, q.get("to"))),
                 "/_local/info": lambda q: _json_response(self.info),
             },
         )
@@ -198,7 +202,9 @@ class LocalRuntime:
         # 6. SQS event source mappings
         for mapping in mappings_from_template(template):
             if mapping.enabled:
-                poller = Poller(mapping, self.lambdas.invoke, moto_url, region, backoff=o.sqs_backoff)
+                poller = Poller(
+                    mapping, self.lambdas.invoke, moto_url, region, backoff=o.sqs_backoff, iam=self.lambdas.iam
+                )
                 poller.start()
                 self.pollers.append(poller)
 
@@ -272,7 +278,15 @@ class LocalRuntime:
             return {}
         password = os.environ.get("LOCAL_MINISTRY_PASSWORD") or generate_password()
         names = create_ministry_users(moto_url, region, pool_id, users, password)
-        return {"usernames": names, "password": password, "user_pool_id": pool_id, "client_id": client_id}
+        login = {"usernames": names, "password": password, "user_pool_id": pool_id, "client_id": client_id}
+        # Ministry operators sign in with TOTP (decision 0029): the seed enrols them with one secret.
+        mfa_key = next((e["MFA_KEY_ID"] for e in envs if e.get("MFA_KEY_ID")), None)
+        if main_table and mfa_key:
+            secret = os.environ.get("LOCAL_MINISTRY_TOTP_SECRET") or None
+            login["totp_secret"] = enrol_ministry_totp(moto_url, region, main_table, mfa_key, names, secret)
+        else:
+            self.log("WARNING no MFA_KEY_ID or MAIN_TABLE_NAME; the Ministry user has no TOTP and cannot use /admin")
+        return login
 
     def _banner(self) -> None:
         i = self.info
@@ -286,13 +300,17 @@ class LocalRuntime:
         ]
         login = i.get("ministry_login") or {}
         if login:
+            document_type, document_number = login["usernames"][0].split("-", 1)
+            body = json.dumps(
+                {"documentType": document_type, "documentNumber": document_number, "password": login["password"]}
+            )
             lines += [
                 f"  Ministry user: {', '.join(login['usernames'])}  password: {login['password']}",
-                f"    AWS_ENDPOINT_URL={i['moto_url']} AWS_ACCESS_KEY_ID=test AWS_SECRET_ACCESS_KEY=test "
-                f"aws cognito-idp initiate-auth --region {i['region']} --client-id {login['client_id']} "
-                f"--auth-flow USER_PASSWORD_AUTH "
-                f"--auth-parameters USERNAME={login['usernames'][0]},PASSWORD='{login['password']}'",
-                "    then send the IdToken as the Authorization header.",
+                f"    TOTP secret: {login.get('totp_secret', '(none)')}  (add it to an authenticator app, or "
+                f"python -c \"import pyotp; print(pyotp.TOTP('{login.get('totp_secret', '')}').now())\")",
+                f"    sign in through the API: POST {i['api_url']}/sessions {body} "
+                "-> {challenge, session}; POST /sessions/mfa {session, code} -> idToken,",
+                "    then send the idToken as the Authorization header (Bearer).",
             ]
         lines.append("Ctrl-C stops everything.")
         print("\n".join(lines), flush=True)
@@ -325,14 +343,30 @@ def parse_args(argv: list[str] | None = None) -> Options:
     p.add_argument("--region", help="region (default: the stack's, else us-east-1)")
     p.add_argument("--pool-size", type=int, default=2, help="worker processes per function (default 2)")
     p.add_argument(
+        "--timeout-factor",
+        type=float,
+        default=float(os.environ.get("LOCAL_TIMEOUT_FACTOR", "1")),
+        help="multiply every function's timeout (default 1: the template's; the test suite gives a loaded machine 10)",
+    )
+    p.add_argument(
         "--sqs-backoff",
         type=int,
         default=1,
         help="visibility timeout (s) given to failed SQS messages before a retry (default 1)",
     )
+    p.add_argument(
+        "--no-waf", dest="waf", action="store_false", help="do not apply the template's WAF web ACL (on by default)"
+    )
     p.add_argument("--no-seed", dest="seed", action="store_false", help="do not load seed data / Ministry user")
     p.add_argument("--quiet", dest="access_log", action="store_false", help="no API access log")
     p.add_argument("--synth", action="store_true", help="synthesize the app first (python infra/app.py)")
+    p.add_argument(
+        "--no-iam",
+        dest="iam",
+        action="store_false",
+        default=os.environ.get("LOCAL_IAM", "on").strip().lower() not in ("off", "0", "false", "no"),
+        help="do not check the functions' AWS calls against their roles (also LOCAL_IAM=off)",
+    )
     a = p.parse_args(argv)
     return Options(
         stage=a.stage or _default_stage(),
@@ -343,10 +377,13 @@ def parse_args(argv: list[str] | None = None) -> Options:
         workdir=a.workdir.resolve(),
         region=a.region,
         pool_size=a.pool_size,
+        timeout_factor=a.timeout_factor,
         sqs_backoff=a.sqs_backoff,
         seed=a.seed,
+        waf=a.waf,
         access_log=a.access_log,
         synth=a.synth,
+        iam=a.iam,
     )
 
 

@@ -3,11 +3,13 @@
 Reference-table items come from the common layer's `sat_common.reference.seed.items_from_seed`
 (imported from the template's common-code layer dir, else `layers/common/python`), so the runtime
 writes exactly what the DynamoDB adapter reads. The Ministry users go to the people pool:
-username `<TYPE>-<NUMBER>`, verified e-mail, permanent password, group `ministerio`.
+username `<TYPE>-<NUMBER>`, verified e-mail, permanent password, group `ministerio`, and TOTP enabled
+(`enrol_ministry_totp`, as PUT /me/mfa/totp leaves it: decision 0029).
 """
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import secrets
@@ -82,53 +84,58 @@ def create_ministry_users(
     return names
 
 
+# The encryption context functions/registration/mfa.py decrypts a TOTP secret with (TOTP_SECRET_PURPOSE).
+TOTP_SECRET_PURPOSE = "totp-secret"  # noqa: S105 (an encryption-context value)
+
+
+def enrol_ministry_totp(
+    endpoint: str, region: str, table: str, key_id: str, usernames: list[str], secret: str | None = None
+) -> str:
+    """TOTP enabled for the seeded operators, written as PUT /me/mfa/totp leaves it (PERSON#<u>/MFA_TOTP, the
+    secret encrypted with the MFA key for that person). One secret for all of them, returned for the banner
+    and ready.json (`secret` keeps the one an authenticator app already has, e.g. LOCAL_MINISTRY_TOTP_SECRET)."""
+    import pyotp
+
+    secret = secret or pyotp.random_base32()
+    kms = aws.client("kms", endpoint, region)
+    items = aws.resource("dynamodb", endpoint, region).Table(table)
+    for username in usernames:
+        blob = kms.encrypt(
+            KeyId=key_id,
+            Plaintext=secret.encode(),
+            EncryptionContext={"purpose": TOTP_SECRET_PURPOSE, "username": username},
+        )["CiphertextBlob"]
+        items.put_item(
+            Item={
+                "PK": f"PERSON#{username}",
+                "SK": "MFA_TOTP",
+                "status": "ENABLED",
+                "secret": base64.b64encode(blob).decode(),
+                "enabledAt": "seed",
+            }
+        )
+    return secret
+
+
 def read_seed(path: Path = SEED_FILE) -> dict[str, Any] | None:
     return json.loads(path.read_text()) if path.exists() else None
 
 
-SERVICES_FILE = REPO_ROOT / "local" / "seed" / "services.json"
+def load_services(endpoint: str, region: str, table: str, path: Path | None = None) -> list[str]:
+    """Put the Ministry's services into the main table (the same code as `python -m ops bootstrap`);
+    returns their ids."""
+    from ops.services_catalog import SERVICES_FILE, now_iso, put_services, read_services, service_items
+
+    path = path or SERVICES_FILE
+    if not path.exists():
+        return []
+    items = service_items(read_services(path), now_iso())
+    created, existing = put_services(aws.resource("dynamodb", endpoint, region).Table(table), items)
+    return created + existing
 
 
 def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
-    """Main-table items of the Ministry's catalog, as POST /admin/services writes them
-    (functions/catalog/admin.py; tests/integration/test_catalog_seed.py checks they agree)."""
-    items = []
-    for service in doc.get("services", []):
-        method = service["operation"].lower()
-        paths = [p for p, item in service["openapi"]["paths"].items() if p.startswith("/sat/") and method in item]
-        if len(paths) != 1:
-            raise ValueError(f"{service['code']}: the document needs exactly one /sat/ path with {method}")
-        service_id = service["code"].lower().replace("_", "-")
-        items.append(
-            {
-                "PK": f"SERVICE#{service_id}",
-                "SK": "PROFILE",
-                "serviceId": service_id,
-                "code": service["code"],
-                "name": service["name"],
-                "description": service["description"],
-                "operation": service["operation"],
-                "endpointPath": paths[0],
-                "openapi": json.dumps(service["openapi"], ensure_ascii=False),
-                "state": service.get("state", "ACTIVE"),
-                "createdAt": now,
-                "updatedAt": now,
-                "GSI1PK": "SERVICES",
-                "GSI1SK": service["code"],
-            }
-        )
-    return items
+    """Kept for callers of the old location: ops.services_catalog.service_items."""
+    from ops.services_catalog import service_items as items
 
-
-def load_services(endpoint: str, region: str, table: str, path: Path = SERVICES_FILE) -> list[str]:
-    """Put the seeded services into the main table; returns their ids."""
-    from datetime import UTC, datetime
-
-    if not path.exists():
-        return []
-    items = service_items(json.loads(path.read_text()), datetime.now(UTC).isoformat(timespec="seconds"))
-    ddb = aws.resource("dynamodb", endpoint, region)
-    with ddb.Table(table).batch_writer() as batch:
-        for item in items:
-            batch.put_item(Item=item)
-    return [item["serviceId"] for item in items]
+    return items(doc, now)

@@ -68,6 +68,8 @@ class Template:
     cdk_out: Path | None = None
     # logical id -> {"Ref": value, "<Attr>": value, ...}, filled in by the provisioner
     attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The local URL that serves the template's API stage (local.runtime sets it before the functions start).
+    api_url: str | None = None
 
     @classmethod
     def load(cls, path: str | Path, **kwargs: Any) -> Template:
@@ -113,6 +115,28 @@ class Template:
         ):
             name = name[:75] + ".fifo"
         return name
+
+    def stage_urls(self) -> list[str]:
+        """The URLs AWS gives the template's API stages: https://<api id>.execute-api.<region>.<suffix>/<stage>."""
+        stages = [
+            str(self.resolve(r["Properties"].get("StageName")))
+            for r in self.of_type("AWS::ApiGateway::Stage").values()
+            if r.get("Properties", {}).get("StageName")
+        ]
+        return [
+            f"https://{self.ref(api)}.execute-api.{self.region}.{URL_SUFFIX}/{stage}"
+            for api in self.of_type("AWS::ApiGateway::RestApi")
+            for stage in stages
+        ]
+
+    def localize(self, value: str) -> str:
+        """A value that is (or starts with) the API's stage URL points at the local API instead: the CDK app
+        hands the functions that URL (PUBLIC_API_BASE_URL, decision 0054) and locally the API lives here."""
+        if self.api_url:
+            for stage_url in self.stage_urls():
+                if value == stage_url or value.startswith(stage_url + "/"):
+                    return self.api_url.rstrip("/") + value[len(stage_url) :]
+        return value
 
     def set_attrs(self, logical_id: str, **values: Any) -> None:
         self.attrs.setdefault(logical_id, {}).update(values)

@@ -1,14 +1,22 @@
-"""Helpers for tests of the local runtime: free ports and a throw-away moto server."""
+"""Helpers for tests of the local runtime: free ports, a throw-away moto server, a runtime in a subprocess."""
 
 from __future__ import annotations
 
-import logging
+import json
+import os
+import signal
 import socket
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
 
-import httpx
+from local.moto_server import MotoServer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -20,22 +28,54 @@ def free_port(host: str = "127.0.0.1") -> int:
 @contextmanager
 def moto_server(host: str = "127.0.0.1") -> Iterator[str]:
     """A moto server on a free port; yields its endpoint URL. State lives until the block ends."""
-    from moto.server import ThreadedMotoServer
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
-    port = free_port(host)
-    server = ThreadedMotoServer(ip_address=host, port=port, verbose=False)
+    server = MotoServer(host, free_port(host))
     server.start()
-    endpoint = f"http://{host}:{port}"
-    for _ in range(100):
-        try:
-            httpx.get(f"{endpoint}/moto-api/", timeout=1)
-            break
-        except httpx.HTTPError:
-            time.sleep(0.05)
-    # moto's backends are per process: start every server from a clean state.
-    httpx.post(f"{endpoint}/moto-api/reset", timeout=10)
+    server.wait_until_up()
     try:
-        yield endpoint
+        yield server.url
     finally:
         server.stop()
+
+
+READY_TIMEOUT = 180.0  # a loaded 2-core machine (parallel test workers) can take far longer than the usual 3 s
+
+
+class RuntimeDidNotStart(RuntimeError):
+    pass
+
+
+@contextmanager
+def running_runtime(
+    template: Path, workdir: Path, *options: str, env: dict[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """`python -m local` on free ports with `template`, as a subprocess; yields its ready.json (plus
+    `log_path` and `workdir`). Its output is kept in <workdir>/runtime.log; `env` adds variables."""
+    log_path = workdir / "runtime.log"
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    child_env.setdefault("LOCAL_MINISTRY_PASSWORD", "Clave-Ministerio-E2E-2026")
+    child_env.update(env or {})
+    command = [sys.executable, "-m", "local", "--moto-port", str(free_port()), "--api-port", str(free_port())]
+    command += ["--workdir", str(workdir), "--template", str(template), *options]
+    with log_path.open("w") as log:
+        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
+    ready = workdir / "ready.json"
+    deadline = time.monotonic() + READY_TIMEOUT
+    try:
+        while not ready.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeDidNotStart(
+                    f"local runtime did not start within {READY_TIMEOUT:.0f} s (exit {proc.poll()}):\n"
+                    f"{log_path.read_text()[-4000:]}"
+                )
+            time.sleep(0.1)
+        info: dict[str, Any] = json.loads(ready.read_text())
+        info["log_path"] = log_path
+        info["workdir"] = workdir
+        yield info
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -137,7 +137,19 @@ def service_document(deps: Deps, caller: Caller, nit: str, service_id: str, base
 
 
 # --------------------------------------------------------------------------- consumer password
-def set_consumer_password(deps: Deps, caller: Caller, nit: str, password: str, confirmation: str, actor: Actor) -> None:
+def set_consumer_password(
+    deps: Deps,
+    caller: Caller,
+    nit: str,
+    password: str,
+    confirmation: str,
+    actor: Actor,
+    *,
+    immediate: bool = False,
+) -> None:
+    """A new consumer password. Without `immediate` the previous one keeps working for the overlap; with it
+    the previous one stops at once and tokens obtained with any older password are refused by the /sat
+    authorizer (`tokensNotBeforeRevision`; decision 0041)."""
     activation = _require_terms(deps, caller, nit)
     if password != confirmation:
         raise DomainError(
@@ -162,11 +174,24 @@ def set_consumer_password(deps: Deps, caller: Caller, nit: str, password: str, c
             **ccf_access.password_key(nit),
             "nit": nit,
             "revision": revision + 1,
-            "current": {**new_hash, "setAt": now.isoformat(timespec="seconds"), "setBy": caller.username},
+            "current": {
+                **new_hash,
+                "revision": revision + 1,
+                "setAt": now.isoformat(timespec="seconds"),
+                "setBy": caller.username,
+            },
+            # Tokens obtained with an older password revision are refused by the /sat authorizer.
+            "tokensNotBeforeRevision": (
+                revision + 1 if immediate else int((current or {}).get("tokensNotBeforeRevision", 0))
+            ),
         }
-        if current and current.get("current"):
+        if current and current.get("current") and not immediate:
             valid_until = now + timedelta(hours=settings.consumer_password_overlap_hours)
-            item["previous"] = {**current["current"], "validUntil": clock.epoch(valid_until)}
+            item["previous"] = {
+                "revision": revision,  # set before decision 0041: the item's revision was its own
+                **current["current"],
+                "validUntil": clock.epoch(valid_until),
+            }
         try:
             if current:
                 deps.store.put(item, "revision = :revision", values={":revision": revision})
@@ -182,21 +207,42 @@ def set_consumer_password(deps: Deps, caller: Caller, nit: str, password: str, c
         f"CCF#{nit}",
         "CONSUMER_PASSWORD_SET",
         actor,
-        {"revision": revision + 1, "overlapHours": str(settings.consumer_password_overlap_hours)},
+        {
+            "revision": revision + 1,
+            "immediate": immediate,
+            "overlapHours": "0" if immediate else str(settings.consumer_password_overlap_hours),
+        },
     )
-    _notify(deps, caller, nit, business_name, now.isoformat(timespec="minutes"), revision + 1)
+    transition = (
+        IMMEDIATE_NOTICE if immediate else OVERLAP_NOTICE.format(hours=f"{settings.consumer_password_overlap_hours:g}")
+    )
+    _notify(deps, caller, nit, business_name, now.isoformat(timespec="minutes"), revision + 1, transition)
 
 
-def _notify(deps: Deps, caller: Caller, nit: str, business_name: str, when: str, revision: int) -> None:
+# The consumer-password-changed e-mail's `transicion` (infra/email_templates/README.md).
+OVERLAP_NOTICE = (
+    "La contraseña anterior seguirá funcionando durante {hours} horas, para que los sistemas de la caja se "
+    "actualicen sin interrupciones. Después, solo la nueva será válida."
+)
+IMMEDIATE_NOTICE = (
+    "El cambio fue inmediato: la contraseña anterior dejó de funcionar y los tokens de acceso obtenidos antes "
+    "del cambio fueron revocados (dejan de aceptarse en menos de un minuto)."
+)
+
+
+def _notify(
+    deps: Deps, caller: Caller, nit: str, business_name: str, when: str, revision: int, transition: str
+) -> None:
     """E-mail every authorized person of the CCF (best effort: the change is done, the notice may lag)."""
-    recipients: dict[str, str] = {}
     try:
-        for username in _authorized_usernames(deps, nit) | {caller.username}:
-            profile = deps.store.get({"PK": f"PERSON#{username}", "SK": "PROFILE"}) or {}
-            email = profile.get("email") or (caller.email if username == caller.username else None)
+        recipients: dict[str, str] = {}
+        people = ccf_person_access.authorized_people(deps.settings.main_table_name, nit)
+        for person in people:
+            email = person.email or (caller.email if person.username == caller.username else None)
             if email:
-                name = " ".join(str(profile[key]) for key in ("firstName", "firstSurname") if profile.get(key))
-                recipients[str(email).lower()] = name or "Usuario autorizado"
+                recipients[email.lower()] = person.name
+        if caller.username not in {person.username for person in people} and caller.email:
+            recipients.setdefault(caller.email.lower(), ccf_person_access.DEFAULT_NAME)
         for email, name in sorted(recipients.items()):
             enqueue_email(
                 deps.settings.outbox_queue_url,
@@ -209,23 +255,10 @@ def _notify(deps: Deps, caller: Caller, nit: str, business_name: str, when: str,
                         "razonSocial": business_name or nit,
                         "nit": nit,
                         "fecha": when,
+                        "transicion": transition,
                         "enlace": f"{deps.settings.portal_base_url}/ccfs/{nit}/servicios",
                     },
                 ),
             )
     except Exception as error:
         logger.warning("consumer password notice not queued", extra={"errorType": type(error).__name__})
-
-
-def _authorized_usernames(deps: Deps, nit: str) -> set[str]:
-    """Role items carry GSI1PK ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#<nit> (delegation area, data-model.md)."""
-    items = deps.store.query_all(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk",
-        ExpressionAttributeValues={":pk": f"ROLE#{ccf_access.AUTHORIZED_ROLE}#{nit}"},
-    )
-    names = set()
-    for item in items:
-        if item.get("status") == ccf_access.ACTIVE and str(item.get("PK", "")).startswith("PERSON#"):
-            names.add(str(item["PK"])[len("PERSON#") :])
-    return names

@@ -10,6 +10,7 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
+from sat_common.api import configured_base_url
 from sat_common.items import ItemStore
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings
 
@@ -20,13 +21,14 @@ class CatalogSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSetti
     consumer_password_overlap_hours: float = Field(default=24, ge=0, le=24 * 7)
     # scrypt cost log2(N): 15 = 32 MiB, ~0.1 s. Each hash stores its own cost, so raising it is safe.
     password_hash_cost: int = Field(default=15, ge=10, le=20)
-    # Base URL CCF systems use (token URL, endpoint URL); empty: derived from the request.
-    public_api_base_url: str = ""
+    # Base URL CCF systems use (token URL, endpoint URL, Swagger's server): from the CDK app, never from the
+    # request's Host header (decision 0054).
+    public_api_base_url: str = Field(min_length=1)
 
     @field_validator("public_api_base_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _base_url(cls, value: str) -> str:
+        return configured_base_url(value)
 
 
 @dataclass(frozen=True)

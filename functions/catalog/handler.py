@@ -38,7 +38,6 @@ from sat_common.api import (
     json_response,
     lambda_entry,
     no_content,
-    public_base_url,
     request_actor,
     request_caller,
 )
@@ -227,13 +226,19 @@ def set_consumer_password(nit: Nit, request: Annotated[ConsumerPassword, Body()]
     caller = request_caller(app)
     with aws_faults_as_unavailable():
         ccf.set_consumer_password(
-            deps(), caller, nit, request.password, request.passwordConfirmation, request_actor(app, caller)
+            deps(),
+            caller,
+            nit,
+            request.password,
+            request.passwordConfirmation,
+            request_actor(app, caller),
+            immediate=request.immediate,
         )
     return no_content()
 
 
 def _base_url() -> str:
-    return public_base_url(app, deps().settings.public_api_base_url)
+    return deps().settings.public_api_base_url  # configured, never the request's Host (decision 0054)
 
 
 @cache

@@ -147,3 +147,9 @@ class CcfServiceInfo(BaseModel):
 class ConsumerPassword(Strict):
     password: str = Field(min_length=1, max_length=256)
     passwordConfirmation: str = Field(min_length=1, max_length=256)
+    immediate: bool = Field(
+        default=False,
+        description="true: la contraseña anterior deja de funcionar de inmediato y los tokens emitidos antes "
+        "del cambio se revocan (en menos de un minuto); false: la anterior sigue funcionando durante la "
+        "transición configurada",
+    )

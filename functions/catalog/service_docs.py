@@ -5,6 +5,9 @@ from typing import Any
 from sat_common.errors import DomainError, FieldError
 
 SAT_PREFIX = "/sat/"
+# The /sat authorizer writes the service's path into an IAM-style policy resource, where `*` and `?` are
+# wildcards: a path with them would open other routes to the service's tokens (decision 0054).
+WILDCARDS = frozenset("*?")
 
 
 def validate(document: dict[str, Any], operation: str) -> str:
@@ -21,6 +24,9 @@ def validate(document: dict[str, Any], operation: str) -> str:
         raise _invalid("openapi_invalid", error=str(getattr(error, "message", error))[:200]) from error
     except Exception as error:  # unresolvable $ref and similar: still the client's document
         raise _invalid("openapi_invalid", error=type(error).__name__) from error
+    wild = sorted(str(path) for path in (document.get("paths") or {}) if WILDCARDS & set(str(path)))
+    if wild:
+        raise _invalid("openapi_path_wildcard", path=wild[0][:100])
     method = operation.lower()
     paths = [
         path

@@ -1,10 +1,12 @@
 """API Gateway TOKEN authorizer of the /sat routes: the CCF system's access token from POST /oauth2/token.
 
-Verifies the RS256 signature (KMS public key, fetched once per environment), audience and expiry, then
-reads the assignment and the service on every (uncached) call: a revoked assignment or an inactive
-service stops working within the authorizer cache TTL (decision 0040). The policy allows only the
-token's own service (its operation and path) plus GET /sat/session, so a token of service A cannot call
-service B, and the context carries the CCF's NIT from the token, never from the request.
+Verifies the RS256 signature (KMS public key, fetched once per environment) and the issuer, audience,
+expiry and not-before claims, then reads the assignment, the service and the CCF's consumer password item
+on every (uncached) call: a revoked assignment, an inactive service or an immediate password rotation
+(a token obtained with an older password revision than `tokensNotBeforeRevision`) stops working within
+the authorizer cache TTL (decisions 0040, 0041). The policy allows only the token's own service (its
+operation and path) plus GET /sat/session, so a token of service A cannot call service B, and the context
+carries the CCF's NIT from the token, never from the request.
 """
 
 from functools import cache
@@ -32,7 +34,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     method_arn = str(event.get("methodArn") or "")
     config = settings()
     try:
-        claims = ccf_access.verify_token(config.token_signing_key_id, token)
+        claims = ccf_access.verify_token(
+            config.token_signing_key_id, token, issuer=ccf_access.token_issuer(config.stage)
+        )
     except ccf_access.InvalidToken as error:
         logger.info("token refused", extra={"reason": str(error)})
         raise Exception("Unauthorized") from None  # API Gateway's 401 (UNAUTHORIZED gateway response)
@@ -47,6 +51,14 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         or service.get("state") != ccf_access.ACTIVE
     ):
         logger.info("token of a revoked assignment or inactive service", extra={"clientId": claims.client_id})
+        raise Exception("Unauthorized")
+    password = store.get(ccf_access.password_key(claims.nit)) or {}
+    if claims.password_revision < int(password.get("tokensNotBeforeRevision", 0)):
+        logger.info("token issued before an immediate password rotation", extra={"clientId": claims.client_id})
+        raise Exception("Unauthorized")
+    if any(char in str(service.get("endpointPath", "")) for char in "*?"):
+        # IAM-style wildcards in a policy resource would open other routes (catalog refuses them since 0054).
+        logger.error("service path with a wildcard", extra={"serviceId": claims.service_id})
         raise Exception("Unauthorized")
     prefix = "/".join(method_arn.split("/")[:2])  # arn:aws:execute-api:<region>:<account>:<api>/<stage>
     resources = [

@@ -11,6 +11,7 @@ from delegation.common import (
     is_registered,
     iso,
     record,
+    reference_business_name,
     send_email,
     verified_person,
 )
@@ -27,11 +28,12 @@ from delegation.store import (
     new_ulid,
     role_key,
 )
-from sat_common import audit, ccf_access
+from sat_common import audit, ccf_access, ccf_person_access
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, not_found
 from sat_common.items import decode_page_token, encode_page_token
+from sat_common.observability import logger
 
 PERSON_FIELDS = ("documentType", "documentNumber", "firstName", "middleName", "firstSurname", "secondSurname", "email")
 
@@ -48,7 +50,7 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
     nit = member.nit
     if not _ccf_active(deps, nit):
         raise DomainError(code="CCF_ROLE_NOT_ACTIVE", status=409)
-    verified_person(deps, body)
+    person = verified_person(deps, body)
     username = f"{body.documentType}-{body.documentNumber}"
     registered = is_registered(deps, username)
     authorization_id = new_ulid()
@@ -111,8 +113,8 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
         "authorization-notice",
         body.email,
         {
-            "nombre": display_name(body.firstName, body.firstSurname),
-            "razonSocial": business_name,
+            "nombre": display_name(person.firstName, person.firstSurname),
+            "razonSocial": reference_business_name(deps, nit),  # never the name typed at Paso 2
             "nit": nit,
             "rol": "CAJA DE SUBSIDIO FAMILIAR",
             "perfil": "Autorizado para administrar servicios web externos",
@@ -182,3 +184,41 @@ def revoke(deps: Deps, member: Membership, authorization_id: str, actor: Actor) 
     except ConditionFailed:
         raise not_found() from None
     record(deps, nit, "AUTHORIZATION_REVOKED", actor, {"authorizationId": authorization_id, "person": item["username"]})
+    _suggest_rotation(deps, nit, item, actor)
+
+
+# The revoked person may know the CCF's consumer password: the remaining authorized persons are told, and
+# the answer links to where they change it with `immediate` (decision 0041).
+ROTATION_REL = "urn:sat-ccf:rel:rotate-consumer-password"
+
+
+def rotation_link(deps: Deps, nit: str) -> str:
+    """The `Link` header (RFC 8288) of the revocation's 204: the portal page of the consumer password."""
+    return f'<{deps.settings.portal_base_url}/ccfs/{nit}/servicios>; rel="{ROTATION_REL}"'
+
+
+def _suggest_rotation(deps: Deps, nit: str, revoked: dict[str, Any], actor: Actor) -> None:
+    try:
+        people = ccf_person_access.authorized_people(deps.settings.main_table_name, nit)
+    except Exception as error:  # the revocation is done; the notice is best effort
+        logger.warning("revocation notice not queued", extra={"errorType": type(error).__name__})
+        return
+    business_name = str((deps.store.get(ccf_access.activation_key(nit)) or {}).get("businessName") or nit)
+    for person in people:
+        if not person.email or person.username == revoked["username"]:
+            continue
+        queued = send_email(
+            deps,
+            "authorization-revoked",
+            person.email,
+            {
+                "nombre": person.name,
+                "razonSocial": business_name,
+                "nit": nit,
+                "persona": display_name(revoked.get("firstName"), revoked.get("firstSurname")) or "-",
+                "enlace": f"{deps.settings.portal_base_url}/ccfs/{nit}/servicios",
+            },
+            f"authorization-revoked#{revoked['authorizationId']}#{person.username}",
+        )
+        if not queued:
+            record(deps, nit, "EMAIL_NOT_QUEUED", actor, {"template": "authorization-revoked"})

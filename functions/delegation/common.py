@@ -1,4 +1,5 @@
-"""Helpers shared by the delegation modules: who may act on a company, reference comparisons, audit, e-mail."""
+"""Helpers shared by the delegation modules: grants, reference comparisons, audit, e-mail (who may act on a
+company is access.py)."""
 
 import unicodedata
 from dataclasses import dataclass
@@ -8,21 +9,19 @@ from typing import Any
 from delegation.config import Deps
 from delegation.store import (
     ACTIVE,
-    DELEGATE,
     EMPLOYER_ROLE,
     LEGAL_REP,
     PENDING_CONFIRMATION,
-    employer_key,
+    ROLE_NAMES,
     person_key,
     role_key,
 )
 from sat_common import audit, clock
 from sat_common.audit import Actor
-from sat_common.auth import Caller
-from sat_common.errors import DomainError, not_found
+from sat_common.errors import DomainError
 from sat_common.observability import logger
 from sat_common.outbox import EmailTemplate, OutboxEmail, enqueue_email
-from sat_common.reference import Person
+from sat_common.reference import Company, Person
 
 # Grant states that let a person act on /employers/{nit}. PENDING_CONFIRMATION: named before the
 # company's registration was confirmed (the role is not in /me/roles yet, but the steps can be done).
@@ -55,26 +54,36 @@ class Membership:
         return str(self.employer["nit"])
 
 
-def membership(deps: Deps, caller: Caller, nit: str) -> Membership:
-    """The caller's grant on `nit`, from the stored ROLE item (never from the request); 404 when there is
-    none, as if the company did not exist. The employer item must agree (defence in depth)."""
-    grant = deps.store.get(role_key(caller.username, EMPLOYER_ROLE, nit))
-    if not grant or grant.get("status") not in EMPLOYER_ACCESS:
-        raise not_found()
-    employer = deps.store.get(employer_key(nit))
-    if not employer:
-        raise not_found()
-    profile = grant.get("profile")
-    if profile == LEGAL_REP and employer.get("legalRepresentative") == caller.username:
-        return Membership(caller.username, LEGAL_REP, grant, employer)
-    if profile == DELEGATE and (employer.get("delegate") or {}).get("username") == caller.username:
-        return Membership(caller.username, DELEGATE, grant, employer)
-    raise not_found()
-
-
 def require_legal_representative(member: Membership) -> None:
     if member.profile != LEGAL_REP:
         raise DomainError(code="LEGAL_REPRESENTATIVE_ONLY", status=403)
+
+
+def employer_role_item(username: str, profile: str, employer: dict[str, Any], status: str, now: str) -> dict[str, Any]:
+    """The ROLE item that is a person's grant on a company (decision 0030)."""
+    return {
+        **role_key(username, EMPLOYER_ROLE, str(employer["nit"])),
+        "role": EMPLOYER_ROLE,
+        "name": ROLE_NAMES[EMPLOYER_ROLE],
+        "nit": str(employer["nit"]),
+        "businessName": str(employer["businessName"]),
+        "profile": profile,
+        "grantedAt": now,
+        "status": status,
+    }
+
+
+def reference_username(company: Company) -> str:
+    """The username (`<DOCTYPE>-<NUMBER>`) of the legal representative the business reference source names."""
+    return f"{company.legalRepresentative.documentType}-{company.legalRepresentative.documentNumber}"
+
+
+def reference_business_name(deps: Deps, nit: str) -> str:
+    """The company's name in e-mails: the business reference source's, never the one typed at Paso 2 (with a
+    RUT mismatch the typed name is anything the user wrote, and e-mails go to addresses the user typed too).
+    Only the NIT when the source no longer knows the company."""
+    company = deps.reference.company(nit)
+    return company.businessName if company else f"NIT {nit}"
 
 
 def fold(text: str | None) -> str:

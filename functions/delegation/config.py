@@ -7,7 +7,7 @@ from functools import cache
 from pydantic import Field
 
 from delegation.store import Store
-from sat_common.reference.dynamodb import DynamoDBReferenceSource
+from sat_common.reference.sources import ReferenceSource, reference_source
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings, ReferenceTableSettings
 
 
@@ -20,13 +20,18 @@ class DelegationSettings(ApiSettings, MainTableSettings, ReferenceTableSettings,
     rut_max_age_days: int = Field(default=365, ge=1, le=3650)
     # Lists
     page_size_default: int = Field(default=20, ge=1, le=100)
+    # The legal representative is re-checked against the business reference source at most this often
+    # (docs/decisions/0033-legal-representative-recheck.md)
+    representative_recheck_hours: int = Field(default=24, ge=0, le=24)
+    # Delegate invitations (e-mails to an address the legal representative types) per company and Colombian day
+    delegate_invitations_per_day: int = Field(default=5, ge=1, le=100)
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: DelegationSettings
     store: Store
-    reference: DynamoDBReferenceSource
+    reference: ReferenceSource
 
 
 @cache
@@ -35,5 +40,5 @@ def deps() -> Deps:
     return Deps(
         settings=settings,
         store=Store(settings.main_table_name),
-        reference=DynamoDBReferenceSource(settings.reference_table_name),
+        reference=reference_source(),  # REFERENCE_SOURCE_KIND: the table or the HTTP adapter
     )

@@ -5,14 +5,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from delegation import rut
+from delegation import invitations, representative, rut
 from delegation.common import (
     Membership,
     display_name,
+    employer_role_item,
     fold,
     is_registered,
     iso,
     record,
+    reference_business_name,
+    reference_username,
     require_legal_representative,
     send_email,
     verified_person,
@@ -28,7 +31,6 @@ from delegation.store import (
     PENDING_CONFIRMATION,
     REGISTERED,
     REVOKED,
-    ROLE_NAMES,
     RUT_REQUIRED,
     employer_key,
     role_key,
@@ -42,31 +44,24 @@ from sat_common.i18n import field_message
 HEADQUARTERS_FIELDS = tuple(HeadquartersData.model_fields)
 
 
-def _role_item(username: str, profile: str, employer: dict[str, Any], status: str, now: str) -> dict[str, Any]:
-    return {
-        **role_key(username, EMPLOYER_ROLE, str(employer["nit"])),
-        "role": EMPLOYER_ROLE,
-        "name": ROLE_NAMES[EMPLOYER_ROLE],
-        "nit": str(employer["nit"]),
-        "businessName": str(employer["businessName"]),
-        "profile": profile,
-        "grantedAt": now,
-        "status": status,
-    }
-
-
 # --- Paso 2 ----------------------------------------------------------------------------------------------
 
 
-def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> dict[str, Any]:
+def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> tuple[dict[str, Any], int]:
+    """Paso 2; (answer, 201). A company registered already is taken over (answer, 200) by the legal
+    representative the reference source names when that is not whoever holds it now (decision 0033)."""
     company = deps.reference.company(body.nit)
-    representative = (
-        f"{company.legalRepresentative.documentType}-{company.legalRepresentative.documentNumber}" if company else None
-    )
-    if company is None or representative != caller.username:
+    if company is None or reference_username(company) != caller.username:
         raise DomainError(code="NOT_LEGAL_REPRESENTATIVE", status=403)
     if company.status != "ACTIVA":
         raise DomainError(code="COMPANY_NOT_ACTIVE", status=409)
+    existing = deps.store.get(employer_key(body.nit))
+    if existing is not None:
+        if existing["legalRepresentative"] == caller.username and representative.holds_grant(
+            deps, caller.username, body.nit
+        ):
+            raise DomainError(code="EMPLOYER_ALREADY_EXISTS", status=409)
+        return representative.take_over(deps, caller.username, existing, actor), 200
     matches = (
         company.dv == body.dv
         and fold(company.businessName) == fold(body.businessName)
@@ -83,6 +78,7 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> di
         "referenceMatch": matches,
         "status": status,
         "legalRepresentative": caller.username,
+        representative.CHECKED_AT: now,  # the reference source was just asked
         "createdAt": now,
         "updatedAt": now,
         "version": 1,
@@ -94,7 +90,7 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> di
         employer["rut"], slot = rut.new_slot(deps, body.nit)
     tx = deps.store.tx()
     tx.put(employer, condition="attribute_not_exists(PK)")
-    tx.put(_role_item(caller.username, LEGAL_REP, employer, PENDING_CONFIRMATION, now))
+    tx.put(employer_role_item(caller.username, LEGAL_REP, employer, PENDING_CONFIRMATION, now))
     try:
         tx.commit()
     except ConditionFailed:
@@ -102,7 +98,7 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> di
     record(deps, body.nit, "EMPLOYER_CREATED", actor, {"status": status, "referenceMatch": matches})
     if slot:
         record(deps, body.nit, "RUT_SLOT_ISSUED", actor, {"uploadId": slot["uploadId"], "replaces": None})
-    return {"nit": body.nit, "status": status, "upload": slot}
+    return {"nit": body.nit, "status": status, "upload": slot}, 201
 
 
 # --- Paso 3 ----------------------------------------------------------------------------------------------
@@ -117,7 +113,7 @@ def set_delegate(deps: Deps, member: Membership, body: DelegateData, actor: Acto
     username = f"{body.documentType}-{body.documentNumber}"
     if username == employer["legalRepresentative"]:
         raise invalid([FieldError("documentNumber", "delegate_is_legal_representative")])
-    verified_person(deps, body)
+    person = verified_person(deps, body)
     registered = is_registered(deps, username)
     now = iso()
     delegate = {
@@ -135,7 +131,7 @@ def set_delegate(deps: Deps, member: Membership, body: DelegateData, actor: Acto
         condition="version = :v",
         values={":d": delegate, ":now": now, ":one": 1, ":v": employer["version"]},
     )
-    tx.put(_role_item(username, DELEGATE, employer, role_status, now))
+    tx.put(employer_role_item(username, DELEGATE, employer, role_status, now))
     if previous and previous != username:
         tx.update(
             role_key(previous, EMPLOYER_ROLE, member.nit),
@@ -144,10 +140,13 @@ def set_delegate(deps: Deps, member: Membership, body: DelegateData, actor: Acto
             names={"#status": "status"},
             values={":revoked": REVOKED, ":now": now},
         )
+    if not registered:
+        invitations.count_one(deps, tx, member.nit)
     try:
         tx.commit()
     except ConditionFailed:
-        raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
+        limited = None if registered else invitations.limit_reached(deps, member.nit)
+        raise (limited or DomainError(code="CONCURRENT_UPDATE", status=409)) from None
     if previous and previous != username:
         record(deps, member.nit, "DELEGATE_REVOKED", actor, {"delegate": previous})
     record(deps, member.nit, "DELEGATE_NAMED", actor, {"delegate": username, "registered": registered})
@@ -157,8 +156,9 @@ def set_delegate(deps: Deps, member: Membership, body: DelegateData, actor: Acto
             "delegate-invitation",
             body.email,
             {
-                "nombre": display_name(body.firstName, body.firstSurname),
-                "razonSocial": str(employer["businessName"]),
+                # names and company as the reference sources know them, never as typed (docs/security.md)
+                "nombre": display_name(person.firstName, person.firstSurname),
+                "razonSocial": reference_business_name(deps, member.nit),
                 "nit": member.nit,
                 "enlace": f"{deps.settings.portal_base_url}/registro",
             },
@@ -295,7 +295,7 @@ def confirm(deps: Deps, member: Membership, actor: Actor) -> dict[str, Any]:
         str(headquarters["email"]),
         {
             "nombre": display_name(person.firstName, person.firstSurname) if person else document_type,
-            "razonSocial": str(employer["businessName"]),
+            "razonSocial": reference_business_name(deps, member.nit),
             "nit": member.nit,
             "enlace": f"{deps.settings.portal_base_url}/empleadores/{member.nit}",
         },

@@ -1,6 +1,6 @@
 """Entry point of the delegation function: the /employers routes, the Ministry's RUT review, and the S3
 "object created" events of RUT uploads (through an SQS queue). The work is in employers.py, rut.py and
-authorizations.py; every /employers/{nit} route starts from the caller's stored grant (common.membership)."""
+authorizations.py; every /employers/{nit} route starts from the caller's stored grant (access.membership)."""
 
 from typing import Annotated, Any
 
@@ -9,7 +9,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from delegation import authorizations, employers, rut
-from delegation.common import membership
+from delegation.access import membership
 from delegation.config import deps
 from delegation.models import (
     AUTHORIZATION_ID_PATTERN,
@@ -30,6 +30,7 @@ from delegation.models import (
     RutUploadSlot,
 )
 from sat_common.api import (
+    NO_STORE,
     create_resolver,
     json_response,
     lambda_entry,
@@ -55,13 +56,19 @@ AuthorizationId = Annotated[str, Path(pattern=AUTHORIZATION_ID_PATTERN, descript
     "/employers",
     summary="Paso 2: datos básicos de la persona jurídica (como en el RUT)",
     tags=EMPLOYER,
-    responses={201: {"description": "DRAFT si coincide con las fuentes de referencia; si no, RUT_REQUIRED + upload"}},
+    responses={
+        201: {"description": "DRAFT si coincide con las fuentes de referencia; si no, RUT_REQUIRED + upload"},
+        200: {
+            "description": "Empresa ya registrada por otra persona: el representante legal que hoy indican las "
+            "fuentes de referencia la asume (el anterior pierde el rol)"
+        },
+    },
 )
 def create_employer(body: EmployerCreate) -> Response[EmployerCreated]:
     caller = request_caller(app)
     with aws_faults_as_unavailable():
-        created = employers.create(deps(), caller, body, request_actor(app, caller))
-    return json_response(EmployerCreated.model_validate(created), 201)
+        created, status = employers.create(deps(), caller, body, request_actor(app, caller))
+    return json_response(EmployerCreated.model_validate(created), status)
 
 
 @app.get("/employers/<nit>", summary="Datos de la empresa (representante legal o delegado)", tags=EMPLOYER)
@@ -95,7 +102,12 @@ def rut_slot(nit: Nit) -> Response[RutUploadSlot]:
     return json_response(RutUploadSlot.model_validate(slot), 201)
 
 
-@app.put("/employers/<nit>/delegate", summary="Paso 3: designar (o reemplazar) al delegado", tags=EMPLOYER)
+@app.put(
+    "/employers/<nit>/delegate",
+    summary="Paso 3: designar (o reemplazar) al delegado",
+    tags=EMPLOYER,
+    responses={429: {"description": "DELEGATE_INVITATIONS_LIMITED: invitaciones del día agotadas (Retry-After)"}},
+)
 def put_delegate(nit: Nit, body: DelegateData) -> Response[DelegateView]:
     caller = request_caller(app)
     with aws_faults_as_unavailable():
@@ -155,6 +167,9 @@ def create_authorization(nit: Nit, body: AuthorizationCreate) -> Response[Author
 @app.delete(
     "/employers/<nit>/authorizations/<authorizationId>",
     summary="Revocar una autorización (efectiva en la siguiente solicitud del autorizado)",
+    description="La cabecera `Link` (rel `urn:sat-ccf:rel:rotate-consumer-password`) sugiere cambiar de inmediato "
+    "la contraseña de consumo de la CCF, que la persona revocada pudo conocer; los demás autorizados reciben el "
+    "mismo aviso por correo.",
     tags=AUTHORIZED,
     responses={204: {"description": "Revocada"}},
 )
@@ -162,7 +177,7 @@ def revoke_authorization(nit: Nit, authorizationId: AuthorizationId) -> Response
     caller = request_caller(app)
     with aws_faults_as_unavailable():
         authorizations.revoke(deps(), membership(deps(), caller, nit), authorizationId, request_actor(app, caller))
-    return no_content()
+    return no_content({**NO_STORE, "Link": authorizations.rotation_link(deps(), nit)})
 
 
 @app.post("/admin/employers/<nit>/rut-review", summary="Aprobar o rechazar el RUT cargado (Ministerio)", tags=MINISTRY)

@@ -25,6 +25,7 @@ from delegation.common import (
     iso,
     person_email,
     record,
+    reference_business_name,
     require_legal_representative,
     send_email,
 )
@@ -37,11 +38,11 @@ from delegation.store import (
     employer_key,
     new_ulid,
 )
-from sat_common import aws, clock
+from sat_common import aws, clock, ministry
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
-from sat_common.errors import DomainError, FieldError, forbidden, invalid, not_found
+from sat_common.errors import DomainError, FieldError, invalid, not_found
 from sat_common.observability import logger
 
 SYSTEM = Actor(subject="system")
@@ -317,8 +318,7 @@ def reconcile(deps: Deps, employer: dict[str, Any]) -> dict[str, Any]:
 
 
 def review(deps: Deps, caller: Caller, nit: str, decision: str, reason: str | None, actor: Actor) -> dict[str, Any]:
-    if not caller.is_ministry:
-        raise forbidden()
+    ministry.require_operator(caller)  # live group, account state and TOTP (decision 0029)
     if decision == "REJECT" and not reason:
         raise invalid([FieldError("reason", "reason_required")])
     employer = deps.store.get(employer_key(nit))
@@ -376,7 +376,7 @@ def _notify_review(deps: Deps, employer: dict[str, Any], approved: bool, reason:
     person = deps.reference.person(document_type, number)
     data = {
         "nombre": display_name(person.firstName, person.firstSurname) if person else username,
-        "razonSocial": str(employer["businessName"]),
+        "razonSocial": reference_business_name(deps, str(employer["nit"])),  # never the name typed at Paso 2
         "nit": str(employer["nit"]),
         "resultado": "APROBADO" if approved else "RECHAZADO",
         "motivo": reason or "-",

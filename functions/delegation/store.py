@@ -7,6 +7,8 @@ EMPLOYER#<nit>           AUTH#<authorizationId>               one authorization 
 PERSON#<username>        ROLE#EMPLEADOR_PERSONA_JURIDICA#<nit> the legal representative's / delegate's grant
 PERSON#<username>        ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#<nit>  the authorized person's grant (also the
                                                               "once per person and CCF" uniqueness item)
+EMPLOYER#<nit>           INVITATIONS#<yyyy-mm-dd>             delegate invitations sent that (Colombian) day:
+                                                              a conditional counter; TTL expiresAt
 CCF#<nit>                ACTIVATION                           written by the catalog area; read here
 
 Every /employers/{nit} request is authorized by a GetItem of the caller's own ROLE item: rights come
@@ -54,6 +56,10 @@ def employer_key(nit: str) -> dict[str, str]:
 
 def authorization_key(nit: str, authorization_id: str) -> dict[str, str]:
     return {"PK": f"EMPLOYER#{nit}", "SK": f"AUTH#{authorization_id}"}
+
+
+def invitations_key(nit: str, day: str) -> dict[str, str]:
+    return {"PK": f"EMPLOYER#{nit}", "SK": f"INVITATIONS#{day}"}
 
 
 def role_key(username: str, role: str, nit: str) -> dict[str, str]:

@@ -2,8 +2,12 @@
 
 A message that keeps failing is moved to the DLQ by the queue's redrive policy; a redelivered
 message that was already sent is recognised by its idempotency key and not sent twice.
+
+It also reads the e-mail events queue (SES bounces and complaints, decision 0072): those addresses get a
+suppression item (sat_common.email_status) and outbox messages to them are dropped, not sent.
 """
 
+import json
 from functools import cache
 from typing import Any
 
@@ -18,6 +22,7 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from sat_common import email_status
 from sat_common.observability import logger, metrics, tracer
 from sat_common.outbox import OutboxEmail, send_email
 from sat_common.settings import EmailSettings
@@ -48,10 +53,33 @@ def _send_once() -> Any:
 
 
 def record_handler(record: SQSRecord) -> None:
-    message = OutboxEmail.model_validate_json(record.body)
+    body = json.loads(record.body)
+    if isinstance(body, dict) and email_status.is_ses_event(body):  # from the e-mail events queue (decision 0072)
+        _record_ses_event(body)
+        return
+    message = OutboxEmail.model_validate(body)
+    if email_status.status_of(settings.main_table_name, message.to) != "OK":
+        # SES would refuse it too (account suppression list); sending would only hurt the sender's reputation.
+        logger.info("e-mail suppressed", extra={"template": message.template, "outboxId": message.id})
+        metrics.add_metric(name="EmailsSuppressed", unit=MetricUnit.Count, value=1)
+        return
     _send_once()(message=message.model_dump(mode="json"))
     logger.info("e-mail sent", extra={"template": message.template, "outboxId": message.id})
     metrics.add_metric(name="EmailsSent", unit=MetricUnit.Count, value=1)
+
+
+def _record_ses_event(event: dict[str, Any]) -> None:
+    """A permanent bounce or a complaint: the address gets its suppression item (never logged: personal data)."""
+    found = email_status.undeliverable(event)
+    details = event.get("bounce") or event.get("complaint") or {}
+    at = str(details.get("timestamp") or (event.get("mail") or {}).get("timestamp") or "")
+    for address, status in found:
+        email_status.record(settings.main_table_name, address, status, at, details.get("feedbackId"))
+        metrics.add_metric(name=f"Emails{status.capitalize()}", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "ses event",
+        extra={"eventType": event.get("eventType") or event.get("notificationType"), "suppressed": len(found)},
+    )
 
 
 @logger.inject_lambda_context

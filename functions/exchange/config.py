@@ -5,6 +5,7 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
+from sat_common.api import configured_base_url
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings
 
 
@@ -14,15 +15,16 @@ class ExchangeSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSett
     notification_signing_key_id: str = Field(min_length=1)  # KMS key whose public half the JWKS publishes
     # The CCF's shared service that receives notifications and whose public key encrypts the pull (0061).
     notification_service_name: str = Field(default="NotificacionTramite", min_length=1, max_length=60)
-    # Base URL CCF systems use (the pull `url` of a notification); empty: derived from the request.
-    public_api_base_url: str = ""
+    # Base URL CCF systems use (the pull `url` of a notification): from the CDK app, never from the request's
+    # Host header (decision 0054).
+    public_api_base_url: str = Field(min_length=1)
     # Default fecha_vigencia: filing date + this many days.
     tramite_validity_days: int = Field(default=30, ge=1, le=365)
 
     @field_validator("public_api_base_url")
     @classmethod
-    def _no_trailing_slash(cls, value: str) -> str:
-        return value.rstrip("/")
+    def _base_url(cls, value: str) -> str:
+        return configured_base_url(value)
 
 
 @cache

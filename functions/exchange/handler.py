@@ -21,12 +21,13 @@ from exchange.models import (
     TramiteCreate,
     TramiteView,
 )
+from sat_common import ministry
 from sat_common import tramites as tramite_keys
-from sat_common.api import create_resolver, lambda_entry, public_base_url
+from sat_common.api import create_resolver, lambda_entry
 from sat_common.audit import Actor
 from sat_common.auth import actor_from_event, caller_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
-from sat_common.errors import DomainError, forbidden
+from sat_common.errors import DomainError
 
 app = create_resolver()
 
@@ -38,8 +39,7 @@ NumeroPath = Annotated[str, Path(pattern=NUMERO_PATTERN, description="Número de
 
 def _ministry() -> Actor:
     caller = caller_from_event(app.current_event.raw_event)
-    if not caller.is_ministry:
-        raise forbidden()
+    ministry.require_operator(caller)  # live group, account state and TOTP (decision 0029)
     return actor_from_event(app.current_event.raw_event, caller.username)
 
 
@@ -54,7 +54,7 @@ def _system() -> tuple[tramites.System, Actor]:
 
 
 def _base_url() -> str:
-    return public_base_url(app, settings().public_api_base_url)
+    return settings().public_api_base_url  # configured, never the request's Host (decision 0054)
 
 
 def _json(body: Any, status: int = 200, replayed: bool = False) -> Response[Any]:
@@ -110,9 +110,10 @@ def redrive(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
 @app.post(
     "/sat/solicitud-afiliacion",
     summary="SERVICIO SOLICITUD AFILIACION: la solicitud completa de una transacción de la CCF",
-    description="Con la llave pública registrada en el servicio compartido de notificaciones, la respuesta es un "
-    "JWE compacto (`application/jose`; RSA-OAEP-256 o ECDH-ES+A256KW con A256GCM) cuyo contenido es el JSON "
-    "de la solicitud; sin llave, el JSON. 404 si la transacción no es de esta CCF.",
+    description="La respuesta es un JWE compacto (`application/jose`; RSA-OAEP-256 o ECDH-ES+A256KW con A256GCM) "
+    "cifrado con la llave pública del servicio compartido de notificaciones ACTIVO de la CCF, cuyo contenido es el "
+    "JSON de la solicitud; nunca en claro: 409 CCF_KEY_NOT_ACTIVE mientras la CCF no tenga una llave activa. "
+    "404 si la transacción no es de esta CCF.",
     tags=SAT_TAG,
 )
 def pull(request: Annotated[SatPullRequest, Body()]) -> Response[Any]:

@@ -273,10 +273,9 @@ def pull_document(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def pull(
-    settings: ExchangeSettings, system: System, request: SatPullRequest, actor: Actor
-) -> tuple[str, str | dict[str, Any]]:
-    """(content type, body): the request as JSON, or as a compact JWE when the CCF registered a public key."""
+def pull(settings: ExchangeSettings, system: System, request: SatPullRequest, actor: Actor) -> tuple[str, str]:
+    """(content type, body): the request as a compact JWE to the CCF's key. Never in clear: without an ACTIVE
+    notification service with a public key the answer is 409 CCF_KEY_NOT_ACTIVE (decision 0061)."""
     require_service(system, PULL_SERVICE)
     numero = request.numeroTransaccion
     try:
@@ -290,8 +289,17 @@ def pull(
             {"request": request.model_dump(), "ccfNit": system.nit, "status": 404},
         )
         raise
-    document = pull_document(item)
     public_key = _ccf_public_key(settings, system.nit)
+    if not public_key:
+        _audit(
+            settings,
+            tramites.audit_entity(numero),
+            "SAT_PULL_REFUSED",
+            actor,
+            {"request": request.model_dump(), "ccfNit": system.nit, "status": 409, "reason": "CCF_KEY_NOT_ACTIVE"},
+        )
+        raise DomainError(code="CCF_KEY_NOT_ACTIVE", status=409, params={"service": settings.notification_service_name})
+    body = encrypt(pull_document(item), public_key)
     now = _now()
     _table(settings).update_item(
         Key=tramites.tramite_key(numero),
@@ -299,11 +307,6 @@ def pull(
         "pullCount = if_not_exists(pullCount, :zero) + :one",
         ExpressionAttributeValues={":now": now, ":zero": 0, ":one": 1},
     )
-    if public_key:
-        body: str | dict[str, Any] = encrypt(document, public_key)
-        content_type = "application/jose"
-    else:
-        body, content_type = document, "application/json"
     _audit(
         settings,
         tramites.audit_entity(numero),
@@ -314,13 +317,11 @@ def pull(
             "ccfNit": system.nit,
             "clientId": system.client_id,
             "status": 200,
-            "encrypted": bool(public_key),
-            "responseSha256": hashlib.sha256(
-                (body if isinstance(body, str) else json.dumps(body)).encode()
-            ).hexdigest(),
+            "encrypted": True,
+            "responseSha256": hashlib.sha256(body.encode()).hexdigest(),
         },
     )
-    return content_type, body
+    return "application/jose", body
 
 
 def _ccf_public_key(settings: ExchangeSettings, nit: str) -> str | None:

@@ -12,10 +12,15 @@ class OAuthSettings(ApiSettings, MainTableSettings, AuditSettings, TokenSigningS
     access_token_lifetime_seconds: int = Field(default=900, ge=60, le=3600)
     # RFC 9700 forbids new uses of the password grant: a compatibility mode that can be switched off.
     oauth_password_grant_enabled: bool = True
-    # Throttling of failed client authentications, per Client ID.
+    # Throttling of failed client authentications: per source (hashed IP) and Client ID, and per Client ID over
+    # every source (a success forgives only its own source's failures; decision 0054).
     token_max_failures: int = Field(default=5, ge=1, le=100)
+    token_max_client_failures: int = Field(default=50, ge=1, le=10000)
     token_failure_window_seconds: int = Field(default=900, ge=60, le=86400)
     token_lock_seconds: int = Field(default=900, ge=1, le=86400)
+    # scrypt cost of the dummy hash checked in place of a missing one: the catalog's PASSWORD_HASH_COST, so
+    # an unknown Client ID costs what a known one does (same variable, same default).
+    password_hash_cost: int = Field(default=15, ge=10, le=20)
 
 
 @cache

@@ -3,7 +3,9 @@ password grant (§4.3). The Client ID is the assignment's; the secret is the CCF
 
 import base64
 import binascii
+import hashlib
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
@@ -15,8 +17,14 @@ from sat_common.observability import logger
 
 CLIENT_CREDENTIALS = "client_credentials"
 PASSWORD = "password"  # noqa: S105 - a grant type name
-# Same cost as a real check, so an unknown Client ID answers as slowly as a wrong password.
-_DUMMY_HASH = ccf_access.hash_password("not-a-password-of-anyone", 12)
+
+
+@cache
+def dummy_hash(cost: int) -> dict[str, Any]:
+    """A hash nobody's password matches, with the parameters real hashes get (PASSWORD_HASH_COST, the
+    catalog's setting): computed once per container, checked wherever a real hash is missing, so an unknown
+    Client ID costs exactly what a known one with a wrong secret costs (decision 0054)."""
+    return ccf_access.hash_password("not-a-password-of-anyone", cost)
 
 
 @dataclass
@@ -90,21 +98,25 @@ def issue(settings: OAuthSettings, request: TokenRequest, actor: Actor) -> dict[
     store = ItemStore(settings.main_table_name)
     if len(request.client_id) > 128:
         raise OAuthError("invalid_client", status=401, basic_challenge=request.used_basic)
-    _check_lock(store, request.client_id, settings)
-    grant = _authenticate(store, request)
+    source = source_of(actor)
+    _check_lock(store, request.client_id, source)
+    grant = authenticate(store, request, settings.password_hash_cost)
     if grant is None:
-        _record_failure(store, request, settings, actor)
+        _record_failure(store, request, source, settings, actor)
         error = "invalid_grant" if request.grant_type == PASSWORD else "invalid_client"
         raise OAuthError(error, status=400 if error == "invalid_grant" else 401, basic_challenge=request.used_basic)
-    store.delete(ccf_access.failures_key(request.client_id))
-    nit, service_id = grant
+    # Only this source's failures are forgiven: a legitimate system succeeding from its own address must not
+    # wipe the count of someone guessing from another one (the Client ID's overall count stays too).
+    store.delete(ccf_access.failures_key(request.client_id, source))
+    nit, service_id, password_revision = grant
     token, lifetime = ccf_access.issue_token(
         settings.token_signing_key_id,
-        f"urn:sat-ccf:{settings.stage}",
+        ccf_access.token_issuer(settings.stage),
         nit,
         service_id,
         request.client_id,
         settings.access_token_lifetime_seconds,
+        password_revision,
     )
     audit.record(
         settings.audit_table_name,
@@ -116,16 +128,33 @@ def issue(settings: OAuthSettings, request: TokenRequest, actor: Actor) -> dict[
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime}
 
 
-def _authenticate(store: ItemStore, request: TokenRequest) -> tuple[str, str] | None:
-    """(nit, serviceId) when the Client ID's assignment and service are active and the secret matches."""
+def source_of(actor: Actor) -> str:
+    """Where the request came from, as a key: a hash of the address (the address itself is not kept here)."""
+    return hashlib.sha256((actor.source_ip or "-").encode()).hexdigest()[:16]
+
+
+def authenticate(store: ItemStore, request: TokenRequest, hash_cost: int) -> tuple[str, str, int] | None:
+    """(nit, serviceId, password revision) when the Client ID's assignment and service are active and the
+    secret matches the current password or the previous one within its overlap.
+
+    Every request runs the same two scrypt checks whatever is stored (an unknown Client ID, no password, no
+    previous password: the dummy hash takes the missing one's place), so the answer time says nothing."""
     lookup = store.get(ccf_access.client_key(request.client_id))
-    if not lookup:
-        ccf_access.password_matches(request.secret, _DUMMY_HASH)
+    nit, service_id = (str(lookup["nit"]), str(lookup["serviceId"])) if lookup else ("", "")
+    stored = store.get(ccf_access.password_key(nit or "-")) or {}  # the same reads, known Client ID or not
+    revision = int(stored.get("revision", 0))
+    current = stored.get("current")
+    previous = stored.get("previous")
+    if previous and int(previous.get("validUntil", 0)) <= clock.epoch():
+        previous = None
+    secret = passwords.normalize(request.secret)
+    dummy = dummy_hash(hash_cost)
+    current_matches = ccf_access.password_matches(secret, current or dummy) and current is not None
+    previous_matches = ccf_access.password_matches(secret, previous or dummy) and previous is not None
+    if not lookup or not (current_matches or previous_matches):
         return None
-    nit, service_id = str(lookup["nit"]), str(lookup["serviceId"])
     assignment = store.get(ccf_access.assignment_key(nit, service_id))
     service = store.get(ccf_access.service_key(service_id))
-    stored = store.get(ccf_access.password_key(nit)) or {}
     usable = (
         assignment is not None
         and assignment.get("status") == ccf_access.ACTIVE
@@ -134,31 +163,55 @@ def _authenticate(store: ItemStore, request: TokenRequest) -> tuple[str, str] | 
         and service.get("state") == ccf_access.ACTIVE
         and (request.username is None or request.username == nit)
     )
-    secret = passwords.normalize(request.secret)
-    matched = ccf_access.password_matches(secret, stored.get("current"))
-    previous = stored.get("previous")
-    if not matched and previous and int(previous.get("validUntil", 0)) > clock.epoch():
-        matched = ccf_access.password_matches(secret, previous)
-    return (nit, service_id) if usable and matched else None
+    if not usable:
+        return None
+    matched = current if current_matches else previous
+    assert matched is not None
+    # Each hash records the revision that set it; items written before decision 0041 do not.
+    default = revision if current_matches else revision - 1
+    return nit, service_id, int(matched.get("revision", default))
 
 
-def _check_lock(store: ItemStore, client_id: str, settings: OAuthSettings) -> None:
-    item = store.get(ccf_access.failures_key(client_id)) or {}
-    locked_until = int(item.get("lockedUntil", 0))
+def _check_lock(store: ItemStore, client_id: str, source: str) -> None:
+    """Locked for this source, or for every source once the Client ID as a whole failed too often."""
     now = clock.epoch()
-    if locked_until > now:
-        raise OAuthError(
-            "slow_down",
-            status=429,
-            description="too many failed attempts for this client; try again later",
-            retry_after=locked_until - now,
-        )
+    for key in (ccf_access.failures_key(client_id, source), ccf_access.failures_key(client_id)):
+        locked_until = int((store.get(key) or {}).get("lockedUntil", 0))
+        if locked_until > now:
+            raise OAuthError(
+                "slow_down",
+                status=429,
+                description="too many failed attempts for this client; try again later",
+                retry_after=locked_until - now,
+            )
 
 
-def _record_failure(store: ItemStore, request: TokenRequest, settings: OAuthSettings, actor: Actor) -> None:
-    """Count failures per Client ID in a fixed window; at the limit lock the client (expiresAt = TTL)."""
+def _record_failure(
+    store: ItemStore, request: TokenRequest, source: str, settings: OAuthSettings, actor: Actor
+) -> None:
+    """Count the failure for its source and for the Client ID, each in a fixed window; at its limit each
+    locks (expiresAt = TTL): the source after TOKEN_MAX_FAILURES, every source after TOKEN_MAX_CLIENT_FAILURES."""
+    limits = (
+        (ccf_access.failures_key(request.client_id, source), settings.token_max_failures, "source"),
+        (ccf_access.failures_key(request.client_id), settings.token_max_client_failures, "client"),
+    )
+    for key, limit, scope in limits:
+        if _count(store, key, settings) >= limit:
+            now = clock.epoch()
+            locked_until = now + settings.token_lock_seconds
+            store.put({**key, "failures": 0, "lockedUntil": locked_until, "expiresAt": locked_until})
+            logger.warning("client locked after failed token requests", extra={"clientId": request.client_id})
+            audit.record(
+                settings.audit_table_name,
+                f"CLIENT#{request.client_id}",
+                "TOKEN_CLIENT_LOCKED",
+                actor,
+                {"lockedUntil": locked_until, "scope": scope},
+            )
+
+
+def _count(store: ItemStore, key: dict[str, str], settings: OAuthSettings) -> int:
     now = clock.epoch()
-    key = ccf_access.failures_key(request.client_id)
     window_end = now + settings.token_failure_window_seconds
     try:
         item = store.update(
@@ -169,16 +222,6 @@ def _record_failure(store: ItemStore, request: TokenRequest, settings: OAuthSett
         )
     except ConditionFailed:
         # The previous window is over (TTL deletes late): start a new one.
-        item = {"failures": 1}
         store.put({**key, "failures": 1, "expiresAt": window_end})
-    if int(item["failures"]) >= settings.token_max_failures:
-        locked_until = now + settings.token_lock_seconds
-        store.put({**key, "failures": 0, "lockedUntil": locked_until, "expiresAt": locked_until})
-        logger.warning("client locked after failed token requests", extra={"clientId": request.client_id})
-        audit.record(
-            settings.audit_table_name,
-            f"CLIENT#{request.client_id}",
-            "TOKEN_CLIENT_LOCKED",
-            actor,
-            {"lockedUntil": locked_until},
-        )
+        return 1
+    return int(item["failures"])

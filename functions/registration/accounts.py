@@ -1,11 +1,12 @@
-"""Manual §5 Paso 5 (set the password with the e-mailed link), Paso 6 (sign in) and "Mi lista de roles"."""
+"""Manual §5 Paso 5 (set the password with the e-mailed link), "Mi perfil" and "Mi lista de roles" (Paso 6,
+signing in, is sessions.py)."""
 
 from typing import Any
 
-from registration import guards
+from registration import notices
 from registration.config import Deps
 from registration.registrations import ACTIVE, COMPLETED, PASSWORD_PENDING, entity, iso
-from registration.store import ACCOUNT, LOGIN_GUARD, PROFILE, person_key, registration_key, token_key, username_of
+from registration.store import ACCOUNT, PROFILE, person_key, registration_key, token_key
 from sat_common import audit, clock, passwords, tokens
 from sat_common.audit import Actor
 from sat_common.auth import Caller
@@ -84,6 +85,7 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
         settings.audit_table_name, entity(username), "PASSWORD_SET", actor, {"registrationId": item["registrationId"]}
     )
     audit.record(settings.audit_table_name, entity(username), "ACCOUNT_ACTIVATED", actor)
+    notices.notify_registered(deps, username, profile, now, actor)  # the document's owner learns of it (0026)
 
 
 def _policy_error(rule: str, params: dict[str, object]) -> DomainError:
@@ -102,68 +104,6 @@ def _give_token_back(deps: Deps, username: str, token_hash: str) -> None:
         )
     except Exception as error:
         logger.warning("set-password token not restored", extra={"errorType": type(error).__name__})
-
-
-# --- Paso 6 -------------------------------------------------------------------------------------
-
-
-def _session(result: dict[str, Any], refresh_token: str | None) -> dict[str, Any]:
-    return {
-        "accessToken": result["AccessToken"],
-        "idToken": result["IdToken"],
-        "refreshToken": refresh_token,
-        "expiresIn": int(result.get("ExpiresIn", 3600)),
-        "tokenType": result.get("TokenType", "Bearer"),
-    }
-
-
-def sign_in(deps: Deps, document_type: str, document_number: str, password: str, actor: Actor) -> dict[str, Any]:
-    """Tokens for the right credentials; one generic 401 for every wrong case. Failures are counted per
-    username, whether the account exists or not (so a lock reveals nothing), and lock sign-in for a while."""
-    settings, store = deps.settings, deps.store
-    username = username_of(document_type, document_number.upper())
-    guard_key = person_key(username, LOGIN_GUARD)
-    now = clock.epoch()
-    guard = store.get(guard_key)
-    until = guards.active_lock(guard, now)
-    if until is not None:
-        raise _login_locked(until, now)
-    result = deps.pool.sign_in(username, password)
-    if result is None:
-        outcome = guards.record_failure(
-            store,
-            guard_key,
-            now,
-            window=settings.login_lock_minutes * 60,
-            max_failures=settings.login_max_failures,
-            lock=settings.login_lock_minutes * 60,
-        )
-        action = "LOGIN_LOCKED" if outcome.locked_until else "LOGIN_FAILED"
-        audit.record(settings.audit_table_name, entity(username), action, actor, {"failures": outcome.failures})
-        raise DomainError(code="INVALID_CREDENTIALS", status=401, headers={"WWW-Authenticate": "Bearer"})
-    if guard:
-        guards.clear(store, guard_key)
-    audit.record(
-        settings.audit_table_name,
-        entity(username),
-        "LOGIN_SUCCEEDED",
-        Actor(username, actor.source_ip, actor.user_agent),
-    )
-    return _session(result, result.get("RefreshToken"))
-
-
-def _login_locked(until: int, now: int) -> DomainError:
-    wait = until - now
-    return DomainError(
-        code="LOGIN_LOCKED", status=423, params={"minutes": -(-wait // 60)}, headers={"Retry-After": str(wait)}
-    )
-
-
-def refresh(deps: Deps, refresh_token: str) -> dict[str, Any]:
-    result = deps.pool.refresh(refresh_token)
-    if result is None:
-        raise DomainError(code="INVALID_REFRESH_TOKEN", status=401, headers={"WWW-Authenticate": "Bearer"})
-    return _session(result, None)
 
 
 # --- Mi perfil, Mi lista de roles ---------------------------------------------------------------------

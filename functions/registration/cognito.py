@@ -1,6 +1,15 @@
-"""The people user pool, through the admin API. Usernames are "<DOCTYPE>-<NUMBER>" (docs/architecture.md)."""
+"""The people user pool, through the admin API. Usernames are "<DOCTYPE>-<NUMBER>" (docs/architecture.md).
 
+The web client is confidential (decision 0027): its secret is read from Cognito once per container
+(DescribeUserPoolClient, granted to this function only) and never leaves it; every sign-in and refresh is an
+AdminInitiateAuth with the SECRET_HASH computed here, so the client ID in people's tokens opens nothing.
+"""
+
+import base64
+import hashlib
+import hmac
 import secrets
+from functools import cached_property
 from typing import Any
 
 from sat_common import aws
@@ -72,16 +81,35 @@ class PeoplePool:
 
     def sign_in(self, username: str, password: str) -> dict[str, Any] | None:
         """The AuthenticationResult, or None when the credentials do not open a session."""
-        return self._auth("USER_PASSWORD_AUTH", {"USERNAME": username, "PASSWORD": password})
+        return self._auth("ADMIN_USER_PASSWORD_AUTH", username, {"USERNAME": username, "PASSWORD": password})
 
-    def refresh(self, refresh_token: str) -> dict[str, Any] | None:
-        return self._auth("REFRESH_TOKEN_AUTH", {"REFRESH_TOKEN": refresh_token})
+    def refresh(self, username: str, refresh_token: str) -> dict[str, Any] | None:
+        """New ID (and access) tokens; the SECRET_HASH binds the refresh token to `username`'s account."""
+        return self._auth("REFRESH_TOKEN_AUTH", username, {"REFRESH_TOKEN": refresh_token})
 
-    def _auth(self, flow: str, parameters: dict[str, str]) -> dict[str, Any] | None:
+    @cached_property
+    def _client_secret(self) -> str:
+        described = self._idp.describe_user_pool_client(UserPoolId=self.pool_id, ClientId=self.client_id)
+        return str(described["UserPoolClient"]["ClientSecret"])
+
+    def secret_hash(self, username: str) -> str:
+        """Cognito's SECRET_HASH: Base64(HMAC-SHA256(client secret, username + client id))."""
+        digest = hmac.new(self._client_secret.encode(), (username + self.client_id).encode(), hashlib.sha256)
+        return base64.b64encode(digest.digest()).decode()
+
+    def _auth(self, flow: str, username: str, parameters: dict[str, str]) -> dict[str, Any] | None:
         from botocore.exceptions import ClientError
 
+        request = {
+            "ClientId": self.client_id,
+            "AuthFlow": flow,
+            "AuthParameters": {**parameters, "SECRET_HASH": self.secret_hash(username)},
+        }
         try:
-            response = self._idp.initiate_auth(ClientId=self.client_id, AuthFlow=flow, AuthParameters=parameters)
+            if flow == "REFRESH_TOKEN_AUTH":  # the public operation, which still needs the secret
+                response = self._idp.initiate_auth(**request)
+            else:
+                response = self._idp.admin_initiate_auth(UserPoolId=self.pool_id, **request)
         except ClientError as error:
             if _code(error) in AUTH_FAILURES:
                 return None

@@ -8,11 +8,13 @@ fails the first request of a cold start, loudly, before any work.
 from dataclasses import dataclass
 from functools import cache
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import Field
 
 from registration.cognito import PeoplePool
 from registration.store import Store
+from sat_common.reference import PopulationSource
 from sat_common.reference.dynamodb import DynamoDBReferenceSource
+from sat_common.reference.sources import ReferenceSource, reference_source
 from sat_common.settings import (
     ApiSettings,
     AuditSettings,
@@ -29,40 +31,43 @@ class RegistrationSettings(
     """The registration function (citizen registration, password set-up, sessions, /me).
 
     Resource names come from the stack (docs/architecture.md); the rest are policy knobs with defaults
-    recorded in docs/decisions/0020-0025.
+    recorded in docs/decisions/0020-0029.
     """
 
-    # Identity questions (manual §5 Paso 3)
-    identity_questions: int = Field(default=4, ge=4, le=5)
-    identity_min_correct: int = Field(default=3, ge=1, le=5)
+    # Identity questions (manual §5 Paso 3), decision 0026: every question of the person's bank in each set,
+    # all answers right to pass; `identity_max_attempts` failed sets lock for `identity_lock_hours`, each later
+    # lock within the failure memory for `identity_long_lock_days`.
+    identity_options: int = Field(default=12, ge=5, le=15)
     identity_max_attempts: int = Field(default=3, ge=1, le=10)
     identity_lock_hours: int = Field(default=24, ge=1, le=24 * 30)
+    identity_long_lock_days: int = Field(default=30, ge=1, le=365)
+    identity_failure_memory_days: int = Field(default=30, ge=1, le=365)
     registration_session_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # Set-password link (Paso 5) and its rate-limited resend
     setup_token_hours: int = Field(default=24, ge=1, le=24 * 7)
     welcome_resend_seconds: int = Field(default=60, ge=0, le=24 * 3600)
     welcome_max_per_day: int = Field(default=5, ge=1, le=50)
-    # Login (Paso 6)
-    login_max_failures: int = Field(default=5, ge=1, le=100)
-    login_lock_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # Sign-in (Paso 6): delays per (account, source), decision 0028
+    login_free_failures: int = Field(default=5, ge=1, le=100)
+    login_delay_base_seconds: int = Field(default=30, ge=1, le=3600)
+    login_delay_max_seconds: int = Field(default=900, ge=1, le=24 * 3600)
+    login_delay_memory_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Second factor (TOTP), decision 0029: the KMS key of the secrets, the challenge between password and code
+    mfa_key_id: str = Field(min_length=1)
+    mfa_challenge_seconds: int = Field(default=300, ge=30, le=900)
+    mfa_max_attempts: int = Field(default=5, ge=1, le=10)
+    mfa_enrolment_minutes: int = Field(default=15, ge=1, le=60)
     # Ley 1581 de 2012: version of the data-processing policy the consents refer to
     consent_policy_version: str = Field(default="2026-01", min_length=1, max_length=40)
-
-    @field_validator("identity_min_correct")
-    @classmethod
-    def _reachable(cls, value: int, info: ValidationInfo) -> int:
-        questions = info.data.get("identity_questions", 4)
-        if value > questions:
-            raise ValueError(f"identity_min_correct ({value}) exceeds identity_questions ({questions})")
-        return value
 
 
 @dataclass(frozen=True)
 class Deps:
     settings: RegistrationSettings
     store: Store
-    reference: DynamoDBReferenceSource
+    reference: ReferenceSource
     pool: PeoplePool
+    populations: PopulationSource  # the identity questions' answer populations (reference table, decision 0026)
 
 
 @cache
@@ -71,6 +76,7 @@ def deps() -> Deps:
     return Deps(
         settings=settings,
         store=Store(settings.main_table_name),
-        reference=DynamoDBReferenceSource(settings.reference_table_name),
+        reference=reference_source(),  # REFERENCE_SOURCE_KIND: the table or the HTTP adapter
         pool=PeoplePool(settings.people_user_pool_id, settings.people_user_pool_client_id),
+        populations=DynamoDBReferenceSource(settings.reference_table_name),
     )

@@ -152,11 +152,34 @@ class Refresh(Strict):
 
 
 class Session(BaseModel):
-    accessToken: str
+    """No access token: only the ID token the API takes (decision 0027)."""
+
     idToken: str
     refreshToken: str | None = Field(default=None, description="Solo al iniciar sesión; el refresco no lo cambia")
     expiresIn: int
     tokenType: str
+
+
+MFA_CODE_PATTERN = r"^[0-9]{6}$"
+
+
+class MfaChallenge(BaseModel):
+    challenge: Literal["SOFTWARE_TOKEN_MFA"] = "SOFTWARE_TOKEN_MFA"
+    session: str = Field(description="Para POST /sessions/mfa; vence en 5 minutos y sirve una vez")
+
+
+class MfaAnswer(Strict):
+    session: str = Field(pattern=TOKEN_PATTERN)
+    code: str = Field(pattern=MFA_CODE_PATTERN, description="Código de 6 dígitos de la aplicación TOTP")
+
+
+class TotpEnrolment(BaseModel):
+    secretCode: str = Field(description="Secreto (base32) para la aplicación de códigos")
+    otpauthUri: str = Field(description="El mismo secreto como URI otpauth:// (para un código QR)")
+
+
+class TotpCode(Strict):
+    code: str = Field(pattern=MFA_CODE_PATTERN, description="Código de 6 dígitos que muestra la aplicación")
 
 
 # --- Mi perfil y Mi lista de roles ---------------------------------------------------------
@@ -190,6 +213,10 @@ class Profile(BaseModel):
     email: str | None = None
     contact: ContactView | None = None
     consents: Consents | None = None
+    emailStatus: Literal["OK", "BOUNCED", "COMPLAINED"] = Field(
+        default="OK", description="BOUNCED/COMPLAINED: SES reported the address; nothing more is sent to it"
+    )
+    emailStatusMessage: str | None = Field(default=None, description="what to do when emailStatus is not OK")
 
 
 class Role(BaseModel):

@@ -1,9 +1,14 @@
 """E-mails of the registration area, through the outbox queue (SQS → delivery function → SES template)."""
 
+import hashlib
 from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
 from urllib.parse import urlencode
 
-from registration.config import RegistrationSettings
+from registration.config import Deps, RegistrationSettings
+from sat_common import audit
+from sat_common.audit import Actor
+from sat_common.observability import logger
 from sat_common.outbox import OutboxEmail, enqueue_email
 
 # Colombia keeps UTC-5 all year (no daylight saving time).
@@ -30,12 +35,67 @@ def send_lockout_notice(settings: RegistrationSettings, *, to: str, name: str, u
     """Tells the document's owner that registration was locked after failed identity questions."""
     local = datetime.fromtimestamp(until, UTC).astimezone(COLOMBIA)
     message = OutboxEmail(
-        id=f"lockout-{username}-{until}",
+        id=f"lockout-{_opaque(username, str(until))}",  # the delivery function logs ids: no document number
         template="lockout-notice",
         to=to,
         data={"nombre": name, "bloqueadoHasta": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)"},
     )
     enqueue_email(settings.outbox_queue_url, message)
+
+
+def send_registration_notice(
+    settings: RegistrationSettings, *, to: str, name: str, username: str, at: int, account_email: str
+) -> None:
+    """ "Se registró una cuenta con su documento": sent when an account becomes active, to the e-mail the
+    reference source holds and to the account's own, so the document's owner learns of a registration made
+    by someone who answered the identity questions in their place (decision 0026)."""
+    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
+    message = OutboxEmail(
+        id=f"registered-{_opaque(username, str(at), to.casefold())}",
+        template="registration-notice",
+        to=to,
+        data={
+            "nombre": name,
+            "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)",
+            "correo": masked_email(account_email),
+        },
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
+def notify_registered(deps: Deps, username: str, profile: dict[str, Any], at: int, actor: Actor) -> None:
+    """The registration notice to the reference source's e-mail (when it holds one) and to the account's, once
+    per address. The account stays active whatever happens here: a failure is logged and audited."""
+    settings = deps.settings
+    entity = f"PERSON#{username}"
+    try:
+        person = deps.reference.person(str(profile.get("documentType")), str(profile.get("documentNumber")))
+        account_email = str(profile.get("email") or "")
+        addresses = [address for address in (person.email if person else None, account_email) if address]
+        recipients = {address.casefold(): address for address in addresses}  # once per address
+        for address in recipients.values():
+            send_registration_notice(
+                settings,
+                to=address,
+                name=display_name(str(profile.get("firstName")), str(profile.get("firstSurname"))),
+                username=username,
+                at=at,
+                account_email=account_email,
+            )
+        audit.record(settings.audit_table_name, entity, "REGISTRATION_NOTICE_QUEUED", actor)
+    except Exception as error:
+        logger.warning("registration notice not queued", extra={"errorType": type(error).__name__})
+        audit.record(settings.audit_table_name, entity, "REGISTRATION_NOTICE_FAILED", actor)
+
+
+def masked_email(address: str) -> str:
+    """Enough for the owner to recognise the address, not enough to write to it: "m***@example.com"."""
+    local, _, domain = address.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _opaque(*parts: str) -> str:
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:32]
 
 
 def display_name(first_name: str, first_surname: str) -> str:

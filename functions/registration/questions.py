@@ -1,28 +1,37 @@
-"""Identity questions (manual §5 Paso 3) built from the person's reference facts.
+"""Identity questions (manual §5 Paso 3) built from the person's reference facts (decision 0026).
 
-A *bank* holds one question per fact the person has (EPS, pension fund, employer, affiliation year,
-municipality), each with its correct answer and plausible distractors from the catalogs. The bank is
-built once per registration and kept server-side; each *set* shown to the person draws N questions
-from it at random, with new ids and the options in a new order.
+A *bank* holds one question per fact the person has: EPS, affiliation year and municipality for everybody;
+pension fund and employer for adults only (the birth date, part of the basic data, already tells a minor).
+Each question shows `options - 1` values drawn from the population of true answers (how many people of the
+reference source have each answer) plus "Ninguna de las anteriores", so that given the options every one of
+them is the right answer with the same probability (option_sets.py): no option stands out as the one that
+"does not fit" or as "the most common", and the set reveals nothing about the person beyond what the
+population already says. The affiliation year's population is every year the person could have joined in
+(from the year they turned 18, or their birth year for a minor, to the last year of the reference data).
 
-Distractors are drawn with a per-person random seed stored in the main table, so they are the same
-in every set and every registration of that person: an attacker who asks for several sets cannot
-find the right answer as "the option that is always there". Option ids are random per set.
+Options are drawn once per person with a random seed stored server-side and the bank is kept on the person
+(QUESTION_SEED item), so every set and every registration shows the same options for a fact: asking for new
+sets or reloading the populations gives an attacker nothing to intersect. A fact whose value changes gets a
+new draw. Each *set* asks every question of the bank, in a new order, with new ids and shuffled options;
+passing needs every answer right.
 """
 
 import hashlib
 import random
 import secrets
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
+from registration import option_sets
 from sat_common import catalogs
 from sat_common.i18n import ENGLISH, SPANISH
-from sat_common.reference import Person
+from sat_common.reference import Person, Population
+from sat_common.reference.populations import ADULT_AGE, is_adult
 
-OPTIONS_PER_QUESTION = 5
 NONE_KEY = "NONE"
-EARLIEST_AFFILIATION_YEAR = 1950
+# Ley 100 de 1993 created the Sistema General de Seguridad Social; used only when no population is loaded.
+FIRST_AFFILIATION_YEAR = 1994
 
 TEXTS: dict[str, dict[str, str]] = {
     "eps": {SPANISH: "¿A cuál EPS está afiliado?", ENGLISH: "Which EPS (health insurer) are you enrolled in?"},
@@ -39,64 +48,44 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 NONE_TEXT = {SPANISH: "Ninguna de las anteriores", ENGLISH: "None of the above"}
 
-# Invented company names in the style of the reference source, for the employer question's distractors.
-_COMPANY_WORDS = (
-    "Inversiones", "Comercializadora", "Industrias", "Distribuciones", "Soluciones", "Constructora", "Logística",
-    "Tecnología", "Consultores", "Transportes", "Alimentos", "Confecciones", "Laboratorios", "Agroindustrial",
-    "Servicios Integrales",
-)  # fmt: skip
-_SURNAMES = (
-    "Acosta", "Álvarez", "Arango", "Barrera", "Cárdenas", "Castaño", "Díaz", "Duarte", "Escobar", "Franco",
-    "García", "Giraldo", "Guzmán", "Jaramillo", "Londoño", "Mejía", "Montoya", "Navarro", "Ortiz", "Ospina",
-    "Pardo", "Peña", "Quiroga", "Restrepo", "Rojas", "Salcedo", "Suárez", "Uribe", "Valencia", "Zapata",
-)  # fmt: skip
-_COMPANY_SUFFIXES = ("S.A.S.", "S.A.S.", "S.A.S.", "S.A.", "Ltda.")
-_CCF_PREFIX = "Caja de Compensación Familiar"
-_CCF_WORDS = ("Ejemplo", "Demostración", "Ficticia", "Prueba", "Ensayo", "Simulada", "Modelo", "Muestra")
-_CCF_REGIONS = (
-    "Andina", "del Caribe", "del Llano", "del Pacífico", "de los Santanderes", "del Eje Cafetero", "del Sur",
-    "del Huila", "de Oriente", "del Magdalena",
-)  # fmt: skip
+PopulationOf = Callable[[str], Population | None]
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What the questions need, resolved to display texts."""
+def build_bank(
+    person: Person,
+    population_of: PopulationOf,
+    seed: str,
+    today: date,
+    options: int,
+    previous: Sequence[dict[str, Any]] = (),
+) -> list[dict[str, Any]]:
+    """One entry per question: {"kind", "truth", "options": [text or NONE_KEY], "correct": index}.
 
-    person: Person
-    employer_name: str | None
-
-
-def build_bank(facts: Facts, seed: str, this_year: int) -> list[dict[str, Any]]:
-    """One entry per askable fact: {"kind", "options": [text or NONE_KEY], "correct": index}."""
-    person = facts.person
+    An entry of `previous` (the person's stored bank) is kept as it is while its fact and number of options
+    are unchanged; only the others are drawn, reading their population through `population_of`.
+    """
+    kept = {entry["kind"]: entry for entry in previous}
+    facts = person.facts
+    adult = is_adult(person.birthDate, today)
+    wanted: list[tuple[str, str | None]] = [("eps", facts.eps)]
+    if adult:
+        wanted += [("pensionFund", facts.pensionFund), ("employer", facts.employerNit)]
+    wanted += [("affiliationYear", str(facts.affiliationYear)), ("municipality", facts.municipalityCode)]
     bank: list[dict[str, Any]] = []
-
-    def add(kind: str, correct: str, distractors: list[str]) -> None:
-        options = [correct, *distractors][:OPTIONS_PER_QUESTION]
-        bank.append({"kind": kind, "options": options, "correct": 0})
-
-    eps = catalogs.load("eps").find(person.facts.eps)
-    if eps:
-        others = [item["name"] for item in catalogs.load("eps").items if item["code"] != eps["code"]]
-        add("eps", eps["name"], _sample(seed, "eps", others, OPTIONS_PER_QUESTION - 1))
-    fund = catalogs.load("pension-funds").find(person.facts.pensionFund or "")
-    if fund:
-        others = [item["name"] for item in catalogs.load("pension-funds").items if item["code"] != fund["code"]]
-        add("pensionFund", fund["name"], _sample(seed, "pensionFund", others, OPTIONS_PER_QUESTION - 1))
-    bank.append(_employer(seed, facts.employer_name))
-    bank.append(_year(seed, person.facts.affiliationYear, this_year))
-    municipality = _municipality(seed, person.facts.municipalityCode)
-    if municipality:
-        bank.append(municipality)
+    for kind, truth in wanted:
+        entry = kept.get(kind)
+        if not (entry and entry.get("truth") == truth and len(entry["options"]) == options):
+            entry = _draw(kind, truth, person, population_of, seed, today, options)
+        if entry is not None:
+            bank.append(entry)
     return bank
 
 
-def new_set(bank: list[dict[str, Any]], count: int) -> dict[str, Any]:
-    """A fresh question set from the bank: random questions, random order, random option ids."""
+def new_set(bank: list[dict[str, Any]]) -> dict[str, Any]:
+    """A fresh question set: every question of the bank, in random order, with random option ids."""
     chooser = secrets.SystemRandom()
     set_id = secrets.token_hex(6)
-    entries = chooser.sample(bank, min(count, len(bank)))
+    entries = chooser.sample(bank, len(bank))
     questions = []
     for index, entry in enumerate(entries):
         ids = [secrets.token_hex(4) for _ in entry["options"]]
@@ -135,66 +124,76 @@ def score(question_set: dict[str, Any], chosen: dict[str, str]) -> int:
     return sum(1 for question in question_set["questions"] if chosen.get(question["questionId"]) == question["correct"])
 
 
-# --- distractors ------------------------------------------------------------------------------
+# --- options ---------------------------------------------------------------------------------
 
 
 def _rng(seed: str, kind: str) -> random.Random:
-    # Not for secrecy: it makes the distractors repeatable; the seed itself is random and server-side.
+    # Not for secrecy: it makes the options repeatable; the seed itself is random and server-side.
     return random.Random(hashlib.sha256(f"{seed}:{kind}".encode()).digest())  # noqa: S311
 
 
-def _sample(seed: str, kind: str, pool: list[str], count: int) -> list[str]:
-    unique = sorted(set(pool))
-    return _rng(seed, kind).sample(unique, min(count, len(unique)))
-
-
-def _employer(seed: str, employer_name: str | None) -> dict[str, Any]:
-    rng = _rng(seed, "employer")
-    ccf_style = bool(employer_name and employer_name.startswith(_CCF_PREFIX))
-    wanted = OPTIONS_PER_QUESTION - 1 - (1 if employer_name else 0)
-    names: list[str] = []
-    while len(names) < wanted:
-        if ccf_style:
-            name = f"{_CCF_PREFIX} {rng.choice(_CCF_WORDS)} {rng.choice(_CCF_REGIONS)}"
-        else:
-            surnames = " ".join(rng.sample(_SURNAMES, rng.choice((1, 2))))
-            name = f"{rng.choice(_COMPANY_WORDS)} {surnames} {rng.choice(_COMPANY_SUFFIXES)}"
-        if name != employer_name and name not in names:
-            names.append(name)
-    if employer_name:
-        return {"kind": "employer", "options": [employer_name, *names, NONE_KEY], "correct": 0}
-    # No employer on record: "none of the above" is the right answer; the option is always offered.
-    return {"kind": "employer", "options": [NONE_KEY, *names], "correct": 0}
-
-
-def _year(seed: str, year: int, this_year: int) -> dict[str, Any]:
-    # Five consecutive years with the right one at a position fixed per person (not always the middle).
-    position = _rng(seed, "affiliationYear").randrange(OPTIONS_PER_QUESTION)
-    first = year - position
-    last = first + OPTIONS_PER_QUESTION - 1
-    if last > this_year:
-        first -= last - this_year
-    first = max(first, EARLIEST_AFFILIATION_YEAR)
-    years = [str(value) for value in range(first, first + OPTIONS_PER_QUESTION)]
-    others = [value for value in years if value != str(year)]
-    return {"kind": "affiliationYear", "options": [str(year), *others], "correct": 0}
-
-
-def _municipality(seed: str, code: str) -> dict[str, Any] | None:
-    municipality = catalogs.load("municipalities").find(code)
-    if municipality is None:
+def _draw(
+    kind: str,
+    truth: str | None,
+    person: Person,
+    population_of: PopulationOf,
+    seed: str,
+    today: date,
+    options: int,
+) -> dict[str, Any] | None:
+    found = _population(kind, person, population_of, today)
+    if found is None:
         return None
-    department = municipality["departmentCode"]
+    weights, none_weight, labels = found
+    design = option_sets.solve(weights, none_weight, options)
+    if not design.values:
+        return None
+    shown, truth_shown = option_sets.draw(design, truth, _rng(seed, kind))
+    texts = [labels.get(value, value) for value in shown]
+    return {
+        "kind": kind,
+        "truth": truth,
+        "options": [*texts, NONE_KEY],
+        "correct": shown.index(truth) if truth_shown and truth is not None else len(texts),
+    }
 
-    def label(item: dict[str, Any]) -> str:
-        found = catalogs.load("departments").find(item["departmentCode"])
-        return f"{item['name']} ({found['name'] if found else item['departmentCode']})"
 
-    same = [label(item) for item in catalogs.municipalities_of(department) if item["code"] != code]
-    distractors = _sample(seed, "municipality", same, OPTIONS_PER_QUESTION - 1)
-    if len(distractors) < OPTIONS_PER_QUESTION - 1:  # departments with very few municipalities
-        elsewhere = [
-            label(item) for item in catalogs.load("municipalities").items if item["departmentCode"] != department
-        ]
-        distractors += _sample(seed, "municipality-elsewhere", elsewhere, OPTIONS_PER_QUESTION - 1 - len(distractors))
-    return {"kind": "municipality", "options": [label(municipality), *distractors], "correct": 0}
+def _population(
+    kind: str, person: Person, population_of: PopulationOf, today: date
+) -> tuple[dict[str, float], float, dict[str, str]] | None:
+    """(weight per value, weight of "no value", display text per value) of one question."""
+    if kind == "affiliationYear":
+        return _years(person, population_of(kind), today)
+    population = population_of(kind)
+    if kind == "employer":
+        if population is None:  # no employer population loaded: the question is not asked
+            return None
+        # Only companies the population can name; an employer it cannot name counts as "none of the above".
+        named = {nit: float(count) for nit, count in population.counts.items() if nit in population.labels}
+        return named, float(population.none), dict(population.labels)
+    catalog = {"eps": "eps", "pensionFund": "pension-funds", "municipality": "municipalities"}[kind]
+    labels = {str(item["code"]): _label(kind, item) for item in catalogs.load(catalog).items}
+    if population is None:  # no population loaded: every catalog value alike
+        return dict.fromkeys(labels, 1.0), 0.0, labels
+    counts = {value: float(count) for value, count in population.counts.items() if value in labels}
+    return counts, float(population.none), labels
+
+
+def _label(kind: str, item: dict[str, Any]) -> str:
+    if kind != "municipality":
+        return str(item["name"])
+    department = catalogs.load("departments").find(item["departmentCode"])
+    return f"{item['name']} ({department['name'] if department else item['departmentCode']})"
+
+
+def _years(
+    person: Person, population: Population | None, today: date
+) -> tuple[dict[str, float], float, dict[str, str]]:
+    """Every year the person could have joined in, alike: from the year they turned 18 (a minor: their birth
+    year, as a beneficiary) to the last year the reference data holds."""
+    years = [int(year) for year in (population.counts if population else {})]
+    first = min(years, default=FIRST_AFFILIATION_YEAR)
+    last = max(years, default=today.year)
+    eligible = person.birthDate.year + (ADULT_AGE if is_adult(person.birthDate, today) else 0)
+    span = range(max(first, eligible), last + 1)
+    return {str(year): 1.0 for year in span}, 0.0, {}

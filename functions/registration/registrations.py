@@ -90,14 +90,11 @@ def start(deps: Deps, data: BasicData, actor: Actor, lang: str) -> dict[str, Any
         audit.record(settings.audit_table_name, entity(username), "REGISTRATION_REFUSED_ALREADY_REGISTERED", actor)
         raise DomainError(code="ALREADY_REGISTERED", status=409)
 
-    employer = deps.reference.company(person.facts.employerNit) if person.facts.employerNit else None
-    seed = _question_seed(deps, username, items.get(QUESTION_SEED))
-    bank = questions.build_bank(
-        questions.Facts(person=person, employer_name=employer.businessName if employer else None),
-        seed,
-        clock.now().year,
-    )
-    question_set = questions.new_set(bank, settings.identity_questions)
+    bank = _question_bank(deps, username, person, items.get(QUESTION_SEED))
+    if not bank:  # nothing to ask (no catalog, no population): never a registration without questions
+        logger.error("no identity question can be built for a person")
+        raise DomainError(code="REGISTRATION_NOT_VERIFIED", status=422)
+    question_set = questions.new_set(bank)
     registration_id = uuid.uuid4().hex
     session_end = now + settings.registration_session_minutes * 60
     try:
@@ -195,16 +192,37 @@ def _registered(account: dict[str, Any] | None, user_status: str | None) -> bool
     return not (user_status == "FORCE_CHANGE_PASSWORD" and account and account.get("status") == PASSWORD_PENDING)
 
 
-def _question_seed(deps: Deps, username: str, item: dict[str, Any] | None) -> str:
+def _question_seed(deps: Deps, username: str, item: dict[str, Any] | None) -> dict[str, Any]:
     if item:
-        return str(item["seed"])
+        return item
     seed = secrets.token_hex(16)
     try:
         deps.store.put({**person_key(username, QUESTION_SEED), "seed": seed}, condition="attribute_not_exists(PK)")
-        return seed
+        return {"seed": seed}
     except ConditionFailed:  # a concurrent request wrote it first: use theirs
-        existing = deps.store.get(person_key(username, QUESTION_SEED)) or {}
-        return str(existing["seed"])
+        return deps.store.get(person_key(username, QUESTION_SEED)) or {}
+
+
+def _question_bank(deps: Deps, username: str, person: Person, item: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The person's questions with their options, drawn once and kept on the QUESTION_SEED item (decision
+    0026): the same options in every set and registration, even after the populations are reloaded."""
+    stored = _question_seed(deps, username, item)
+    previous = json.loads(stored.get("bank") or "[]")
+    bank = questions.build_bank(
+        person,
+        deps.populations.population,
+        str(stored["seed"]),
+        clock.now().date(),
+        deps.settings.identity_options,
+        previous,
+    )
+    if bank != previous:  # the same for concurrent requests: the draw is repeatable from the seed
+        deps.store.update(
+            person_key(username, QUESTION_SEED),
+            "SET bank = :bank",
+            values={":bank": json.dumps(bank, ensure_ascii=False)},
+        )
+    return bank
 
 
 def load_registration(deps: Deps, registration_id: str) -> dict[str, Any]:
@@ -245,7 +263,7 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
     key = registration_key(registration_id)
     consume = "questionSetId = :set AND #status = :pending"
     names = {"#status": "status"}
-    if right >= settings.identity_min_correct:
+    if current["questions"] and right == len(current["questions"]):  # every answer right (decision 0026)
         session_end = now + settings.registration_session_minutes * 60
         try:
             store.update(
@@ -272,7 +290,7 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
         return {"registrationId": registration_id, "status": IDENTITY_VERIFIED}
 
     # Wrong: the set is consumed first (it answers once), then the failure is counted per document.
-    next_set = questions.new_set(json.loads(registration["bank"]), settings.identity_questions)
+    next_set = questions.new_set(json.loads(registration["bank"]))
     try:
         store.update(
             key,
@@ -293,9 +311,10 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
         store,
         person_key(username, IDENTITY_CHECK),
         now,
-        window=settings.identity_lock_hours * 3600,
+        window=settings.identity_failure_memory_days * 86_400,
         max_failures=settings.identity_max_attempts,
         lock=settings.identity_lock_hours * 3600,
+        long_lock=settings.identity_long_lock_days * 86_400,
     )
     details = {"registrationId": registration_id, "failedAttempts": outcome.failures}
     if outcome.locked_until is None:
@@ -303,9 +322,9 @@ def answer(deps: Deps, registration_id: str, answers: list[tuple[str, str]], act
         raise DomainError(
             code="IDENTITY_NOT_VERIFIED",
             status=422,
-            params={"attemptsLeft": settings.identity_max_attempts - outcome.failures},
+            params={"attemptsLeft": outcome.attempts_left},
             extra={
-                "attemptsLeft": settings.identity_max_attempts - outcome.failures,
+                "attemptsLeft": outcome.attempts_left,
                 "questions": questions.public_questions(next_set, lang),
             },
         )

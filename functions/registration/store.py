@@ -3,11 +3,13 @@
 PK                      SK                  what
 REGISTRATION#<id>       REGISTRATION        one registration attempt: basic data, state, question bank and set
 PERSON#<TYPE>-<NUMBER>  REGISTRATION_CLAIM  at most one registration in progress per document (conditional put)
-PERSON#<TYPE>-<NUMBER>  IDENTITY_CHECK      failed question sets in the window, lockedUntil
-PERSON#<TYPE>-<NUMBER>  QUESTION_SEED       random seed that keeps each person's distractors stable
+PERSON#<TYPE>-<NUMBER>  IDENTITY_CHECK      failed question sets in the 30-day memory, lockedUntil (0026)
+PERSON#<TYPE>-<NUMBER>  QUESTION_SEED       random seed and the person's question bank: the same options (0026)
 PERSON#<TYPE>-<NUMBER>  ACCOUNT             PASSWORD_PENDING/ACTIVE, current set-password token hash, e-mail quota
 PERSON#<TYPE>-<NUMBER>  PROFILE             names, document, e-mail, contact data, consents summary
-PERSON#<TYPE>-<NUMBER>  LOGIN_GUARD         failed logins in the window, lockedUntil
+PERSON#<TYPE>-<NUMBER>  LOGIN_DELAY#<src>   failed logins from one source (IP, IPv6 /64) and its delayUntil (0028)
+PERSON#<TYPE>-<NUMBER>  MFA_TOTP            TOTP enrolment: status, KMS-encrypted secret, last used step (0029)
+MFACHALLENGE#<sha256>   MFA_CHALLENGE       a sign-in waiting for its TOTP code: username, encrypted refresh token
 PERSON#<TYPE>-<NUMBER>  ROLE#<ROLE>[#<NIT>] the roles later areas grant (employer, delegate, CCF authorized)
 SETPWD#<sha256(token)>  TOKEN               set-password token: username, registrationId, expiresAt
 
@@ -25,7 +27,8 @@ IDENTITY_CHECK = "IDENTITY_CHECK"
 QUESTION_SEED = "QUESTION_SEED"
 ACCOUNT = "ACCOUNT"
 PROFILE = "PROFILE"
-LOGIN_GUARD = "LOGIN_GUARD"
+LOGIN_DELAY_PREFIX = "LOGIN_DELAY#"
+MFA_CHALLENGE = "MFA_CHALLENGE"
 ROLE_PREFIX = "ROLE#"
 TOKEN = "TOKEN"  # noqa: S105 (a sort key)
 
@@ -44,6 +47,14 @@ def registration_key(registration_id: str) -> dict[str, str]:
 
 def token_key(token_hash: str) -> dict[str, str]:
     return {"PK": f"SETPWD#{token_hash}", "SK": TOKEN}
+
+
+def login_delay_key(username: str, source: str) -> dict[str, str]:
+    return person_key(username, f"{LOGIN_DELAY_PREFIX}{source}")
+
+
+def mfa_challenge_key(session_hash: str) -> dict[str, str]:
+    return {"PK": f"MFACHALLENGE#{session_hash}", "SK": MFA_CHALLENGE}
 
 
 class Store(ItemStore):

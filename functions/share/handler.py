@@ -78,7 +78,14 @@ def get_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[S
         return _json(SharedService.model_validate(logic.get(ctx, sharedServiceId)))
 
 
-@app.patch("/ccfs/<nit>/shared-services/<sharedServiceId>", summary="Modificar un servicio compartido", tags=TAGS)
+@app.patch(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>",
+    summary="Modificar un servicio compartido",
+    description="Una URL nueva de un servicio con credenciales OAuth exige enviar de nuevo cada secreto "
+    "(clientSecret, y password si hay usuario): 422 nombrando los que faltan. Los demás autorizados de la CCF "
+    "reciben un correo.",
+    tags=TAGS,
+)
 def patch_shared_service(
     nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServicePatch, Body()]
 ) -> Response[SharedService]:
@@ -103,6 +110,9 @@ def delete_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Respons
 @app.put(
     "/ccfs/<nit>/shared-services/<sharedServiceId>/oauth",
     summary="Credenciales OAuth 2.0 del servicio compartido",
+    description="password y clientSecret omitidos conservan los guardados, salvo que cambien tokenUrl, username o "
+    "clientId: entonces cada secreto se envía de nuevo (422 nombrando los que faltan) y los demás autorizados de "
+    "la CCF reciben un correo.",
     tags=TAGS,
 )
 def put_shared_service_oauth(
@@ -115,7 +125,7 @@ def put_shared_service_oauth(
 
 @app.post(
     "/ccfs/<nit>/shared-services/<sharedServiceId>/verification",
-    summary="Probar la conexión: obtener un token del servicio de token de la CCF",
+    summary="Probar la conexión: un token del servicio de token de la CCF y la URL del servicio (sin credenciales)",
     tags=TAGS,
 )
 def verify_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceVerification]:

@@ -11,6 +11,10 @@ Manager / KMS / DynamoDB fault never leaves something half-written:
   one transaction; if that fails the secret is restored.
 Status: INCOMPLETE until the OAuth part is stored, then PENDING_VERIFICATION; ACTIVE only after a
 successful connection test; a change of url, key or any OAuth value sends it back to PENDING_VERIFICATION.
+
+Where the secrets go (decision 0054): a change of `url`, `tokenUrl`, `username` or `clientId` of a service
+whose OAuth part is stored needs every secret again (whoever changes where they go must know them), is
+e-mailed to the CCF's other authorized persons, and the connection test probes both URLs.
 """
 
 from __future__ import annotations
@@ -44,7 +48,7 @@ from sat_common.shared_services import (
     secret_name,
     verify_key,
 )
-from share import keys, secrets_store
+from share import endpoint_probe, keys, notices, secrets_store
 from share.config import ShareSettings
 from share.models import SharedServiceCreate, SharedServiceOAuthRequest, SharedServicePatch
 
@@ -73,8 +77,29 @@ class Context:
         return aws.table(self.settings.main_table_name)
 
 
-def _authorize(ctx: Context) -> None:
-    require_authorized_with_terms(ctx.settings.main_table_name, ctx.caller, ctx.nit)
+def _authorize(ctx: Context) -> dict[str, Any]:
+    """The CCF's activation item (its business name) when the caller may act on its shared services."""
+    return require_authorized_with_terms(ctx.settings.main_table_name, ctx.caller, ctx.nit)
+
+
+def _secrets_required(changed: list[str], needed: list[str]) -> None:
+    """422 naming every secret that a change of where they go needs again (decision 0054)."""
+    if needed:
+        params = {"changed": ", ".join(changed)}
+        raise invalid([FieldError(field, "secret_required_on_change", params) for field in needed])
+
+
+def _notify_destination(ctx: Context, activation: dict[str, Any], item: dict[str, Any], changed: list[str]) -> None:
+    queued = notices.destination_changed(
+        ctx.settings,
+        nit=ctx.nit,
+        business_name=str(activation.get("businessName") or ""),
+        caller=ctx.caller.username,
+        item=item,
+        changed=changed,
+    )
+    if queued:
+        _audit(ctx, "SHARED_SERVICE_CHANGE_NOTICE", item["sharedServiceId"], {"changed": changed, "to": queued})
 
 
 # --------------------------------------------------------------------------- DynamoDB helpers
@@ -317,11 +342,11 @@ def _decode_token(nit: str, token: str) -> dict[str, str]:
 
 # --------------------------------------------------------------------------- change the service part
 def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> dict[str, Any]:
-    _authorize(ctx)
+    activation = _authorize(ctx)
     sent = request.model_fields_set
     if not sent:
         raise invalid([FieldError("body", "empty_patch")])
-    for required in ("name", "description", "url", "operation"):
+    for required in ("name", "description", "url", "operation", "password", "clientSecret"):
         if required in sent and getattr(request, required) is None:
             raise invalid([FieldError(required, "missing")])
     item = _existing(ctx, shared_service_id)
@@ -339,6 +364,7 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
         if key_problem:
             errors.append(key_problem)
     _raise_if(errors, rules)
+    new_secrets = _patch_secrets(item, request)
 
     new = dict(item)
     changed: list[str] = []
@@ -363,9 +389,11 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
     new.update(revision=item["revision"] + 1, updatedAt=_now(), updatedBy=ctx.caller.username)
 
     new_version = None
-    if key_changed:
+    if key_changed or new_secrets:
         stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
-        stored["publicKey"] = parsed.pem if parsed else None
+        if key_changed:
+            stored["publicKey"] = parsed.pem if parsed else None
+        stored.update(new_secrets)
         new_version = secrets_store.put_version(item["secretName"], stored)
         new["secretVersionId"] = new_version
 
@@ -390,8 +418,32 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
     except Exception:
         _compensate_version(item, new_version)
         raise
-    _audit(ctx, "SHARED_SERVICE_UPDATED", shared_service_id, {"changed": changed, "status": new["status"]})
+    _audit(
+        ctx,
+        "SHARED_SERVICE_UPDATED",
+        shared_service_id,
+        {"changed": changed, "secretsChanged": sorted(new_secrets) or None, "status": new["status"]},
+    )
+    if "url" in changed:
+        _notify_destination(ctx, activation, new, ["url"])
     return view(new)
+
+
+def _patch_secrets(item: dict[str, Any], request: SharedServicePatch) -> dict[str, str | None]:
+    """The secrets a PATCH carries: only with a new url, and then every stored one (decision 0054)."""
+    sent = {name: getattr(request, name) for name in ("password", "clientSecret") if getattr(request, name)}
+    new_url = request.url is not None and request.url != item["url"]
+    oauth = item.get("oauth")
+    if sent and (not new_url or not oauth):
+        raise invalid([FieldError(name, "secret_only_with_url_change") for name in sorted(sent)])
+    if not new_url or not oauth:
+        return {}
+    with_password = bool(oauth.get("username")) and bool(item.get("hasPassword"))
+    if "password" in sent and not with_password:
+        raise invalid([FieldError("password", "oauth_username_required")])
+    needed = [name for name in ("password", "clientSecret") if name not in sent]
+    _secrets_required(["url"], [name for name in needed if name == "clientSecret" or with_password])
+    return {"password": sent.get("password"), "clientSecret": sent["clientSecret"]}
 
 
 def _compensate_version(item: dict[str, Any], new_version: str | None) -> None:
@@ -401,7 +453,7 @@ def _compensate_version(item: dict[str, Any], new_version: str | None) -> None:
 
 # --------------------------------------------------------------------------- OAuth part
 def put_oauth(ctx: Context, shared_service_id: str, request: SharedServiceOAuthRequest) -> dict[str, Any]:
-    _authorize(ctx)
+    activation = _authorize(ctx)
     item = _existing(ctx, shared_service_id)
     errors: list[FieldError] = []
     rules: dict[str, str] = {}
@@ -413,8 +465,25 @@ def put_oauth(ctx: Context, shared_service_id: str, request: SharedServiceOAuthR
         errors.append(FieldError("username", "oauth_username_required"))
     _raise_if(errors, rules)  # nothing below needs the secret when the request is already wrong
 
-    stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
     previous_oauth = item.get("oauth") or {}
+    # A stored secret is kept only while it keeps going where it went: new tokenUrl, username or clientId
+    # need every secret again, so nobody can point the stored ones at a server of their own (decision 0054).
+    moved = [
+        key
+        for key in ("tokenUrl", "username", "clientId")
+        if previous_oauth and getattr(request, key) != previous_oauth.get(key)
+    ]
+    if moved:
+        needed = [
+            name
+            for name, missing in (
+                ("password", request.username is not None and request.password is None),
+                ("clientSecret", request.clientSecret is None),
+            )
+            if missing
+        ]
+        _secrets_required(moved, needed)
+    stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
     same_user = request.username is not None and request.username == previous_oauth.get("username")
     password = request.password or (stored.get("password") if same_user else None)
     if request.username is None:
@@ -482,6 +551,9 @@ def put_oauth(ctx: Context, shared_service_id: str, request: SharedServiceOAuthR
         shared_service_id,
         {"changed": changed, "grantType": view(new)["oauth"]["grantType"], "status": new["status"]},
     )
+    destination: list[str] = [key for key in ("tokenUrl", "username", "clientId") if key in changed]
+    if destination:
+        _notify_destination(ctx, activation, new, destination)
     return view(new)
 
 
@@ -548,11 +620,15 @@ def verify(ctx: Context, shared_service_id: str) -> dict[str, Any]:
     reason_code, http_status = None, None
     try:
         fetch_token(settings, credentials, client)  # the token itself is dropped: a test only
-        status = AUTHORIZED
-        detail = f"Se obtuvo un token de acceso del servicio de token de la CCF (concesión {grant})."
+        token_ok = True
+        token_detail = f"Se obtuvo un token de acceso del servicio de token de la CCF (concesión {grant})."
     except TokenError as error:
-        status, reason_code, http_status = FAILED, error.reason_code, error.status_code
-        detail = error.message_es + (f" (HTTP {http_status})." if http_status else ".")
+        token_ok, reason_code, http_status = False, error.reason_code, error.status_code
+        token_detail = error.message_es + (f" (HTTP {http_status})." if http_status else ".")
+    # The service's own URL too, without the token or any secret (decision 0054): a notification goes there.
+    probe = endpoint_probe.probe(item["url"], client)
+    status = AUTHORIZED if token_ok and probe.reachable else FAILED
+    detail = f"Servicio de token: {token_detail} Servicio: {probe.detail_es}"
     checked_at = _now()
     connection = {"status": status, "detail": detail, "checkedAt": checked_at}
     new = dict(item)
@@ -575,6 +651,9 @@ def verify(ctx: Context, shared_service_id: str) -> dict[str, Any]:
             "httpStatus": http_status,
             "grantType": grant,
             "tokenUrl": oauth["tokenUrl"],
+            "endpointReasonCode": probe.reason_code,
+            "endpointHttpStatus": probe.http_status,
+            "url": item["url"],
             "status": new["status"],
         },
     )

@@ -85,7 +85,10 @@ class SharedServiceCreate(Strict):
 
 
 class SharedServicePatch(Strict):
-    """Only the fields sent change. publicKey null removes the key; exampleBody null removes the example."""
+    """Only the fields sent change. publicKey null removes the key; exampleBody null removes the example.
+
+    A new url of a service whose OAuth part is stored needs every secret again (password when a username is
+    registered, clientSecret): they are accepted only with that change (decision 0054)."""
 
     name: str | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
@@ -93,15 +96,32 @@ class SharedServicePatch(Strict):
     operation: Operation | None = None
     publicKey: str | None = Field(default=None, max_length=MAX_PUBLIC_KEY_CHARS)
     exampleBody: str | None = None
+    password: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=1024,
+        json_schema_extra={"writeOnly": True},
+        description="Contraseña OAuth de nuevo: obligatoria al cambiar url si hay usuario registrado",
+    )
+    clientSecret: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=2048,
+        json_schema_extra={"writeOnly": True},
+        description="Client Secret de nuevo: obligatorio al cambiar url si el servicio ya tiene credenciales OAuth",
+    )
 
     _check_name = field_validator("name")(classmethod(lambda cls, value: _name(value)))
     _check_lines = field_validator("url")(classmethod(lambda cls, value: _single_line(value)))
-    _check_text = field_validator("description", "publicKey")(classmethod(lambda cls, value: _text(value)))
+    _check_text = field_validator("description", "publicKey", "password", "clientSecret")(
+        classmethod(lambda cls, value: _text(value))
+    )
     _check_example = field_validator("exampleBody")(classmethod(lambda cls, value: _example_body(value)))
 
 
 class SharedServiceOAuthRequest(Strict):
-    """PUT replaces the OAuth part. password / clientSecret omitted (or null): the stored value is kept."""
+    """PUT replaces the OAuth part. password / clientSecret omitted (or null): the stored value is kept, unless
+    tokenUrl, username or clientId change: then every secret must be sent again (decision 0054)."""
 
     tokenName: str = Field(min_length=1, max_length=120, description="Identificador del servicio de autorización")
     tokenUrl: str = Field(min_length=1, max_length=2048, description="URL del servicio de token (https)")
@@ -173,5 +193,5 @@ class SharedServicePage(BaseModel):
 
 class SharedServiceVerification(BaseModel):
     status: Literal["AUTHORIZED", "FAILED"]
-    detail: str
+    detail: str = Field(description="Resultado de la prueba del servicio de token y del servicio (url), en español")
     checkedAt: str

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 
-from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import Duration, RemovalPolicy, Stack
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_lambda as lambda_
@@ -167,7 +167,8 @@ class Api(Construct):
             validate_request_body=True,
         )
         self._add_gateway_responses(config)
-
+        # Where CCF systems reach this API (decision 0054): the configured apiBaseUrl, else the stage URL.
+        self.base_url = config.api_base_url or self._stage_url(config.stage)
         self.authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
         self.ccf_authorizer: apigw.TokenAuthorizer | None = None
         self.methods: dict[tuple[str, str], apigw.Method] = {}
@@ -193,6 +194,12 @@ class Api(Construct):
             else:
                 options["authorization_type"] = apigw.AuthorizationType.NONE
             self.methods[(route.method, route.path)] = resource.add_method(route.method, integration, **options)  # type: ignore[arg-type]
+
+    def _stage_url(self, stage: str) -> str:
+        """The stage's URL composed from the RestApi id, not `rest_api.url`: that one refers to the Stage, which
+        depends on the deployment, the methods and the functions, so a function's environment cannot use it."""
+        stack = Stack.of(self)
+        return f"https://{self.rest_api.rest_api_id}.execute-api.{stack.region}.{stack.url_suffix}/{stage}"
 
     def _people_authorizer(self, pool: cognito.IUserPool) -> apigw.CognitoUserPoolsAuthorizer:
         # Created on first use: an authorizer attached to no method fails synthesis.

@@ -97,5 +97,16 @@ class Data(Construct):
             ],
             server_access_logs_bucket=self.log_bucket,
             server_access_logs_prefix="rut-bucket/",
+            # The portal's browser posts the RUT straight to S3 with the presigned POST (decision 0031):
+            # only the portal's origins, only POST.
+            cors=[
+                s3.CorsRule(
+                    id="portal-rut-upload",
+                    allowed_methods=[s3.HttpMethods.POST],
+                    allowed_origins=list(config.cors_allowed_origins),
+                    allowed_headers=["*"],
+                    max_age=600,
+                )
+            ],
             removal_policy=RemovalPolicy.RETAIN,
         )

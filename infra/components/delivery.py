@@ -42,7 +42,7 @@ class Delivery(Construct):
     def grant_send(self, grantee: iam.IGrantable) -> None:
         """sqs:SendMessage on the outbox queue and the key actions SQS needs for it (no wildcards)."""
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage", "sqs:GetQueueAttributes"], resources=[self.queue.queue_arn])
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
         )
         grant_queue_key(self, grantee, self.key)
 

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -34,17 +34,19 @@ Grant = Literal[
     "idempotency",  # MAIN_TABLE_NAME; Get/Put/Update/DeleteItem only (idempotency records)
     "reference_read",  # REFERENCE_TABLE_NAME; read only
     "audit_append",  # AUDIT_TABLE_NAME; PutItem only
-    "people_pool",  # PEOPLE_USER_POOL_ID, PEOPLE_USER_POOL_CLIENT_ID; admin user operations
+    "people_pool",  # PEOPLE_USER_POOL_ID, PEOPLE_USER_POOL_CLIENT_ID; admin user operations and sign-in
+    "mfa_secrets",  # MFA_KEY_ID; kms:Encrypt/Decrypt with the TOTP key (decision 0029)
+    "ministry_check",  # PEOPLE_USER_POOL_ID; read an operator's state and groups (sat_common.ministry, 0029)
     "clients_pool",  # CLIENTS_USER_POOL_ID; app client management
     "rut_bucket",  # RUT_BUCKET_NAME; put/get/delete objects (and versions) under rut/
     "outbox_send",  # OUTBOX_QUEUE_URL; send messages
     "send_email",  # SENDER_EMAIL, EMAIL_TEMPLATE_PREFIX, PORTAL_BASE_URL; ses:SendTemplatedEmail
     "portal_links",  # SENDER_EMAIL, PORTAL_BASE_URL (functions that build e-mail data)
     "shared_secrets",  # SECRETS_PREFIX, SECRETS_KMS_KEY_ARN; secrets under the prefix
-    "main_table_read",  # MAIN_TABLE_NAME; GetItem/Query/BatchGetItem only
+    "main_table_read",  # MAIN_TABLE_NAME; GetItem only
     "token_sign",  # TOKEN_SIGNING_KEY_ID; kms:Sign with the CCF access-token key (decision 0040)
     "token_verify",  # TOKEN_SIGNING_KEY_ID; kms:GetPublicKey of that key
-    "shared_secrets_read",  # SECRETS_PREFIX; GetSecretValue/DescribeSecret under the prefix (decrypt via SM)
+    "shared_secrets_read",  # SECRETS_PREFIX; GetSecretValue under the prefix (decrypt via SM, those secrets only)
     "notification_send",  # NOTIFICATION_QUEUE_URL; send trámite notifications (infra/components/notifications.py)
     "notification_worker",  # NOTIFICATION_*: change visibility, dead-letter, kms:Sign/GetPublicKey (decision 0062)
     "notification_public_key",  # NOTIFICATION_SIGNING_KEY_ID; kms:GetPublicKey (the JWKS route)
@@ -62,7 +64,7 @@ class FunctionSpec:
 # area -> what it may touch. Keep it to what the area's code uses today.
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "catalog": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "clients_pool", "outbox_send", "portal_links"),
+        grants=("main_table_rw", "audit_append", "clients_pool", "outbox_send", "portal_links", "ministry_check"),
         description="Health, OpenAPI, catalogs; the Ministry's service catalog and the CCF's use of it",
     ),
     "oauth": FunctionSpec(
@@ -76,17 +78,36 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
         description="API Gateway TOKEN authorizer of the /sat routes (CCF access tokens)",
     ),
     "delegation": FunctionSpec(
-        grants=("main_table_rw", "reference_read", "audit_append", "rut_bucket", "outbox_send", "portal_links"),
+        grants=(
+            "main_table_rw",
+            "reference_read",
+            "audit_append",
+            "rut_bucket",
+            "outbox_send",
+            "portal_links",
+            "ministry_check",
+        ),
         timeout_seconds=15,
         description="Employer role, delegate, RUT upload check and review, authorized persons (issue 4)",
     ),
     "registration": FunctionSpec(
-        grants=("main_table_rw", "reference_read", "audit_append", "people_pool", "outbox_send", "portal_links"),
-        description="Citizen registration (manual §5 Pasos 2-6), sessions, /me and /me/roles",
+        grants=(
+            "main_table_rw",
+            "reference_read",
+            "audit_append",
+            "people_pool",
+            "mfa_secrets",
+            "outbox_send",
+            "portal_links",
+        ),
+        description="Citizen registration (manual §5 Pasos 2-6), sessions and TOTP, /me and /me/roles",
     ),
     "share": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "shared_secrets"),
-        timeout_seconds=15,  # the connection test waits for the CCF's token URL (outbound timeouts 3 s + 8 s)
+        # outbox: the change notice to the CCF's other authorized persons (decision 0054)
+        grants=("main_table_rw", "audit_append", "shared_secrets", "outbox_send", "portal_links"),
+        # the connection test makes two outbound calls (token URL, then the service's URL), each within the 8 s
+        # total deadline of sat_common.outbound_http (decision 0054)
+        timeout_seconds=20,
         description="A CCF's shared services: metadata, credentials in Secrets Manager, connection test (issue 6)",
     ),
     # issue 6 part B: the SAT <-> CCF exchange (decisions 0060-0063)
@@ -99,6 +120,7 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
             "notification_send",
             "notification_public_key",
             "shared_secrets_read",
+            "ministry_check",
         ),
         description="Trámites (Ministry), the /sat services for CCF systems and the notification JWKS (issue 6)",
     ),
@@ -114,18 +136,18 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     ),
 }
 
+# Least privilege (docs/security.md "Least privilege of the function roles"): only the actions the code calls.
+# No Batch*/Scan: no function reads or writes in bulk. A transaction needs the actions of its parts.
 _DDB_ITEM_RW = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
     "dynamodb:Query",
-    "dynamodb:BatchGetItem",
-    "dynamodb:BatchWriteItem",
     "dynamodb:ConditionCheckItem",
 )
 MAIN_TABLE_INDEXES = ("GSI1", "GSI2")  # infra/components/data.py
-_DDB_READ = ("dynamodb:GetItem", "dynamodb:Query", "dynamodb:BatchGetItem")
+_DDB_READ = ("dynamodb:GetItem",)  # the reference sources and the authorizer read items by key only
 _KMS_DATA = ("kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey", "kms:DescribeKey")
 
 
@@ -215,6 +237,8 @@ class Functions(Construct):
             "reference_read": self._reference_read,
             "audit_append": self._audit_append,
             "people_pool": self._people_pool,
+            "mfa_secrets": self._mfa_secrets,
+            "ministry_check": self._ministry_check,
             "clients_pool": self._clients_pool,
             "rut_bucket": self._rut_bucket,
             "outbox_send": self._outbox_send,
@@ -247,9 +271,12 @@ class Functions(Construct):
                 # TransactWriteItems/TransactGetItems are not IAM actions: a transaction is authorized by the
                 # Put/Update/Delete/ConditionCheck/GetItem actions of its parts (cfn-lint W3037).
                 actions=list(_DDB_ITEM_RW),
-                resources=[table.table_arn, *(f"{table.table_arn}/index/{name}" for name in MAIN_TABLE_INDEXES)],
+                resources=[table.table_arn],
             )
         )
+        # an index serves Query (and Scan, unused) only
+        indexes = [f"{table.table_arn}/index/{name}" for name in MAIN_TABLE_INDEXES]
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=indexes))
         self._kms_for_dynamodb(role)
         return {"MAIN_TABLE_NAME": table.table_name}
 
@@ -265,9 +292,30 @@ class Functions(Construct):
         return {"MAIN_TABLE_NAME": table.table_name}
 
     def _reference_read(self, role: iam.Role) -> dict[str, str]:
-        table = self._res.data.reference_table
+        """The reference table (people and companies with the DynamoDB adapter; the identity questions'
+        populations always, decision 0026) and, with the HTTP reference source, its secret (context
+        referenceSource, decision 0071)."""
+        table, source = self._res.data.reference_table, self._res.config.reference_source
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(_DDB_READ), resources=[table.table_arn]))
         self._kms_for_dynamodb(role)
+        if source.kind == "http":
+            assert source.base_url and source.secret_name  # infra/config.py validated them
+            secret_arn = Stack.of(self).format_arn(
+                service="secretsmanager",
+                resource="secret",
+                resource_name=f"{source.secret_name}-??????",  # the 6 characters Secrets Manager appends
+                arn_format=ArnFormat.COLON_RESOURCE_NAME,
+            )
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[secret_arn])
+            )
+            return {
+                "REFERENCE_TABLE_NAME": table.table_name,
+                "REFERENCE_SOURCE_KIND": "http",
+                "REFERENCE_SOURCE_BASE_URL": source.base_url,
+                "REFERENCE_SOURCE_SECRET_NAME": source.secret_name,
+                "REFERENCE_SOURCE_TIMEOUT_SECONDS": str(source.timeout_seconds),
+            }
         return {"REFERENCE_TABLE_NAME": table.table_name}
 
     def _audit_append(self, role: iam.Role) -> dict[str, str]:
@@ -285,9 +333,10 @@ class Functions(Construct):
                     "cognito-idp:AdminGetUser",
                     "cognito-idp:AdminSetUserPassword",
                     "cognito-idp:AdminUpdateUserAttributes",
-                    "cognito-idp:AdminAddUserToGroup",
-                    "cognito-idp:AdminListGroupsForUser",
-                    "cognito-idp:InitiateAuth",
+                    # sign-in with the confidential client: its secret, read at run time, never in the
+                    # template or the environment (decision 0027); refresh is the public InitiateAuth
+                    "cognito-idp:AdminInitiateAuth",
+                    "cognito-idp:DescribeUserPoolClient",
                 ],
                 resources=[identity.people_pool.user_pool_arn],
             )
@@ -297,14 +346,29 @@ class Functions(Construct):
             "PEOPLE_USER_POOL_CLIENT_ID": identity.web_client.user_pool_client_id,
         }
 
+    def _mfa_secrets(self, role: iam.Role) -> dict[str, str]:
+        key = self._res.identity.mfa_key
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["kms:Encrypt", "kms:Decrypt"], resources=[key.key_arn])
+        )
+        return {"MFA_KEY_ID": key.key_id}
+
+    def _ministry_check(self, role: iam.Role) -> dict[str, str]:
+        pool = self._res.identity.people_pool
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser"],
+                resources=[pool.user_pool_arn],
+            )
+        )
+        return {"PEOPLE_USER_POOL_ID": pool.user_pool_id}
+
     def _clients_pool(self, role: iam.Role) -> dict[str, str]:
         pool = self._res.identity.clients_pool
         role.add_to_principal_policy(
             iam.PolicyStatement(
                 actions=[
                     "cognito-idp:CreateUserPoolClient",
-                    "cognito-idp:DescribeUserPoolClient",
-                    "cognito-idp:UpdateUserPoolClient",
                     "cognito-idp:DeleteUserPoolClient",
                 ],
                 resources=[pool.user_pool_arn],
@@ -357,21 +421,8 @@ class Functions(Construct):
 
     def _shared_secrets_read(self, role: iam.Role) -> dict[str, str]:
         """Read (never write) the CCFs' shared-service secrets: the notification endpoint's credentials and key."""
-        secrets, region = self._res.secrets, Stack.of(self).region
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                resources=[secrets.secrets_arn_pattern],
-            )
-        )
-        role.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["kms:Decrypt"],
-                resources=[secrets.key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{region}.amazonaws.com"}},
-            )
-        )
-        return secrets.environment()
+        self._res.secrets.grant_read(role)
+        return self._res.secrets.environment()
 
     def _token_sign(self, role: iam.Role) -> dict[str, str]:
         key = self._res.identity.token_signing_key

@@ -1,7 +1,9 @@
 """Cognito: the people pool (+ web client, groups) and the pool for CCF system clients.
 
 Password policy: docs/decisions/0002-password-policy-nist.md (NIST SP 800-63B-4: length, no
-composition rules).
+composition rules). The web client is confidential and server-side only, so nothing a person holds opens
+Cognito's own API (docs/decisions/0027-cognito-not-a-side-door.md); the second factor is the API's
+(docs/decisions/0029-ministry-totp-and-live-group-check.md).
 """
 
 from __future__ import annotations
@@ -45,10 +47,13 @@ class Identity(Construct):
             ),
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             keep_original=cognito.KeepOriginalAttrs(email=True),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Cognito's ForgotPassword would bypass the API's policy and audit: recovery is the API's own
+            # e-mailed link (decision 0027).
+            account_recovery=cognito.AccountRecovery.NONE,
             password_policy=PASSWORD_POLICY,
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
+            # TOTP is checked by the API before it releases tokens (decision 0029): Cognito's own software
+            # token MFA needs the person's access token to enrol, which the API no longer hands out.
+            mfa=cognito.Mfa.OFF,
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             deletion_protection=True,
             removal_policy=RemovalPolicy.RETAIN,
@@ -63,11 +68,14 @@ class Identity(Construct):
             )
             for name, description in GROUPS.items()
         }
+        # Confidential and server-side only (decision 0027): a secret only the registration function reads,
+        # and only the admin password flow (+ refresh, always on), so the client ID in every ID token lets
+        # nobody sign in, refresh, sign up or reset a password around the API.
         self.web_client = self.people_pool.add_client(
             "WebClient",
             user_pool_client_name=f"{config.prefix}-web",
-            generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_password=True),  # ALLOW_REFRESH_TOKEN_AUTH is always on
+            generate_secret=True,
+            auth_flows=cognito.AuthFlow(admin_user_password=True),
             disable_o_auth=True,
             prevent_user_existence_errors=True,
             enable_token_revocation=True,
@@ -89,6 +97,16 @@ class Identity(Construct):
             mfa=cognito.Mfa.OFF,
             feature_plan=cognito.FeaturePlan.ESSENTIALS,
             deletion_protection=True,
+            removal_policy=RemovalPolicy.RETAIN,
+        )
+
+        # Encrypts the people's TOTP secrets and the refresh token a sign-in keeps while it waits for the
+        # code; only the registration function may use it (decision 0029).
+        self.mfa_key = kms.Key(
+            self,
+            "MfaKey",
+            description=f"{config.prefix} TOTP secrets and pending sign-ins",
+            enable_key_rotation=True,
             removal_policy=RemovalPolicy.RETAIN,
         )
 

@@ -61,7 +61,7 @@ class Notifications(Construct):
     def grant_send(self, grantee: iam.IGrantable) -> dict[str, str]:
         """The exchange function files and redrives: sqs:SendMessage on the queue."""
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(actions=["sqs:SendMessage", "sqs:GetQueueAttributes"], resources=[self.queue.queue_arn])
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.queue.queue_arn])
         )
         grant_queue_key(self, grantee, self.key)
         return {"NOTIFICATION_QUEUE_URL": self.queue.queue_url}
@@ -72,9 +72,7 @@ class Notifications(Construct):
             iam.PolicyStatement(actions=["sqs:ChangeMessageVisibility"], resources=[self.queue.queue_arn])
         )
         grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["sqs:SendMessage", "sqs:GetQueueAttributes"], resources=[self.dead_letter_queue.queue_arn]
-            )
+            iam.PolicyStatement(actions=["sqs:SendMessage"], resources=[self.dead_letter_queue.queue_arn])
         )
         grant_queue_key(self, grantee, self.key)
         grantee.grant_principal.add_to_principal_policy(

@@ -14,14 +14,14 @@ from constructs import Construct
 from infra.components.common import cmk
 from infra.config import StageConfig
 
+# What functions/share calls (functions/share/secrets_store.py, sat_common.shared_services.read_secret); no
+# DescribeSecret/UpdateSecret: nothing calls them (docs/security.md "Least privilege of the function roles").
 SECRET_ACTIONS = (
     "secretsmanager:CreateSecret",
-    "secretsmanager:DescribeSecret",
+    "secretsmanager:TagResource",  # CreateSecret with Tags
     "secretsmanager:GetSecretValue",
     "secretsmanager:PutSecretValue",
-    "secretsmanager:UpdateSecret",
     "secretsmanager:DeleteSecret",
-    "secretsmanager:TagResource",
     # functions/share compensations (decision 0050): AWSCURRENT back to the version the metadata names
     # after a failed metadata write; a scheduled deletion undone when the metadata delete fails.
     "secretsmanager:UpdateSecretVersionStage",
@@ -53,6 +53,27 @@ class SharedServiceSecrets(Construct):
     def environment(self) -> dict[str, str]:
         return {"SECRETS_PREFIX": self.prefix, "SECRETS_KMS_KEY_ARN": self.key.key_arn}
 
+    def _key_through_secrets_manager(self, grantee: iam.IGrantable, actions: list[str]) -> None:
+        """The key, only through Secrets Manager and only for the secrets under the prefix (Secrets Manager puts
+        the secret's ARN in the encryption context of every data key)."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=actions,
+                resources=[self.key.key_arn],
+                conditions={
+                    "StringEquals": {"kms:ViaService": f"secretsmanager.{Stack.of(self).region}.amazonaws.com"},
+                    "StringLike": {"kms:EncryptionContext:SecretARN": self.secrets_arn_pattern},
+                },
+            )
+        )
+
+    def grant_read(self, grantee: iam.IGrantable) -> None:
+        """GetSecretValue of the secrets under the prefix, and the key to decrypt them (nothing else)."""
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(actions=["secretsmanager:GetSecretValue"], resources=[self.secrets_arn_pattern])
+        )
+        self._key_through_secrets_manager(grantee, ["kms:Decrypt"])
+
     def grant_manage(self, grantee: iam.IGrantable) -> None:
         """Create/read/update/delete secrets under the prefix, and use the key through Secrets Manager.
 
@@ -62,11 +83,5 @@ class SharedServiceSecrets(Construct):
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(actions=list(SECRET_ACTIONS), resources=[self.secrets_arn_pattern])
         )
-        stack = Stack.of(self)
-        grantee.grant_principal.add_to_principal_policy(
-            iam.PolicyStatement(
-                actions=["kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"],
-                resources=[self.key.key_arn],
-                conditions={"StringEquals": {"kms:ViaService": f"secretsmanager.{stack.region}.amazonaws.com"}},
-            )
-        )
+        # Secrets Manager encrypts with GenerateDataKey and decrypts with Decrypt; it never calls Encrypt
+        self._key_through_secrets_manager(grantee, ["kms:GenerateDataKey", "kms:Decrypt"])

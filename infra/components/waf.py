@@ -16,6 +16,12 @@ MANAGED_RULE_GROUPS = (
     "AWSManagedRulesKnownBadInputsRuleSet",
     "AWSManagedRulesAmazonIpReputationList",
 )
+# The common rule set blocks every body over 8 KB; the Ministry's catalog routes take OpenAPI documents
+# up to the API's own limit (64 KB, sat_common.api.MAX_BODY_BYTES). Its size rule only counts, and
+# BodySizeLimit blocks bodies over 8 KB on every other route (oversize bodies match: WAF inspects the
+# first 16 KB in front of API Gateway).
+BODY_LIMIT_BYTES = 8 * 1024
+LARGE_BODY_PATHS = r"/admin/services(/[^/]+)?$"
 
 
 def _visibility(metric: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
@@ -34,13 +40,60 @@ class Waf(Construct):
                 override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
-                        vendor_name="AWS", name=group
+                        vendor_name="AWS",
+                        name=group,
+                        rule_action_overrides=[
+                            wafv2.CfnWebACL.RuleActionOverrideProperty(
+                                name="SizeRestrictions_BODY", action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={})
+                            )
+                        ]
+                        if group == "AWSManagedRulesCommonRuleSet"
+                        else None,
                     )
                 ),
                 visibility_config=_visibility(group),
             )
             for priority, group in enumerate(MANAGED_RULE_GROUPS)
         ]
+        rules.append(
+            wafv2.CfnWebACL.RuleProperty(
+                name="BodySizeLimit",
+                priority=len(rules),
+                action=wafv2.CfnWebACL.RuleActionProperty(block={}),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    and_statement=wafv2.CfnWebACL.AndStatementProperty(
+                        statements=[
+                            wafv2.CfnWebACL.StatementProperty(
+                                size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                                    comparison_operator="GT",
+                                    size=BODY_LIMIT_BYTES,
+                                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(
+                                        body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")
+                                    ),
+                                    text_transformations=[
+                                        wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                                    ],
+                                )
+                            ),
+                            wafv2.CfnWebACL.StatementProperty(
+                                not_statement=wafv2.CfnWebACL.NotStatementProperty(
+                                    statement=wafv2.CfnWebACL.StatementProperty(
+                                        regex_match_statement=wafv2.CfnWebACL.RegexMatchStatementProperty(
+                                            regex_string=LARGE_BODY_PATHS,
+                                            field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(uri_path={}),
+                                            text_transformations=[
+                                                wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")
+                                            ],
+                                        )
+                                    )
+                                )
+                            ),
+                        ]
+                    )
+                ),
+                visibility_config=_visibility("BodySizeLimit"),
+            )
+        )
         rules.append(
             wafv2.CfnWebACL.RuleProperty(
                 name="RatePerIp",

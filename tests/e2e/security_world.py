@@ -76,7 +76,7 @@ def build_world(
     info: dict[str, Any], people: list[dict[str, str]], x_company: dict[str, Any], y_company: dict[str, Any]
 ) -> World:
     """people: at least 5 free seed references (person, delegate, authorized X, authorized Y, spare)."""
-    api = httpx.Client(base_url=info["api_url"], timeout=30)
+    api = httpx.Client(base_url=info["api_url"], timeout=journeys.HTTP_TIMEOUT)
     mailbox = journeys.Mailbox(info["mailbox_url"])
     x, y = x_company["nit"], y_company["nit"]
     company_x = journeys.company(x)

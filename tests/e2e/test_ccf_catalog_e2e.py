@@ -19,6 +19,8 @@ import boto3
 import httpx
 import pytest
 
+from local import exchange_journey, journeys
+
 pytestmark = pytest.mark.e2e
 
 SEED = json.load(open("local/seed/reference-data.json", encoding="utf-8"))  # noqa: SIM115
@@ -55,22 +57,9 @@ def main_table(info: dict):
 
 
 def id_token(info: dict, username: str, password: str) -> str:
-    login = info["ministry_login"]
-    if "POST /sessions" in info["routes"] and username in login["usernames"]:
-        document_type, number = username.split("-", 1)
-        reply = httpx.post(
-            f"{info['api_url']}/sessions",
-            json={"documentType": document_type, "documentNumber": number, "password": password},
-            timeout=30,
-        )
-        if reply.status_code == 200:
-            return str(reply.json()["idToken"])
-    auth = client(info, "cognito-idp").initiate_auth(
-        ClientId=login["client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": username, "PASSWORD": password},
-    )
-    return str(auth["AuthenticationResult"]["IdToken"])
+    """Through the API only (the people pool's client is confidential, decision 0027); the seeded operator
+    answers its TOTP challenge (decision 0029)."""
+    return exchange_journey.id_token(info, username, password)
 
 
 def test_ministry_assigns_person_sets_password_system_calls(local_runtime):
@@ -78,7 +67,7 @@ def test_ministry_assigns_person_sets_password_system_calls(local_runtime):
     api = info["api_url"]
     login = info["ministry_login"]
     ministry = {"Authorization": id_token(info, login["usernames"][0], login["password"])}
-    http = httpx.Client(base_url=api, timeout=30)
+    http = httpx.Client(base_url=api, timeout=journeys.HTTP_TIMEOUT)
     table = main_table(info)
 
     # What the employer/delegation flow leaves behind (issue 4), written directly.

@@ -1,5 +1,6 @@
-"""Issue 4 over the local runtime (real HTTP, API Gateway emulation, Cognito authorizer, S3 presigned POST
-on the moto server, S3 -> SQS -> delegation function, outbox -> SES -> mailbox).
+"""The employer role, delegate and authorized persons over the local runtime (real HTTP, API Gateway
+emulation, Cognito authorizer, S3 presigned POST on the moto server, S3 -> SQS -> delegation function,
+outbox -> SES -> mailbox).
 
 People register through the HTTP registration flow (local/journeys.py: basic data, identity questions,
 contact, the welcome e-mail's link, password) and sign in with POST /sessions; the delegate is named
@@ -8,6 +9,8 @@ before registering and gets the role when they do. Uses the seed's `e2e` scenari
 
 import json
 import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ PEOPLE = {(p["documentType"], p["documentNumber"]): p for p in SEED["people"]}
 COMPANIES = {c["nit"]: c for c in SEED["companies"]}
 E2E = SEED["scenarios"]["e2e"]
 PASSWORD = "Caminos de herradura en Boyacá 2026"
+PARALLEL = 20
 
 
 def person(ref: dict[str, str]) -> dict[str, Any]:
@@ -76,7 +80,7 @@ class World:
     def ministry(self) -> dict[str, str]:
         return journeys.bearer(journeys.ministry_session(self.api, self.login))
 
-    def mail(self, to: str, template_words: str, timeout: float = 20) -> dict[str, Any]:
+    def mail(self, to: str, template_words: str, timeout: float = journeys.PATIENCE) -> dict[str, Any]:
         deadline = time.time() + timeout
         while time.time() < deadline:
             for mail in self.api.get("/_local/mailbox", params={"to": to}).json():
@@ -85,7 +89,9 @@ class World:
             time.sleep(0.3)
         raise AssertionError(f"no e-mail with {template_words!r}")
 
-    def wait_status(self, nit: str, headers: dict[str, str], wanted: str, timeout: float = 20) -> dict[str, Any]:
+    def wait_status(
+        self, nit: str, headers: dict[str, str], wanted: str, timeout: float = journeys.PATIENCE
+    ) -> dict[str, Any]:
         deadline = time.time() + timeout
         body: dict[str, Any] = {}
         while time.time() < deadline:
@@ -98,7 +104,7 @@ class World:
 
 @pytest.fixture(scope="module")
 def world(local_runtime):
-    with httpx.Client(base_url=local_runtime["api_url"], timeout=30) as client:
+    with httpx.Client(base_url=local_runtime["api_url"], timeout=journeys.HTTP_TIMEOUT) as client:
         yield World(local_runtime, client)
 
 
@@ -190,9 +196,17 @@ def test_company_matching_the_reference_delegate_ccf_and_authorized_person(world
     resp = world.api.post("/admin/ccfs", json={"nit": nit}, headers=world.ministry())
     assert resp.status_code == 201, resp.text
 
-    resp = world.api.post(f"/employers/{nit}/authorizations", json=new, headers=delegate)
-    assert resp.status_code == 201, resp.text
-    assert world.api.post(f"/employers/{nit}/authorizations", json=new, headers=rep).status_code == 409
+    # Once only, as DynamoDB guarantees it: 20 identical requests at once from both managers, one 201.
+    with ThreadPoolExecutor(max_workers=PARALLEL) as pool:
+        answers = list(
+            pool.map(
+                lambda i: world.api.post(f"/employers/{nit}/authorizations", json=new, headers=(delegate, rep)[i % 2]),
+                range(PARALLEL),
+            )
+        )
+    statuses = Counter(answer.status_code for answer in answers)
+    assert statuses == {201: 1, 409: PARALLEL - 1}, [answer.text for answer in answers if answer.status_code != 409]
+    assert {answer.json()["code"] for answer in answers if answer.status_code == 409} == {"ALREADY_AUTHORIZED"}
     listed = world.api.get(f"/employers/{nit}/authorizations", headers=rep).json()["items"]
     assert [item["documentNumber"] for item in listed] == [authorized_ref["documentNumber"]]
     world.mail("e2e.autorizado@empresa.example.com", "CAJA DE SUBSIDIO FAMILIAR")

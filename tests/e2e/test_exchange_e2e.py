@@ -15,6 +15,7 @@ import pytest
 
 from examples.sample_ccf import Config, SampleCcf
 from local import exchange_journey as journey
+from local import journeys
 from local.testing import free_port
 
 pytestmark = pytest.mark.e2e
@@ -32,7 +33,7 @@ EMPLOYER_EMAIL = "empleador-e2e@example.com"
 
 def test_round_trip_then_dead_letter_and_redrive(local_runtime):
     info = local_runtime
-    api = httpx.Client(base_url=info["api_url"], timeout=30)
+    api = httpx.Client(base_url=info["api_url"], timeout=journeys.HTTP_TIMEOUT)
     ministry = journey.ministry_headers(info)
     person = journey.prepare_ccf_world_directly_in_moto(info, NIT, AUTHORIZED, PERSON_PASSWORD)
     client_ids = journey.activate_and_assign(api, ministry, person, NIT, CONSUMER_PASSWORD)
@@ -72,7 +73,7 @@ def test_round_trip_then_dead_letter_and_redrive(local_runtime):
         # The endpoint goes down: retried, dead-lettered, FALLIDA.
         ccf.stop()
         second = api.post("/admin/tramites", json=request, headers=ministry).json()["numeroTransaccion"]
-        failed = waiter.until(second, lambda t: t["estado"] == "FALLIDA", timeout=90)
+        failed = waiter.until(second, lambda t: t["estado"] == "FALLIDA")
         assert failed["attempts"] >= 2
         assert {d["outcome"] for d in failed["deliveries"]} >= {"REINTENTO", "FALLIDA"} - {"FALLIDA"}
 

@@ -1,5 +1,6 @@
 """The local runtime over real HTTP: API Gateway emulation, functions, seed, Cognito, outbox -> SES -> mailbox."""
 
+import http.client
 import json
 import re
 import time
@@ -9,6 +10,7 @@ import boto3
 import httpx
 import pytest
 
+from local import journeys
 from local.apigw import build_routes
 from local.authorizer import CognitoAuthorizer
 from local.template import Template
@@ -18,7 +20,7 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def api(local_runtime):
-    with httpx.Client(base_url=local_runtime["api_url"], timeout=30) as client:
+    with httpx.Client(base_url=local_runtime["api_url"], timeout=journeys.HTTP_TIMEOUT) as client:
         yield client
 
 
@@ -96,6 +98,55 @@ def test_person_routes_reject_a_garbage_token(local_runtime, api):
             assert resp.headers["content-type"] == "application/problem+json"
 
 
+def test_the_web_acl_of_the_template_blocks_as_aws_waf_does(local_runtime, api):
+    """What AWS WAF blocks in front of the API is blocked locally: a body over 8 KB outside the catalog,
+    a request without User-Agent. The answer is API Gateway's WAF_FILTERED response (problem+json)."""
+    big = {"documentType": "CC", "documentNumber": "1" * 10, "notes": "x" * 9000}
+    resp = api.post("/registrations", json=big)
+    assert resp.status_code == 403 and resp.headers["content-type"] == "application/problem+json"
+    assert resp.json()["code"] == "REQUEST_BLOCKED"
+    host, port = local_runtime["api_url"].removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=journeys.HTTP_TIMEOUT)
+    try:
+        connection.putrequest("GET", "/health", skip_accept_encoding=True)  # http.client sends no User-Agent
+        connection.endheaders()
+        answer = connection.getresponse()
+        assert answer.status == 403 and json.loads(answer.read())["code"] == "REQUEST_BLOCKED"
+    finally:
+        connection.close()
+    assert api.get("/health").status_code == 200  # httpx sends a User-Agent
+
+
+def admin_tokens(local_runtime) -> dict:
+    """Cognito's own tokens, the way only the registration function can get them: the admin flow with the
+    confidential client's secret (decision 0027; the API hands people no access token)."""
+    import base64
+    import hashlib
+    import hmac
+
+    login, idp = local_runtime["ministry_login"], aws(local_runtime, "cognito-idp")
+    client_id, username = login["client_id"], login["usernames"][0]
+    secret = idp.describe_user_pool_client(UserPoolId=login["user_pool_id"], ClientId=client_id)["UserPoolClient"][
+        "ClientSecret"
+    ]
+    secret_hash = base64.b64encode(
+        hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
+    ).decode()
+    return idp.admin_initiate_auth(
+        UserPoolId=login["user_pool_id"],
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": login["password"], "SECRET_HASH": secret_hash},
+    )["AuthenticationResult"]
+
+
+def test_cognito_routes_take_the_id_token_not_the_access_token(local_runtime, api):
+    """API Gateway's Cognito authorizer without scopes on the method accepts only ID tokens."""
+    tokens = admin_tokens(local_runtime)
+    assert api.get("/me", headers={"Authorization": f"Bearer {tokens['AccessToken']}"}).status_code == 401
+    assert api.get("/me", headers={"Authorization": f"Bearer {tokens['IdToken']}"}).status_code == 200
+
+
 def test_mailbox_endpoint_answers(api):
     resp = api.get("/_local/mailbox")
     assert resp.status_code == 200 and isinstance(resp.json(), list)
@@ -111,16 +162,13 @@ def test_reference_data_is_seeded(local_runtime):
     assert count >= 340
 
 
-def test_ministry_user_logs_in_and_its_token_passes_the_authorizer(local_runtime):
+def test_ministry_user_logs_in_and_its_token_passes_the_authorizer(local_runtime, api):
+    """Through the API, with the TOTP the seed enrolled (decisions 0027, 0029)."""
     login = local_runtime["ministry_login"]
-    assert login["password"] == "Clave-Ministerio-E2E-2026"
-    tokens = aws(local_runtime, "cognito-idp").initiate_auth(
-        ClientId=login["client_id"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": login["usernames"][0], "PASSWORD": login["password"]},
-    )["AuthenticationResult"]
+    assert login["password"] == "Clave-Ministerio-E2E-2026" and login["totp_secret"]
+    session = journeys.ministry_session(api, login)
     claims = CognitoAuthorizer(local_runtime["moto_url"], local_runtime["region"], [login["user_pool_id"]]).authorize(
-        f"Bearer {tokens['IdToken']}"
+        f"Bearer {session['idToken']}"
     )
     assert claims["cognito:groups"] == "ministerio"
     assert claims["cognito:username"] == login["usernames"][0]
@@ -141,7 +189,7 @@ def test_outbox_message_is_delivered_to_the_mailbox(local_runtime, api):
         "data": {"nombre": "Ana María", "enlace": "http://127.0.0.1:8000/activar?t=abc"},
     }
     aws(local_runtime, "sqs").send_message(QueueUrl=outbox, MessageBody=json.dumps(message))
-    deadline = time.time() + 20
+    deadline = time.time() + journeys.PATIENCE
     mails = []
     while time.time() < deadline and not mails:
         mails = api.get("/_local/mailbox", params={"to": to}).json()

@@ -40,6 +40,7 @@ NO_JSON_BODY = {
     "DELETE /admin/ccfs/{nit}/services/{serviceId}",
     "DELETE /employers/{nit}/authorizations/{authorizationId}",
     "DELETE /ccfs/{nit}/shared-services/{sharedServiceId}",
+    "POST /me/mfa/totp",
     "POST /oauth2/token",
 }
 INJECTED: set[str] = set()  # the routes the tests below sent extra fields to
@@ -295,6 +296,26 @@ def test_token_endpoint_ignores_unknown_grant_parameters(world: sw.World) -> Non
         assert sw._ok(api.get("/sat/session", headers=bearer), 200).json()["ccfNit"] == world.x
     else:
         assert other.status_code in (400, 401), other.text
+
+
+def test_second_factor_routes_refuse_extra_fields_and_consume_nothing(world: sw.World) -> None:
+    """POST /sessions/mfa and PUT /me/mfa/totp (decision 0029), each with a right code: the extras are refused,
+    then the same valid call works, so neither the challenge nor the code nor the pending enrolment was used.
+    (The world's "person" ends with TOTP on; no later step signs that person in again.)"""
+    import pyotp
+
+    api, login = world.api, world.info["ministry_login"]
+    document_type, document_number = login["usernames"][0].split("-", 1)
+    credentials = {"documentType": document_type, "documentNumber": document_number, "password": login["password"]}
+    challenge = sw._ok(api.post("/sessions", json=credentials), 200).json()
+    code = pyotp.TOTP(login["totp_secret"]).now()
+    inject(world, "POST", "/sessions/mfa", {"session": challenge["session"], "code": code}, {}, None)
+    assert journeys.answer_totp(api, challenge["session"], login["totp_secret"])["idToken"]
+    person = world.headers["person"]
+    secret = sw._ok(api.post("/me/mfa/totp", headers=person), 200).json()["secretCode"]
+    code = pyotp.TOTP(secret).now()
+    inject(world, "PUT", "/me/mfa/totp", {"code": code}, person, None)
+    sw._ok(api.put("/me/mfa/totp", json={"code": code}, headers=person), 204)
 
 
 def test_every_write_route_with_a_json_body_was_covered() -> None:

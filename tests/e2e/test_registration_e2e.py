@@ -15,7 +15,7 @@ PASSWORD = "Cielo despejado sobre Bogotá 2026"
 
 @pytest.fixture(scope="module")
 def api(local_runtime):
-    with httpx.Client(base_url=local_runtime["api_url"], timeout=30) as client:
+    with httpx.Client(base_url=local_runtime["api_url"], timeout=journeys.HTTP_TIMEOUT) as client:
         yield client
 
 
@@ -49,6 +49,9 @@ def test_citizen_registers_sets_password_signs_in_and_sees_roles(api, mailbox):
     assert mismatch.status_code == 422
     done = api.post("/password-setup", json={"token": token, "password": PASSWORD, "passwordConfirmation": PASSWORD})
     assert done.status_code == 204, done.text
+    # the owner is told at the reference source's e-mail (here also the account's): decision 0026
+    notice = mailbox.wait_for(CITIZEN["email"], "registration-notice")
+    assert "se registró una cuenta" in notice["text"] and CITIZEN["firstName"] in notice["text"]
     reused = api.post("/password-setup", json={"token": token, "password": PASSWORD, "passwordConfirmation": PASSWORD})
     assert reused.status_code == 400
 

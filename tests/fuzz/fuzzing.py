@@ -139,7 +139,7 @@ def all_checks() -> list[Any]:
 def load_schema(api_url: str) -> Any:
     # Fetched here and loaded as a document: schemathesis' from_url leaves out the operation that serves the
     # schema itself (GET /openapi.json), which is an operation of this API like any other.
-    document = httpx.get(f"{api_url}/openapi.json", timeout=10)
+    document = httpx.get(f"{api_url}/openapi.json", timeout=120)
     document.raise_for_status()
     schema = schemathesis.openapi.from_dict(document.json())
     schema.config.update(base_url=api_url)
@@ -203,7 +203,7 @@ def _fuzz_one(
     def test(case: Any) -> None:
         headers = dict(role.headers)
         try:
-            response = case.call(base_url=api_url, session=session, headers=headers, timeout=30)
+            response = case.call(base_url=api_url, session=session, headers=headers, timeout=120)
         except requests.RequestException as exc:  # the runtime dropped the connection: as bad as a 5xx
             _record(report, role, operation, mode, SERVER_ERROR_CHECK, None, repr(exc), "")
             return
@@ -264,7 +264,7 @@ def roles_for(info: dict[str, Any], person: dict[str, Any], password: str, *, fu
     (the public ones and /sat), the Ministry only on /admin; the full run covers the rest."""
     from local import journeys
 
-    api = httpx.Client(base_url=info["api_url"], timeout=30)
+    api = httpx.Client(base_url=info["api_url"], timeout=120)
     mailbox = journeys.Mailbox(info["mailbox_url"])
     citizen = journeys.register_citizen(api, mailbox, person, password)
     ministry = journeys.ministry_session(api, info["ministry_login"])

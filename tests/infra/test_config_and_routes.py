@@ -49,6 +49,20 @@ def test_stage_defaults_to_dev_and_bad_values_are_rejected() -> None:
         StageConfig.from_node(App(context={**BASE, "notificationTargetName": "bad name"}).node)
 
 
+def test_waf_rate_limit_per_stage_from_cdk_json_or_the_cli() -> None:
+    """cdk.json: the dev stage (whole test suites from one address) is looser than every other stage."""
+    per_stage = cdk_json_context()["wafRateLimitPer5Min"]
+    for stage in ("dev", "prod"):
+        config = StageConfig.from_node(App(context={**BASE, "stage": stage, "wafRateLimitPer5Min": per_stage}).node)
+        assert config.waf_rate_limit_per_5min == (20000 if stage == "dev" else 1000)
+    cli = App(context={**BASE, "stage": "prod", "wafRateLimitPer5Min": "500"})
+    assert StageConfig.from_node(cli.node).waf_rate_limit_per_5min == 500
+    cli_json = App(context={**BASE, "stage": "qa", "wafRateLimitPer5Min": '{"qa": 300, "default": 100}'})
+    assert StageConfig.from_node(cli_json.node).waf_rate_limit_per_5min == 300
+    with pytest.raises(ValueError, match="no value for stage"):
+        StageConfig.from_node(App(context={**BASE, "stage": "qa", "wafRateLimitPer5Min": {"dev": 1}}).node)
+
+
 def test_path_parameters() -> None:
     assert path_parameters("/ccfs/{nit}/services/{serviceId}") == ["nit", "serviceId"]
     assert path_parameters("/health") == []

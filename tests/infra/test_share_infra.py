@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from infra_synth import Synth
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +50,6 @@ def test_share_function_environment_and_secrets_grant(synth: Synth) -> None:
         "secretsmanager:PutSecretValue",
         "secretsmanager:GetSecretValue",
         "secretsmanager:DeleteSecret",
-        "secretsmanager:DescribeSecret",
         "secretsmanager:TagResource",
         "secretsmanager:UpdateSecretVersionStage",
         "secretsmanager:RestoreSecret",
@@ -59,3 +59,42 @@ def test_share_function_environment_and_secrets_grant(synth: Synth) -> None:
         assert needed in actions, needed
     kms = [s for s in statements if "kms:GenerateDataKey" in s["Action"]]
     assert any("secretsmanager." in str(s.get("Condition")) for s in kms)
+
+
+def test_public_urls_come_from_the_stack_not_from_requests(synth: Synth) -> None:
+    """Decision 0054: the functions that hand URLs to CCF systems get the API's stage URL from the template,
+    composed from the RestApi (not the Stage, which depends on the functions), so no request's Host is used."""
+    (api_id,) = synth.of_type("AWS::ApiGateway::RestApi")
+    stage = synth.context["stage"]
+    for handler in ("catalog.handler.lambda_handler", "exchange.handler.lambda_handler"):
+        function = next(r for r in _functions(synth).values() if r["Properties"]["Handler"] == handler)
+        url = function["Properties"]["Environment"]["Variables"]["PUBLIC_API_BASE_URL"]
+        assert url == {
+            "Fn::Join": [
+                "",
+                ["https://", {"Ref": api_id}, ".execute-api.", {"Ref": "AWS::Region"}, ".", {"Ref": "AWS::URLSuffix"},
+                 f"/{stage}"],
+            ]
+        }  # fmt: skip
+
+
+def test_the_share_function_can_tell_the_other_authorized_persons_and_test_two_urls(synth: Synth) -> None:
+    share = next(r for r in _functions(synth).values() if r["Properties"]["Handler"] == "share.handler.lambda_handler")
+    variables = share["Properties"]["Environment"]["Variables"]
+    assert {"OUTBOX_QUEUE_URL", "PORTAL_BASE_URL"} <= set(variables)  # the change notice (decision 0054)
+    # two outbound calls (token URL, then the service's URL), each within the 8 s total deadline
+    assert share["Properties"]["Timeout"] >= 2 * 8 + 2
+
+
+def test_a_custom_api_base_url_is_checked() -> None:
+    from aws_cdk import App
+
+    from infra.config import StageConfig, cdk_json_context
+
+    base = cdk_json_context()
+    assert StageConfig.from_node(App(context=base).node).api_base_url is None
+    custom = App(context={**base, "apiBaseUrl": "https://api.sat.example.gov.co/"})
+    assert StageConfig.from_node(custom.node).api_base_url == "https://api.sat.example.gov.co"
+    for bad in ("http://api.sat.example.gov.co", "https://api.example.co/?host=x", "api.example.co"):
+        with pytest.raises(ValueError, match="apiBaseUrl"):
+            StageConfig.from_node(App(context={**base, "apiBaseUrl": bad}).node)

@@ -23,6 +23,8 @@ EXPECTED_TYPES = {
     "AWS::ApiGateway::Resource",
     "AWS::ApiGateway::RestApi",
     "AWS::ApiGateway::Stage",
+    "AWS::CloudWatch::Alarm",  # infra/components/monitoring.py (decision 0073)
+    "AWS::CloudWatch::Dashboard",
     "AWS::Cognito::UserPool",
     "AWS::Cognito::UserPoolClient",
     "AWS::Cognito::UserPoolGroup",
@@ -38,8 +40,13 @@ EXPECTED_TYPES = {
     "AWS::Logs::LogGroup",
     "AWS::S3::Bucket",
     "AWS::S3::BucketPolicy",
+    "AWS::SES::ConfigurationSet",  # bounces and complaints (decision 0072)
+    "AWS::SES::ConfigurationSetEventDestination",
     "AWS::SES::EmailIdentity",
     "AWS::SES::Template",
+    "AWS::SNS::Subscription",  # the SES events topic -> its queue; the alarm topic (decisions 0072, 0073)
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
     "AWS::SQS::Queue",
     "AWS::SQS::QueuePolicy",
     "AWS::WAFv2::LoggingConfiguration",
@@ -85,10 +92,11 @@ def test_nag_report_is_clean(synth: Synth) -> None:
 def test_kms_keys_rotate_and_are_retained(synth: Synth) -> None:
     keys = synth.of_type("AWS::KMS::Key")
     # data, notifications queue, shared-service secrets, CCF token signing (issue 5), RUT uploads queue (issue 4),
-    # trámite notifications queue and their signing key (issue 6 part B)
-    assert len(keys) == 7
+    # trámite notifications queue and their signing key (issue 6 part B), TOTP secrets (decision 0029), SES events
+    # topic and queue (decision 0072), alarm topic (decision 0073)
+    assert len(keys) == 11
     for key in keys.values():
-        assert key["DeletionPolicy"] == "Retain"
+        assert key["DeletionPolicy"] == "RetainExceptOnCreate"  # decision 0074
         if key["Properties"].get("KeyUsage") == "SIGN_VERIFY":  # asymmetric: KMS cannot rotate it (decision 0040)
             assert key["Properties"]["KeySpec"] == "RSA_2048"
         else:
@@ -112,7 +120,7 @@ def test_tables_are_cmk_encrypted_with_pitr_and_deletion_protection(synth: Synth
             {"AttributeName": "PK", "KeyType": "HASH"},
             {"AttributeName": "SK", "KeyType": "RANGE"},
         ]
-        assert table["DeletionPolicy"] == "Retain"
+        assert table["DeletionPolicy"] == "RetainExceptOnCreate"  # decision 0074
 
 
 def test_main_table_has_gsis_and_ttl(template: Template) -> None:
@@ -199,7 +207,13 @@ def test_queues_are_cmk_encrypted_and_the_outbox_has_a_dlq(synth: Synth) -> None
 
 def test_delivery_event_source_mapping_reports_batch_item_failures(synth: Synth) -> None:
     mappings = synth.of_type("AWS::Lambda::EventSourceMapping").values()
-    (esm,) = [m for m in mappings if m["Properties"]["FunctionName"] == {"Ref": _function_id(synth, "delivery")}]
+    delivery = [m for m in mappings if m["Properties"]["FunctionName"] == {"Ref": _function_id(synth, "delivery")}]
+    # the outbox, and the SES bounce and complaint events (decision 0072)
+    (esm,) = [
+        m
+        for m in delivery
+        if "email-events" not in synth.props(m["Properties"]["EventSourceArn"]["Fn::GetAtt"][0])["QueueName"]
+    ]
     props = esm["Properties"]
     assert props["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     assert props["FunctionName"] == {"Ref": _function_id(synth, "delivery")}
@@ -304,6 +318,16 @@ def test_waf_web_acl_has_managed_rules_and_rate_rule_on_the_stage(synth: Synth) 
         "AWSManagedRulesAmazonIpReputationList",
     }
     assert any("RateBasedStatement" in r["Statement"] for r in props["Rules"])
+    # The common rule set's 8 KB body rule only counts; BodySizeLimit blocks over 8 KB except the catalog.
+    (common,) = [r for r in props["Rules"] if r["Name"] == "AWSManagedRulesCommonRuleSet"]
+    overrides = common["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
+    assert overrides == [{"ActionToUse": {"Count": {}}, "Name": "SizeRestrictions_BODY"}]
+    (body_rule,) = [r for r in props["Rules"] if r["Name"] == "BodySizeLimit"]
+    assert "Block" in body_rule["Action"]
+    size, exempt = body_rule["Statement"]["AndStatement"]["Statements"]
+    assert size["SizeConstraintStatement"]["Size"] == 8192
+    assert size["SizeConstraintStatement"]["FieldToMatch"]["Body"]["OversizeHandling"] == "MATCH"
+    assert "admin/services" in exempt["NotStatement"]["Statement"]["RegexMatchStatement"]["RegexString"]
     (association,) = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
     assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     stage_id = next(iter(synth.of_type("AWS::ApiGateway::Stage")))
@@ -329,8 +353,12 @@ def test_people_pool_and_clients_pool(synth: Synth) -> None:
     assert groups["ministerio"]["UserPoolId"] == {"Ref": people_id}
     (client,) = synth.of_type("AWS::Cognito::UserPoolClient").values()  # no clients in the CCF pool yet
     assert client["Properties"]["UserPoolId"] == {"Ref": people_id}
-    assert set(client["Properties"]["ExplicitAuthFlows"]) == {"ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"}
-    assert client["Properties"]["GenerateSecret"] is False
+    # confidential, server-side only (decision 0027; tests/infra/test_identity_hardening.py has the rest)
+    assert set(client["Properties"]["ExplicitAuthFlows"]) == {
+        "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+    }
+    assert client["Properties"]["GenerateSecret"] is True
     assert clients_id != people_id
 
 
@@ -375,7 +403,9 @@ def test_function_environments_follow_the_architecture_table(synth: Synth) -> No
     expected = {
         "catalog": common
         | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "CLIENTS_USER_POOL_ID", "OUTBOX_QUEUE_URL"}
-        | {"SENDER_EMAIL", "PORTAL_BASE_URL"},
+        | {"SENDER_EMAIL", "PORTAL_BASE_URL"}
+        | {"PEOPLE_USER_POOL_ID"}  # the live /admin check (decision 0029)
+        | {"PUBLIC_API_BASE_URL"},  # token URL, endpoints, Swagger's server (decision 0054)
         "oauth": common | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
         "ccf_authorizer": common | {"MAIN_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
         "delivery": common | {"SENDER_EMAIL", "EMAIL_TEMPLATE_PREFIX", "PORTAL_BASE_URL", "MAIN_TABLE_NAME"},
@@ -411,16 +441,12 @@ def test_catalog_oauth_authorizer_and_delivery_get_only_what_they_need(synth: Sy
     catalog = actions("catalog") - base
     assert {a for a in catalog if a.startswith("cognito-idp:")} == {
         "cognito-idp:CreateUserPoolClient",
-        "cognito-idp:DescribeUserPoolClient",
-        "cognito-idp:UpdateUserPoolClient",
         "cognito-idp:DeleteUserPoolClient",
+        "cognito-idp:AdminGetUser",  # the live /admin check of the people pool (decision 0029)
+        "cognito-idp:AdminListGroupsForUser",
     }
     assert not {a for a in catalog if a.startswith(("kms:Sign", "kms:GetPublicKey", "secretsmanager:", "s3:"))}
-    assert {a for a in actions("ccf_authorizer") - base if not a.startswith("kms:")} == {
-        "dynamodb:GetItem",
-        "dynamodb:Query",
-        "dynamodb:BatchGetItem",
-    }
+    assert {a for a in actions("ccf_authorizer") - base if not a.startswith("kms:")} == {"dynamodb:GetItem"}
     assert "kms:GetPublicKey" in actions("ccf_authorizer") and "kms:Sign" not in actions("ccf_authorizer")
     assert "kms:Sign" in actions("oauth")
     delivery = actions("delivery")

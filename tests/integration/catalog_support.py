@@ -23,6 +23,7 @@ import pytest
 from sat_common import ccf_access, clock
 from tests.conftest import FakeContext, api_event
 from tests.integration.conftest import create_table
+from tests.integration.ministry_support import ensure_operator, people_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = json.loads((ROOT / "local/seed/reference-data.json").read_text())
@@ -88,6 +89,8 @@ def call(
     area: str = "catalog",
 ) -> Reply:
     claims = claims_of(username, "ministerio" if ministry else "") if username else None
+    if ministry and username:
+        ensure_operator(username, MAIN)  # /admin checks the operator live (decision 0029)
     event = api_event(
         method,
         path,
@@ -275,9 +278,11 @@ def aws_resources(moto, monkeypatch):
         "PORTAL_BASE_URL": "https://portal.example.test",
         "TOKEN_SIGNING_KEY_ID": key_id,
         "PASSWORD_HASH_COST": "10",  # fast tests; production default 15
+        "PUBLIC_API_BASE_URL": "https://api.example.test",  # the CDK app's setting (decision 0054)
     }
     for name, value in env.items():
         monkeypatch.setenv(name, value)
+    people_pool(monkeypatch)
     _clear_settings()
     clock.reset()
     yield {"pool": pool, "queue_url": queue_url, "key_id": key_id}

@@ -1,9 +1,13 @@
-"""moto in-process: each test gets fresh, empty AWS services."""
+"""moto in-process: each test gets fresh, empty AWS services, each request applied atomically as AWS
+does (local.moto_server: the same guarantee the local runtime gives)."""
 
 import pytest
 from moto import mock_aws
 
+from local.moto_server import serialize_in_process
 from sat_common import aws
+
+serialize_in_process()
 
 
 @pytest.fixture

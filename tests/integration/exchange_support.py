@@ -20,6 +20,7 @@ from examples.sample_ccf import Config, SampleCcf
 from sat_common import ccf_access, shared_services, tramites
 from tests.conftest import api_event
 from tests.integration.conftest import create_table
+from tests.integration.ministry_support import ensure_operator, people_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = json.loads((ROOT / "local/seed/reference-data.json").read_text())
@@ -213,6 +214,8 @@ def world_fixture(moto, monkeypatch) -> Iterator[World]:
     monkeypatch.setenv("NOTIFICATION_DLQ_URL", dlq)
     monkeypatch.setenv("OUTBOX_QUEUE_URL", outbox)
     monkeypatch.setenv("NOTIFICATION_SIGNING_KEY_ID", key_id)
+    people_pool(monkeypatch)
+    ensure_operator(MINISTRY["cognito:username"], MAIN)  # /admin checks the operator live (decision 0029)
     table = boto3.resource("dynamodb").Table(MAIN)
     for nit in (CCF_NIT, OTHER_NIT):
         table.put_item(

@@ -1,4 +1,4 @@
-"""Fault injection and atomicity helpers for the fault and concurrency tests (issue 7, points 4 and 5).
+"""Fault injection helpers and stored-state evidence for the fault and concurrency tests.
 
 Two ways of injecting an AWS fault, chosen per case:
 
@@ -9,18 +9,13 @@ Two ways of injecting an AWS fault, chosen per case:
 - `failing`: replaces one client method with one that raises ClientError at once (no botocore retry):
   the fault as the code sees it after the SDK has given up.
 
-`atomic_moto` gives moto's in-process DynamoDB backend the per-request atomicity the real service has.
-DynamoDB evaluates a conditional PutItem/UpdateItem or a whole TransactWriteItems atomically; moto's
-backend checks the condition and then writes without any lock, so two threads can both pass the check.
-Serialising each backend call (not the code under test: the Lambda code still runs fully in parallel
-and the conditions still decide who wins) stands in for that guarantee, the same approach as
-test_delegation_authorizations.py and test_exchange_sat.py.
+moto's in-process backends get the per-request atomicity of AWS for every integration test from
+tests/integration/conftest.py (local.moto_server.serialize_in_process).
 """
 
 from __future__ import annotations
 
 import json
-import threading
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -113,21 +108,6 @@ def failing(operation: str, code: str, *, after: Any = None) -> Any:
         raise ClientError({"Error": {"Code": code, "Message": "injected fault"}}, operation)
 
     return fail
-
-
-def atomic_moto(monkeypatch: Any) -> None:
-    """One DynamoDB request at a time inside moto, as the service guarantees per request (see the docstring)."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item", "query"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self: Any, *args: Any, __original: Any = original, **kwargs: Any) -> Any:
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 # --------------------------------------------------------------------------- evidence: counts

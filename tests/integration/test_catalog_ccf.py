@@ -177,8 +177,10 @@ def test_password_is_stored_hashed_audited_and_announced(aws):
         "razonSocial",
         "nit",
         "fecha",
+        "transicion",
         "enlace",
     }
+    assert "24 horas" in messages[0]["data"]["transicion"]  # the overlap, not an immediate change
 
     assert set_password(ALICE, NIT, "otra frase larga para el cambio").status == 204
     rotated = boto3.resource("dynamodb").Table("main-table").get_item(Key=ccf_access.password_key(NIT))["Item"]

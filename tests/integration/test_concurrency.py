@@ -1,4 +1,4 @@
-"""Concurrency (issue 7, point 5): 50 parallel attempts on each uniqueness rule through the real lambda_handler,
+"""Concurrency: 50 parallel attempts on each uniqueness rule through the real lambda_handler,
 exactly one success, every other attempt the defined answer, and the stored counts prove one.
 
 - the same document's registration (POST /registrations): one 201, 49 × 409 REGISTRATION_IN_PROGRESS;
@@ -8,9 +8,8 @@ exactly one success, every other attempt the defined answer, and the stored coun
   body again is a 200 replay (Idempotent-Replayed), the other body 409 ANSWER_ALREADY_RECORDED
   (test_exchange_sat.py::test_fifty_parallel_identical_answers_record_exactly_one calls the logic directly).
 
-moto's in-process DynamoDB does not apply a conditional write atomically across threads; fault_support.atomic_moto
-serialises each backend request, which is the guarantee DynamoDB itself gives. The code under test runs
-unserialised in 50 threads; the conditions decide who wins.
+moto applies each request atomically here as DynamoDB does (tests/integration/conftest.py,
+local.moto_server). The code under test runs unserialised in 50 threads; the conditions decide who wins.
 """
 
 from __future__ import annotations
@@ -22,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sat_common import aws as sat_aws
-from tests.integration.fault_support import atomic_moto, kinds
+from tests.integration.fault_support import kinds
 
 PARALLEL = 50
 
@@ -54,8 +53,7 @@ def _warm_clients(*services: str, tables: tuple[str, ...] = ()) -> None:
 from tests.integration.test_registration_flow import aws_resources, basic_data, call, free_person  # noqa: E402,F401
 
 
-def test_fifty_parallel_registrations_of_the_same_document_start_one(aws, monkeypatch):
-    atomic_moto(monkeypatch)
+def test_fifty_parallel_registrations_of_the_same_document_start_one(aws):
     _warm_clients("dynamodb", "cognito-idp", "sqs", tables=("main", "reference", "audit"))
     someone = free_person(11)
     answers = _race(lambda _: call("POST", "/registrations", basic_data(someone)))
@@ -79,8 +77,7 @@ from tests.integration.test_delegation_flow import delegation_env  # noqa: E402,
 from tests.integration.test_delegation_flow import free_person as delegation_person  # noqa: E402
 
 
-def test_fifty_parallel_authorizations_of_the_same_person_create_one(env, monkeypatch):
-    atomic_moto(monkeypatch)
+def test_fifty_parallel_authorizations_of_the_same_person_create_one(env):
     rep, delegate = _ready(env)
     _warm_clients("dynamodb", "sqs", tables=("main", "reference", "audit"))
     target = delegation_person(16)
@@ -119,8 +116,7 @@ def _header(response: dict[str, Any], name: str) -> str | None:
     return (response.get("headers") or {}).get(name) or (values[0] if values else None)
 
 
-def test_fifty_parallel_answers_to_one_tramite_record_one(world, monkeypatch):
-    atomic_moto(monkeypatch)
+def test_fifty_parallel_answers_to_one_tramite_record_one(world):
     tramite = world.file()
     _warm_clients("dynamodb", "sqs", "kms", tables=("main-table", "audit-table"))
     context = system_context(CCF_NIT, "respuesta-tramite-ccf")

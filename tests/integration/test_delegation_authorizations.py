@@ -77,25 +77,7 @@ def test_a_person_holds_the_role_once(env):
     assert (status, body["code"]) == (409, "ALREADY_AUTHORIZED")
 
 
-def _atomic_moto_requests(monkeypatch):
-    """DynamoDB applies each request (a whole transaction included) atomically; moto's in-process backend
-    does not lock, so threads could interleave inside one transaction. Give each backend call the
-    atomicity the real service has; the conditions still decide who wins."""
-    from moto.dynamodb.models import DynamoDBBackend
-
-    lock = threading.RLock()
-    for name in ("transact_write_items", "put_item", "update_item", "delete_item", "get_item", "query"):
-        original = getattr(DynamoDBBackend, name)
-
-        def locked(self, *args, __original=original, **kwargs):
-            with lock:
-                return __original(self, *args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
-
-
-def test_concurrent_assignments_exactly_one_wins(env, monkeypatch):
-    _atomic_moto_requests(monkeypatch)
+def test_concurrent_assignments_exactly_one_wins(env):
     rep, delegate = _ready(env)
     target = free_person(13)
     results: list[int] = []

@@ -18,6 +18,7 @@ import pytest
 from sat_common import clock
 from tests.conftest import FakeContext, api_event
 from tests.integration.conftest import create_table
+from tests.integration.ministry_support import ensure_operator, people_pool
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = json.loads((ROOT / "local/seed/reference-data.json").read_text(encoding="utf-8"))
@@ -128,6 +129,7 @@ class Api:
             claims = {"cognito:username": user, "sub": str(uuid.uuid5(uuid.NAMESPACE_DNS, user))}
             if ministry:
                 claims["cognito:groups"] = "ministerio"
+                ensure_operator(user, MAIN)  # /admin checks the operator live (decision 0029)
         headers = {"Accept-Language": lang} if lang else None
         event = api_event(method, path, body=body, query=query, claims=claims, headers=headers)
         response = self.handler(event, FakeContext())
@@ -284,6 +286,7 @@ def delegation_env(moto, monkeypatch):
         "PORTAL_BASE_URL": PORTAL,
     }.items():
         monkeypatch.setenv(name, value)
+    people_pool(monkeypatch)
     from delegation import config, handler
 
     config.deps.cache_clear()

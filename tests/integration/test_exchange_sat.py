@@ -50,18 +50,21 @@ def _audit(numero, entity="TRAMITE"):
     return [item["action"] for item in items]
 
 
-def test_pull_without_a_registered_key_is_json(world):
-    world.register_notification_service()
+@pytest.mark.parametrize("registered", ["nothing", "active_without_key", "key_not_verified"])
+def test_the_pull_is_never_in_clear(world, registered):
+    """Decision 0061 (as changed by 0054): without an ACTIVE notification service with a key, 409 problem+json."""
+    if registered == "active_without_key":
+        world.register_notification_service()
+    elif registered == "key_not_verified":
+        world.register_notification_service(public_key=world.ccf.public_key_pem, status="PENDING_VERIFICATION")
     tramite = world.file()
     response = _pull(world, tramite["numeroTransaccion"])
-    assert response["statusCode"] == 200 and _header(response, "Content-Type") == "application/json"
-    document = json.loads(response["body"])
-    assert document["empleador"]["numeroDocumento"] == EMPLOYER["nit"]
-    assert {"numeroTransaccion", "serialSat", "codigoNovedad", "representanteLegal", "sede", "consentimientos"} <= set(
-        document
-    )
-    assert world.get(tramite["numeroTransaccion"])["pulledAt"]
-    assert "SAT_PULL" in _audit(tramite["numeroTransaccion"])
+    assert response["statusCode"] == 409 and _header(response, "Content-Type") == "application/problem+json"
+    problem = json.loads(response["body"])
+    assert problem["code"] == "CCF_KEY_NOT_ACTIVE" and "NotificacionTramite" in problem["detail"]
+    assert EMPLOYER["nit"] not in response["body"] and "Gómez" not in response["body"]  # no personal data
+    assert world.get(tramite["numeroTransaccion"])["pulledAt"] is None
+    assert _audit(tramite["numeroTransaccion"]).count("SAT_PULL_REFUSED") == 1
 
 
 def test_pull_is_a_jwe_the_ccf_private_key_decrypts(world):
@@ -74,6 +77,12 @@ def test_pull_is_a_jwe_the_ccf_private_key_decrypts(world):
     document = decrypt(response["body"], world.ccf.private_key)
     assert document["numeroTransaccion"] == tramite["numeroTransaccion"]
     assert document["representanteLegal"]["primerApellido"] == "Gómez"
+    assert document["empleador"]["numeroDocumento"] == EMPLOYER["nit"]
+    assert {"numeroTransaccion", "serialSat", "codigoNovedad", "representanteLegal", "sede", "consentimientos"} <= set(
+        document
+    )
+    assert world.get(tramite["numeroTransaccion"])["pulledAt"]
+    assert "SAT_PULL" in _audit(tramite["numeroTransaccion"])
 
 
 def test_pull_to_an_ec_key_uses_ecdh_es(world):
@@ -139,21 +148,8 @@ def test_answer_is_idempotent_and_accepted_once(world):
     assert len(world.messages(world.outbox_url)) == 1
 
 
-def test_fifty_parallel_identical_answers_record_exactly_one(world, monkeypatch):
-    import threading
-
+def test_fifty_parallel_identical_answers_record_exactly_one(world):
     from exchange import tramites as logic
-
-    # DynamoDB runs a transaction atomically; moto's in-memory backend checks and applies the conditions of
-    # concurrent transactions without a lock. The lock gives moto DynamoDB's guarantee; everything else
-    # (conditions, replay, e-mail once) is the code under test.
-    lock, transact = threading.Lock(), logic.transact
-
-    def atomic(items):
-        with lock:
-            return transact(items)
-
-    monkeypatch.setattr(logic, "transact", atomic)
     from exchange.config import settings
     from exchange.models import SatRespuesta
     from sat_common.audit import Actor

@@ -206,6 +206,7 @@ def test_outbox_queue_fault_after_the_commit_keeps_the_authorization_and_says_so
 
 # =========================================================================== token endpoint: KMS Sign
 from tests.integration import catalog_support as catalog  # noqa: E402
+from tests.integration.ministry_support import people_pool  # noqa: E402
 
 
 @pytest.fixture
@@ -222,8 +223,10 @@ def token_ccf(moto, monkeypatch):
         "MAIN_TABLE_NAME": catalog.MAIN, "AUDIT_TABLE_NAME": catalog.AUDIT, "CLIENTS_USER_POOL_ID": pool,
         "OUTBOX_QUEUE_URL": queue_url, "PORTAL_BASE_URL": "https://portal.example.test",
         "TOKEN_SIGNING_KEY_ID": key_id, "PASSWORD_HASH_COST": "10",
+        "PUBLIC_API_BASE_URL": "https://api.example.test",
     }.items():  # fmt: skip
         monkeypatch.setenv(name, value)
+    people_pool(monkeypatch)  # /admin checks the operator live (decision 0029)
     catalog._clear_settings()
     admin = "CC-79000003"
     catalog.create_services(admin)

@@ -40,7 +40,7 @@ def _refs_used_by_tests() -> list[dict[str, str]]:
     return [SEED["scenarios"]["integration"]["citizen"], *negative, *adults]
 
 
-FREE_ADULTS_USED = 60  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59
+FREE_ADULTS_USED = 70  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59, hardening 60-69
 # Only the people the tests use (and every company): seeding all 340 items would double each test's set-up.
 SEEDED = {
     **SEED,
@@ -114,14 +114,15 @@ def aws_resources(moto, monkeypatch):
         UsernameConfiguration={"CaseSensitive": False},
         Schema=[{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
     )["UserPool"]
-    client = idp.create_user_pool_client(
+    client = idp.create_user_pool_client(  # confidential, admin flow only (decision 0027)
         UserPoolId=pool["Id"],
         ClientName="sat-ccf-test-web",
-        GenerateSecret=False,
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_ADMIN_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         PreventUserExistenceErrors="ENABLED",
     )["UserPoolClient"]
     idp.create_group(GroupName="ministerio", UserPoolId=pool["Id"])
+    mfa_key = boto3.client("kms").create_key(Description="TOTP secrets")["KeyMetadata"]["KeyId"]
     queue_url = boto3.client("sqs").create_queue(QueueName=QUEUE)["QueueUrl"]
     environment = {
         "MAIN_TABLE_NAME": "main",
@@ -129,6 +130,7 @@ def aws_resources(moto, monkeypatch):
         "AUDIT_TABLE_NAME": "audit",
         "PEOPLE_USER_POOL_ID": pool["Id"],
         "PEOPLE_USER_POOL_CLIENT_ID": client["ClientId"],
+        "MFA_KEY_ID": mfa_key,
         "OUTBOX_QUEUE_URL": queue_url,
         "PORTAL_BASE_URL": PORTAL + "/",
     }
@@ -138,7 +140,7 @@ def aws_resources(moto, monkeypatch):
 
     config.deps.cache_clear()
     clock.freeze(START)
-    yield {"pool_id": pool["Id"], "client_id": client["ClientId"], "queue_url": queue_url}
+    yield {"pool_id": pool["Id"], "client_id": client["ClientId"], "queue_url": queue_url, "mfa_key": mfa_key}
     clock.reset()
     config.deps.cache_clear()
 
@@ -167,6 +169,7 @@ def call(
     *,
     headers: dict[str, str] | None = None,
     claims: dict[str, str] | None = None,
+    source_ip: str | None = None,
 ) -> Answer:
     from registration.handler import lambda_handler
 
@@ -178,6 +181,8 @@ def call(
     event = api_event(
         method, path, resource=resource, path_parameters=parameters, body=body, headers=headers, claims=claims
     )
+    if source_ip:  # API Gateway's view of the connection (the login delays are per source, decision 0028)
+        event["requestContext"]["identity"]["sourceIp"] = source_ip
     return Answer(lambda_handler(event, FakeContext()))
 
 
@@ -287,6 +292,7 @@ def registered(someone: dict[str, Any], queue_url: str) -> None:
         "POST", "/password-setup", {"token": token, "password": GOOD_PASSWORD, "passwordConfirmation": GOOD_PASSWORD}
     )
     assert done.status == 204, done
+    outbox_messages(queue_url)  # the registration notices (decision 0026): later reads see only what follows
 
 
 # --- the flow ----------------------------------------------------------------------------------------
@@ -300,9 +306,11 @@ def test_whole_flow_from_basic_data_to_my_roles(aws):
     assert started.status == 201, started
     body = started.json
     assert body["status"] == "QUESTIONS_PENDING"
-    assert len(body["questions"]) >= 4
+    assert len(body["questions"]) == 5  # an adult: every fact, every time (decision 0026)
     for question in body["questions"]:
-        assert 4 <= len(question["options"]) <= 5
+        assert 2 <= len(question["options"]) <= 12  # fewer when there are fewer answers (five pension funds)
+        texts = [option["text"] for option in question["options"]]
+        assert len(set(texts)) == len(texts) and "Ninguna de las anteriores" in texts
         assert set(question) == {"questionId", "text", "options"}
         assert all(set(option) == {"optionId", "text"} for option in question["options"])
     assert '"correct"' not in started.text
@@ -342,12 +350,13 @@ def test_whole_flow_from_basic_data_to_my_roles(aws):
         },
     )
     assert login.status == 200, login
-    assert set(login.json) == {"accessToken", "idToken", "refreshToken", "expiresIn", "tokenType"}
+    # no Cognito access token: it would open Cognito's own user API around this one (decision 0027)
+    assert set(login.json) == {"idToken", "refreshToken", "expiresIn", "tokenType"}
     assert login.json["tokenType"] == "Bearer" and login.json["expiresIn"] > 0
 
     refreshed = call("POST", "/sessions/refresh", {"refreshToken": login.json["refreshToken"]})
     assert refreshed.status == 200, refreshed
-    assert refreshed.json["accessToken"] and refreshed.json["idToken"]
+    assert refreshed.json["idToken"] and "accessToken" not in refreshed.json
 
     claims = {"sub": "11111111-2222-3333-4444-555555555555", "cognito:username": username, "email": someone["email"]}
     me = call("GET", "/me", claims=claims)
@@ -385,6 +394,7 @@ def test_whole_flow_from_basic_data_to_my_roles(aws):
         "WELCOME_EMAIL_QUEUED",
         "PASSWORD_SET",
         "ACCOUNT_ACTIVATED",
+        "REGISTRATION_NOTICE_QUEUED",
         "LOGIN_SUCCEEDED",
     ]
 
@@ -396,17 +406,21 @@ def test_answers_a_tester_can_give_from_the_seed_facts(aws):
     facts = someone["facts"]
     from sat_common import catalogs
 
+    municipality = catalogs.load("municipalities").find(facts["municipalityCode"])
+    department = catalogs.load("departments").find(municipality["departmentCode"])
     truths = {
-        catalogs.load("eps").find(facts["eps"])["name"],
-        str(facts["affiliationYear"]),
-        f"{catalogs.load('municipalities').find(facts['municipalityCode'])['name']} (",
-        COMPANIES[facts["employerNit"]]["businessName"] if facts["employerNit"] else "Ninguna de las anteriores",
+        "EPS": catalogs.load("eps").find(facts["eps"])["name"],
+        "año": str(facts["affiliationYear"]),
+        "municipio": f"{municipality['name']} ({department['name']})",
+        "empresa": COMPANIES[facts["employerNit"]]["businessName"] if facts["employerNit"] else None,
+        "fondo": catalogs.load("pension-funds").find(facts["pensionFund"])["name"] if facts["pensionFund"] else None,
     }
-    if facts["pensionFund"]:
-        truths.add(catalogs.load("pension-funds").find(facts["pensionFund"])["name"])
     answers = []
     for question in started.json["questions"]:
-        matching = [o for o in question["options"] if any(o["text"] == t or o["text"].startswith(t) for t in truths)]
+        truth = next(value for marker, value in truths.items() if marker in question["text"])
+        matching = [o for o in question["options"] if o["text"] == truth]
+        if not matching:  # their answer is not among the options: "none of the above" (decision 0026)
+            matching = [o for o in question["options"] if o["text"] == "Ninguna de las anteriores"]
         assert len(matching) == 1, question
         answers.append({"questionId": question["questionId"], "optionId": matching[0]["optionId"]})
     verified = call("POST", f"/registrations/{started.json['registrationId']}/answers", {"answers": answers})
@@ -503,7 +517,7 @@ def test_nothing_secret_reaches_the_logs(aws, capsys, caplog):
         "otra cosa",
         token,
         login.json["refreshToken"],
-        login.json["accessToken"],
+        login.json["idToken"],
         "not-a-real-refresh-token",
     ]
     secrets += [answer["optionId"] for answer in answers + wrong]

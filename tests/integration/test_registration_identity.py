@@ -170,12 +170,14 @@ def test_wrong_answers_give_attempts_left_and_new_questions_and_a_set_answers_on
     # answers must match the current set one by one
     partial = call("POST", f"/registrations/{registration_id}/answers", {"answers": right_answers(registration_id)[:2]})
     assert partial.status == 422 and partial.json["errors"][0]["field"] == "answers"
-    # three right answers out of four pass (default minimum)
+    # every answer must be right (decision 0026): four of five is a failed set
     answers = right_answers(registration_id)
     answers[0] = wrong_answers(
         [q for q in wrong.json["questions"] if q["questionId"] == answers[0]["questionId"]], registration_id
     )[0]
-    passed = call("POST", f"/registrations/{registration_id}/answers", {"answers": answers})
+    almost = call("POST", f"/registrations/{registration_id}/answers", {"answers": answers})
+    assert almost.status == 422 and almost.json["attemptsLeft"] == 1, almost
+    passed = call("POST", f"/registrations/{registration_id}/answers", {"answers": right_answers(registration_id)})
     assert passed.status == 200, passed
     again = call("POST", f"/registrations/{registration_id}/answers", {"answers": answers})
     assert again.status == 409 and again.json["code"] == "REGISTRATION_STEP_NOT_ALLOWED"
@@ -210,7 +212,7 @@ def test_third_failed_set_locks_the_document_for_24_hours_and_notifies_the_owner
         "bloqueadoHasta": "21/11/2026 10:00 (hora de Colombia)",
     }
 
-    # the lock ends by itself (no TTL needed): after 24 h the person starts again with a fresh count
+    # the lock ends by itself (no TTL needed): after 24 h the person starts again, the failures remembered
     clock.advance(timedelta(minutes=1))
     restarted = call("POST", "/registrations", basic_data(someone))
     assert restarted.status == 201, restarted
@@ -219,6 +221,40 @@ def test_third_failed_set_locks_the_document_for_24_hours_and_notifies_the_owner
     actions = audit_actions(f"PERSON#{username}")
     assert actions.count("IDENTITY_CHECK_FAILED") == 3 and "IDENTITY_LOCKED" in actions
     assert "LOCKOUT_NOTICE_QUEUED" in actions
+
+    # a second lock in the 30 days lasts 30 days (decision 0026): six sets a month, not three a day
+    questions = retry.json["questions"]
+    assert fail(restarted.json["registrationId"], questions).json["attemptsLeft"] == 1
+    long_lock = fail(restarted.json["registrationId"], fail_questions(restarted.json["registrationId"]))
+    assert long_lock.status == 423, long_lock
+    assert long_lock.json["lockedUntil"] == "2026-12-21T15:00:00Z"
+    assert long_lock.headers["retry-after"] == str(30 * 24 * 3600)
+    (second,) = outbox_messages(aws["queue_url"])
+    assert second["template"] == "lockout-notice"
+    assert second["data"]["bloqueadoHasta"] == "21/12/2026 10:00 (hora de Colombia)"
+    clock.advance(timedelta(days=29, hours=23))
+    assert call("POST", "/registrations", basic_data(someone)).status == 423
+
+
+def fail_questions(registration_id: str) -> list[dict]:
+    """The current set as the person sees it (texts and ids), read from the stored registration."""
+    current = json.loads(registration_item(registration_id)["questionSet"])
+    return [{"questionId": q["questionId"], "options": q["options"]} for q in current["questions"]]
+
+
+def test_slow_guessing_does_not_escape_the_lock(aws):
+    """Two failed sets a day never reached three "in 24 hours"; the failures are now remembered for 30 days."""
+    someone = free_person(18)
+    for day in range(2):
+        started = call("POST", "/registrations", basic_data(someone))
+        assert started.status == 201, started
+        registration_id = started.json["registrationId"]
+        answer = fail(registration_id, started.json["questions"])
+        if day == 0:
+            answer = fail(registration_id, answer.json["questions"])
+            assert answer.json["attemptsLeft"] == 1
+        clock.advance(timedelta(hours=25))
+    assert answer.status == 423 and answer.json["code"] == "DOCUMENT_LOCKED", answer
 
 
 def test_unknown_or_expired_registration_is_404(aws):

@@ -1,4 +1,5 @@
-"""Paso 5–6 on moto: password set-up (policy, single use, expiry), sign-in with lockout, refresh, /me, roles."""
+"""Paso 5–6 on moto: password set-up (policy, single use, expiry), sign-in with per-source delays (decision
+0028), refresh, /me, roles."""
 
 from datetime import timedelta
 
@@ -31,6 +32,11 @@ def login(someone: dict, password: str):
         "/sessions",
         {"documentType": someone["documentType"], "documentNumber": someone["documentNumber"], "password": password},
     )
+
+
+def login_from(source_ip: str, someone: dict, password: str):
+    body = {"documentType": someone["documentType"], "documentNumber": someone["documentNumber"], "password": password}
+    return call("POST", "/sessions", body, source_ip=source_ip)
 
 
 def test_mismatch_is_422_and_keeps_the_token_usable(aws):
@@ -111,30 +117,63 @@ def test_wrong_credentials_are_one_generic_401(aws):
     assert wrong_password.json["code"] == "INVALID_CREDENTIALS"
 
 
-def test_five_failed_logins_lock_sign_in_for_15_minutes(aws):
+def test_failed_logins_delay_only_their_source_and_never_lock_the_owner(aws):
+    """Decision 0028: four free failures, then the source waits 30 s, 60 s, 120 s... (429 + Retry-After);
+    the owner, from another source, signs in all along."""
     someone = free_person(47)
     registered(someone, aws["queue_url"])
-    for _ in range(5):
-        assert login(someone, "No es la contraseña 123").status == 401
-    locked = login(someone, GOOD_PASSWORD)  # even the right password waits
-    assert locked.status == 423 and locked.json["code"] == "LOGIN_LOCKED"
-    assert locked.headers["retry-after"] == str(15 * 60)
-    clock.advance(timedelta(minutes=15))
-    assert login(someone, GOOD_PASSWORD).status == 200
-    actions = audit_actions(f"PERSON#CC-{someone['documentNumber']}")
-    assert actions.count("LOGIN_FAILED") == 4 and actions.count("LOGIN_LOCKED") == 1
-    # a success resets the count
+    attacker, owner = "198.51.100.66", "203.0.113.7"
     for _ in range(4):
-        login(someone, "No es la contraseña 123")
-    assert login(someone, GOOD_PASSWORD).status == 200
-    assert login(someone, "No es la contraseña 123").status == 401
-    assert login(someone, GOOD_PASSWORD).status == 200
+        assert login_from(attacker, someone, "No es la contraseña 123").status == 401
+    fifth = login_from(attacker, someone, "No es la contraseña 123")
+    assert fifth.status == 401  # the fifth failure is answered, and starts the delay
+    delayed = login_from(attacker, someone, GOOD_PASSWORD)  # even the right password waits
+    assert delayed.status == 429 and delayed.json["code"] == "LOGIN_DELAYED"
+    assert delayed.headers["retry-after"] == "30"
+    assert login_from(owner, someone, GOOD_PASSWORD).status == 200  # another source: no delay at all
+    clock.advance(timedelta(seconds=30))
+    assert login_from(attacker, someone, "No es la contraseña 123").status == 401  # sixth: 60 s
+    assert login_from(attacker, someone, GOOD_PASSWORD).headers["retry-after"] == "60"
+    clock.advance(timedelta(seconds=60))
+    assert login_from(attacker, someone, "No es la contraseña 123").status == 401  # seventh: 120 s
+    # the owner's success elsewhere does not reset the attacker's count
+    assert login_from(owner, someone, GOOD_PASSWORD).status == 200
+    assert login_from(attacker, someone, GOOD_PASSWORD).headers["retry-after"] == "120"
+    actions = audit_actions(f"PERSON#CC-{someone['documentNumber']}")
+    assert actions.count("LOGIN_FAILED") == 7
+    # a success from the source clears that source's count: the next failure is free again
+    clock.advance(timedelta(seconds=120))
+    assert login_from(attacker, someone, GOOD_PASSWORD).status == 200
+    assert login_from(attacker, someone, "No es la contraseña 123").status == 401
+    assert login_from(attacker, someone, GOOD_PASSWORD).status == 200
 
 
-def test_unknown_usernames_lock_the_same_way_so_a_lock_reveals_nothing(aws):
+def test_delays_grow_to_the_ceiling_and_are_forgotten_after_a_day(aws):
+    nobody = {"documentType": "CC", "documentNumber": "1999999997"}
+    waits = []
+    for _ in range(12):
+        login_from("198.51.100.67", nobody, "Cualquier cosa 1234")
+        answer = login_from("198.51.100.67", nobody, "Cualquier cosa 1234")
+        waits.append(int(answer.headers.get("retry-after", 0)))
+        clock.advance(timedelta(seconds=waits[-1]))
+    assert waits[:4] == [0, 0, 30, 60] and max(waits) == 900 and waits[-1] == 900
+    clock.advance(timedelta(hours=24))
+    assert login_from("198.51.100.67", nobody, "Cualquier cosa 1234").status == 401
+    assert login_from("198.51.100.67", nobody, "Cualquier cosa 1234").status == 401
+
+
+def test_an_ipv6_source_is_its_slash_64(aws):
+    nobody = {"documentType": "CC", "documentNumber": "1999999996"}
+    for host in range(5):  # rotating addresses inside one /64 is one source
+        assert login_from(f"2001:db8:0:1::{host + 1}", nobody, "Cualquier cosa 1234").status == 401
+    assert login_from("2001:db8:0:1::ffff", nobody, "Cualquier cosa 1234").status == 429
+    assert login_from("2001:db8:0:2::1", nobody, "Cualquier cosa 1234").status == 401
+
+
+def test_unknown_usernames_are_delayed_the_same_way_so_a_delay_reveals_nothing(aws):
     nobody = {"documentType": "CC", "documentNumber": "1999999998"}
     answers = [login(nobody, "Cualquier cosa 1234").status for _ in range(6)]
-    assert answers == [401, 401, 401, 401, 401, 423]
+    assert answers == [401, 401, 401, 401, 401, 429]
 
 
 def test_refresh_gives_new_tokens_and_rejects_garbage(aws):

@@ -48,17 +48,20 @@ def _fake_resolver(host: str, port: int) -> list[str]:
     raise OSError("no such host")
 
 
-@pytest.fixture
-def env(moto, monkeypatch) -> Iterator[dict[str, str]]:
+@pytest.fixture(name="env")
+def share_env(moto, monkeypatch) -> Iterator[dict[str, str]]:
     create_table(MAIN, gsis=2)
     create_table(AUDIT)
     key_arn = boto3.client("kms").create_key(Description="secrets")["KeyMetadata"]["Arn"]
+    outbox = boto3.client("sqs").create_queue(QueueName="share-outbox")["QueueUrl"]
     values = {
         "MAIN_TABLE_NAME": MAIN,
         "AUDIT_TABLE_NAME": AUDIT,
         "SECRETS_PREFIX": PREFIX,
         "SECRETS_KMS_KEY_ARN": key_arn,
         "ALLOW_LOOPBACK_URLS": "false",
+        "OUTBOX_QUEUE_URL": outbox,
+        "PORTAL_BASE_URL": "https://portal.example.test",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -246,8 +249,10 @@ def test_states_incomplete_pending_and_back(env):
     # a PUT without password/clientSecret keeps the stored ones (same username)
     again = call("PUT", f"{base()}/{shared_id}/oauth", oauth_body(clientSecret=None, username="sat", tokenName="Otro"))
     assert again.status == 200 and again.json["hasPassword"] and again.json["hasClientSecret"]
-    # no username: client credentials, the password is dropped
-    cc = call("PUT", f"{base()}/{shared_id}/oauth", oauth_body(clientSecret=None))
+    # no username: client credentials, the password is dropped; a new username needs the secret again (0054)
+    kept = call("PUT", f"{base()}/{shared_id}/oauth", oauth_body(clientSecret=None))
+    assert kept.status == 422 and [e["field"] for e in kept.json["errors"]] == ["clientSecret"]
+    cc = call("PUT", f"{base()}/{shared_id}/oauth", oauth_body())
     assert cc.json["oauth"]["grantType"] == "client_credentials" and cc.json["hasPassword"] is False
     assert secret_value(shared_id)["password"] is None
 
@@ -335,7 +340,7 @@ def test_english_messages(env):
 
 # --------------------------------------------------------------------------- patch
 def test_patch_changes_and_security_changes_send_back_to_pending(env, token_server):
-    shared_id = create()
+    shared_id = create(url=token_server.notify_url)
     call("PUT", f"{base()}/{shared_id}/oauth", oauth_body(tokenUrl=token_server.url, clientSecret=token_server.secret))
     assert call("POST", f"{base()}/{shared_id}/verification").json["status"] == "AUTHORIZED"
     assert call("GET", f"{base()}/{shared_id}").json["status"] == "ACTIVE"
@@ -551,11 +556,17 @@ class TokenServer:
         self.password = CANARY_PASSWORD
         self.mode = "ok"
         self.requests: list[dict[str, Any]] = []
+        self.probes: list[dict[str, Any]] = []
+        self.probe_status = 204
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, *args: Any) -> None:
                 pass
+
+            def do_OPTIONS(self) -> None:  # the probe of the service's own URL (decision 0054)
+                outer.probes.append({"path": self.path, "headers": dict(self.headers)})
+                self._send(outer.probe_status, b"")
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
@@ -587,12 +598,16 @@ class TokenServer:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}/oauth2/token"
+        self.notify_url = f"http://127.0.0.1:{self.server.server_address[1]}/sat/notificaciones"
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
 
-@pytest.fixture
-def token_server(env, monkeypatch) -> Iterator[TokenServer]:
+@pytest.fixture(name="token_server")
+def share_token_server(env, monkeypatch) -> Iterator[TokenServer]:
     monkeypatch.setenv("ALLOW_LOOPBACK_URLS", "true")  # local-development setting, for 127.0.0.1 only
+    # The connection test also probes the service's URL (decision 0054): the default one refuses at once here
+    # instead of reaching for a public address.
+    monkeypatch.setitem(FAKE_DNS, "api.caja.example.co", ["127.0.0.1"])
     from share.config import settings
 
     settings.cache_clear()
@@ -604,7 +619,7 @@ def token_server(env, monkeypatch) -> Iterator[TokenServer]:
 
 
 def test_verification_authorizes_and_activates(env, token_server):
-    shared_id = create()
+    shared_id = create(url=token_server.notify_url)
     assert call("POST", f"{base()}/{shared_id}/verification").status == 409  # INCOMPLETE
     call(
         "PUT",
@@ -720,7 +735,9 @@ def test_canary_values_never_appear_in_responses_or_logs(env, token_server, capf
     call("POST", f"{path}/verification")  # the token server answers with CANARY_TOKEN
     call("GET", path)
     call("GET", base())
-    call("PATCH", path, {"url": "https://api.caja.example.co/otra"})
+    call("PATCH", path, {"url": "https://api.caja.example.co/otra"})  # 422: the secrets again (decision 0054)
+    call("PATCH", path, {"url": "https://api.caja.example.co/otra", "clientSecret": CANARY_SECRET,
+                         "password": CANARY_PASSWORD})  # fmt: skip
     call("PUT", f"{path}/oauth", oauth_body(tokenUrl=token_server.url, password=CANARY_PASSWORD))  # 422
     call("PUT", f"{path}/oauth", {**oauth_body(), "password": CANARY_PASSWORD + "\x00"})  # 422 control chars
     call("PUT", f"{path}/oauth", {**oauth_body(), "clientSecret": CANARY_SECRET, "unknown": CANARY_PASSWORD})

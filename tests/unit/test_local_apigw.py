@@ -203,6 +203,21 @@ def test_proxy_event_shape(template):
     assert ctx["requestId"] and "authorizer" not in ctx
 
 
+def test_forwarded_headers_are_the_gateways_own(template):
+    """A client cannot pose as another address: its X-Forwarded-For gets the connection's address appended
+    (as API Gateway does) and X-Forwarded-Proto is the gateway's."""
+    rec = Recorder({"statusCode": 200, "body": "{}"})
+    gw = _gateway(template, rec)
+    headers = [("User-Agent", "ua"), ("X-Forwarded-For", "203.0.113.9"), ("X-Forwarded-Proto", "https")]
+    gw.handle("GET", "/items/7", headers, None, "10.0.0.1")
+    _, event = rec.events[0]
+    assert event["headers"]["X-Forwarded-For"] == "203.0.113.9, 10.0.0.1"
+    assert event["multiValueHeaders"]["X-Forwarded-Proto"] == ["http"]
+    assert event["requestContext"]["identity"]["sourceIp"] == "10.0.0.1"
+    gw.handle("GET", "/items/7", [("User-Agent", "ua")], None, "10.0.0.2")
+    assert rec.events[1][1]["headers"]["X-Forwarded-For"] == "10.0.0.2"
+
+
 def test_unknown_route_and_method_use_gateway_response(template):
     gw = _gateway(template, Recorder())
     for method, path in (("GET", "/nope"), ("DELETE", "/items/7")):

@@ -70,10 +70,12 @@ def test_valid_id_token_gives_api_gateway_style_claims(cognito):
         assert all(isinstance(v, str) for v in claims.values())
 
 
-def test_access_token_is_accepted_and_scopes_are_checked(cognito):
+def test_access_token_only_where_scopes_are_configured(cognito):
+    """API Gateway's Cognito authorizer: no scopes on the method -> ID token; scopes -> access token."""
     endpoint, (people, _) = cognito
     auth = CognitoAuthorizer(endpoint, "us-east-1", [people["id"]])
-    assert auth.authorize(people["AccessToken"])["token_use"] == "access"
+    with pytest.raises(Unauthorized, match="only an ID token"):
+        auth.authorize(people["AccessToken"])
     assert auth.authorize(people["AccessToken"], scopes=["aws.cognito.signin.user.admin"])
     with pytest.raises(Unauthorized):
         auth.authorize(people["AccessToken"], scopes=["ccf/notify"])

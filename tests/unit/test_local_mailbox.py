@@ -49,12 +49,12 @@ def test_read_mailbox_renders_templated_and_simple_mail():
             Destination={"ToAddresses": ["b@example.com"]},
             Message={"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "plain"}}},
         )
-        mails = read_mailbox(endpoint)
+        mails = read_mailbox()
         assert len(mails) == 2
-        templated = read_mailbox(endpoint, to="A@example.com")
+        templated = read_mailbox(to="A@example.com")
         assert len(templated) == 1
         mail = templated[0]
         assert mail["subject"] == "Hola Ana" and mail["text"] == "Entre a http://x/?a=1&b=2"
         assert mail["html"] == "<a href='http://x/?a=1&amp;b=2'>x</a>"
         assert mail["from"] == "from@example.com" and mail["template"] == "t-welcome"
-        assert read_mailbox(endpoint, to="b@example.com")[0]["text"] == "plain"
+        assert read_mailbox(to="b@example.com")[0]["text"] == "plain"

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from pydantic import ValidationError
 
-from registration import questions
 from registration.config import RegistrationSettings
 from registration.models import BasicData, Contact
 from sat_common import catalogs, clock, passwords, tokens
@@ -35,6 +34,14 @@ ADA = Person(
         ("qwerty123456", "password_common"),
         ("Contraseña2024", "password_common"),
         ("bogota123456789", "password_common"),
+        # a common password or Spanish phrase with a year and symbols around it (decision 0025)
+        ("contraseña segura 2026", "password_common"),
+        ("password2026!!", "password_common"),
+        ("p4ssw0rd2026!!", "password_common"),
+        ("Colombia2026!!", "password_common"),
+        ("salud ministerio 2026", "password_common"),
+        ("Caja de compensación 2026", "password_common"),
+        ("a" * 100, "password_common"),  # past zxcvbn's 72 characters: estimated, not a 500
         ("mi cedula 52123456 ok", "password_personal_data"),
         ("LOVELACE-sobre-el-puente", "password_personal_data"),
         ("Lóvelace viaja en tren 9", "password_personal_data"),
@@ -58,6 +65,21 @@ def test_password_policy_accepts_long_unpredictable_passwords_without_compositio
     assert passwords.check(password, ["52123456", "Ada", "Lovelace"]) is None
 
 
+@pytest.mark.parametrize("length", [72, 73, 100, 128])
+def test_long_passwords_are_estimated_not_refused(length):
+    # zxcvbn raises past 72 characters (the API answered 500): long passphrases are estimated in pieces
+    phrase = ("Cuatro caballos cruzan la sabana de Bogotá al amanecer, sin prisa y sin miedo. " * 2)[:length]
+    assert passwords.check(phrase, ["52123456", "Ada", "Lovelace"]) is None
+    assert passwords.check(phrase + "x", []) == (
+        None if length < passwords.MAX_LENGTH else passwords.Violation("password_too_long", {"max_length": 128})
+    )
+
+
+def test_the_common_password_list_is_large_and_shipped():
+    common = passwords._common_passwords()
+    assert len(common) >= 100_000 and all(word in common for word in ("password", "123456", "contraseña", "colombia"))
+
+
 def test_short_names_do_not_block_passwords():
     # a two-letter name ("Al") would forbid half the dictionary; only names of 3+ letters count
     assert passwords.check("Algoritmos y datos 2026!", ["Al"]) is None
@@ -69,54 +91,7 @@ def test_tokens_are_long_and_only_the_hash_is_kept():
     assert tokens.new_token() != token
 
 
-def test_bank_has_every_fact_with_plausible_distractors():
-    bank = questions.build_bank(questions.Facts(person=ADA, employer_name=None), "seed-1", 2026)
-    by_kind = {entry["kind"]: entry for entry in bank}
-    assert set(by_kind) == {"eps", "pensionFund", "employer", "affiliationYear", "municipality"}
-    for entry in bank:
-        assert len(entry["options"]) == 5 and len(set(entry["options"])) == 5
-    assert by_kind["eps"]["options"][0] == "Aliansalud EPS"
-    assert by_kind["employer"]["options"][0] == questions.NONE_KEY  # no employer: "none of the above"
-    years = sorted(int(year) for year in by_kind["affiliationYear"]["options"])
-    assert years == list(range(years[0], years[0] + 5)) and 2005 in years
-    # San Andrés has two municipalities: the question still gets four distractors
-    municipality = by_kind["municipality"]["options"]
-    assert municipality[0].startswith("San Andrés") and len(municipality) == 5
-
-
-def test_distractors_are_stable_per_person_and_differ_between_people():
-    facts = questions.Facts(person=ADA, employer_name="Industrias Daza Becerra S.A.S.")
-    first = questions.build_bank(facts, "seed-1", 2026)
-    assert questions.build_bank(facts, "seed-1", 2026) == first
-    other = questions.build_bank(facts, "seed-2", 2026)
-    assert [e["options"] for e in other] != [e["options"] for e in first]
-    employer = next(e for e in first if e["kind"] == "employer")
-    assert employer["options"][0] == "Industrias Daza Becerra S.A.S." and questions.NONE_KEY in employer["options"]
-    assert all(name.endswith(("S.A.S.", "S.A.", "Ltda.")) for name in employer["options"][1:-1])
-
-
-def test_the_right_year_is_not_always_in_the_middle_and_never_in_the_future():
-    positions = set()
-    for seed in range(40):
-        entry = questions._year(f"s{seed}", 2010, 2026)
-        positions.add(sorted(entry["options"]).index("2010"))
-    assert positions == {0, 1, 2, 3, 4}
-    recent = questions._year("s", 2026, 2026)
-    assert max(int(year) for year in recent["options"]) == 2026
-
-
-def test_a_set_hides_the_answers_and_scores_them():
-    bank = questions.build_bank(questions.Facts(person=ADA, employer_name=None), "seed-1", 2026)
-    question_set = questions.new_set(bank, 4)
-    assert len(question_set["questions"]) == 4
-    shown = questions.public_questions(question_set, "es")
-    assert all("correct" not in question for question in shown)
-    assert any(option["text"] == "Ninguna de las anteriores" for q in shown for option in q["options"]) or all(
-        q["kind"] != "employer" for q in question_set["questions"]
-    )
-    right = {q["questionId"]: q["correct"] for q in question_set["questions"]}
-    assert questions.score(question_set, right) == 4
-    assert questions.score(question_set, {}) == 0
+# The identity questions (decision 0026): tests/unit/test_identity_questions.py
 
 
 def basic(**changes):
@@ -227,6 +202,7 @@ def test_every_message_key_the_area_raises_is_translated():
         "password_personal_data",
         "password_common",
         "too_long",
+        "mfa_code_invalid",
     }
     for key in keys:
         assert set(FIELD_MESSAGES[key]) == {SPANISH, ENGLISH}, key
@@ -245,8 +221,13 @@ def test_every_message_key_the_area_raises_is_translated():
         "PASSWORD_MISMATCH",
         "PASSWORD_POLICY",
         "INVALID_CREDENTIALS",
-        "LOGIN_LOCKED",
+        "LOGIN_DELAYED",
         "INVALID_REFRESH_TOKEN",
+        "MFA_CODE_INVALID",
+        "MFA_SESSION_INVALID",
+        "MFA_REQUIRED",
+        "MFA_ALREADY_ENABLED",
+        "MFA_ENROLMENT_NOT_STARTED",
     }
     for code in codes:
         assert set(PROBLEMS[code]) == {SPANISH, ENGLISH}, code
@@ -260,6 +241,7 @@ REQUIRED_ENV = {
     "AUDIT_TABLE_NAME": "a",
     "PEOPLE_USER_POOL_ID": "p",
     "PEOPLE_USER_POOL_CLIENT_ID": "c",
+    "MFA_KEY_ID": "k",
     "OUTBOX_QUEUE_URL": "q",
     "PORTAL_BASE_URL": "https://portal.example/",
 }
@@ -269,14 +251,19 @@ def test_settings_have_recorded_defaults_and_refuse_an_unreachable_minimum(monke
     for name, value in REQUIRED_ENV.items():
         monkeypatch.setenv(name, value)
     settings = RegistrationSettings()  # type: ignore[call-arg]
-    assert (settings.identity_questions, settings.identity_min_correct, settings.identity_max_attempts) == (4, 3, 3)
-    assert settings.identity_lock_hours == 24 and settings.setup_token_hours == 24
+    assert (settings.identity_options, settings.identity_max_attempts) == (12, 3)  # decision 0026
+    assert (settings.identity_lock_hours, settings.identity_long_lock_days, settings.identity_failure_memory_days) == (
+        24,
+        30,
+        30,
+    )
+    assert settings.setup_token_hours == 24
     assert settings.portal_base_url == "https://portal.example"
-    monkeypatch.setenv("IDENTITY_MIN_CORRECT", "5")
+    monkeypatch.setenv("IDENTITY_OPTIONS", "3")  # fewer options than "none of the above" needs to hide anything
     with pytest.raises(ValidationError):
         RegistrationSettings()  # type: ignore[call-arg]
     monkeypatch.delenv("MAIN_TABLE_NAME")
-    monkeypatch.setenv("IDENTITY_MIN_CORRECT", "3")
+    monkeypatch.setenv("IDENTITY_OPTIONS", "12")
     with pytest.raises(ValidationError):
         RegistrationSettings()  # type: ignore[call-arg]
 

@@ -5,7 +5,11 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
-from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError, ResponseValidationError
+from aws_lambda_powertools.event_handler.openapi.exceptions import (
+    RequestUnsupportedContentType,
+    RequestValidationError,
+    ResponseValidationError,
+)
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
@@ -13,6 +17,7 @@ from sat_common.audit import Actor
 from sat_common.auth import Caller, actor_from_event, caller_from_event
 from sat_common.errors import DomainError, FieldError
 from sat_common.i18n import language
+from sat_common.json_body import JsonBodyValidation
 from sat_common.observability import logger, metrics, tracer
 from sat_common.problem import CONTENT_TYPE as PROBLEM_CONTENT_TYPE
 from sat_common.problem import problem_body, problem_response
@@ -30,6 +35,9 @@ def create_resolver(settings: ApiSettings | None = None) -> APIGatewayRestResolv
     cors = CORSConfig(allow_origin=origins[0], extra_origins=list(origins[1:]), max_age=600) if origins else None
     # A response that breaks its own model is our bug: 500, never a 422 blamed on the client.
     app = APIGatewayRestResolver(enable_validation=True, cors=cors, response_validation_error_http_code=500)
+    # Powertools' validation with a body reading that never lets an unreadable body become a 500
+    # (sat_common.json_body; docs/security.md "Unreadable request bodies").
+    app._request_validation_middleware = JsonBodyValidation()
 
     def lang() -> str:
         return request_language(app)
@@ -45,6 +53,11 @@ def create_resolver(settings: ApiSettings | None = None) -> APIGatewayRestResolv
             for item in error.errors()
         ]
         return problem_response(DomainError(code="VALIDATION_FAILED", status=422, errors=field_errors), lang())
+
+    @app.exception_handler(RequestUnsupportedContentType)
+    def _media_type(_: RequestUnsupportedContentType) -> Response:
+        # Before the generic handler below: Powertools raises it as a NotImplementedError.
+        return problem_response(DomainError(code="UNSUPPORTED_MEDIA_TYPE", status=415), lang())
 
     @app.exception_handler(ResponseValidationError)
     def _bad_response(error: ResponseValidationError) -> Response:
@@ -125,16 +138,14 @@ def lambda_entry(app: APIGatewayRestResolver) -> Callable[[dict[str, Any], Lambd
     return handler
 
 
-def public_base_url(app: APIGatewayRestResolver, configured: str | None = None) -> str:
-    """The API's public base URL: configured, else from the request (stage prefix only on AWS hosts)."""
-    if configured:
-        return configured
-    event = app.current_event
-    headers = {key.lower(): value for key, value in (event.headers or {}).items()}
-    context = event.raw_event.get("requestContext") or {}
-    host = headers.get("host") or context.get("domainName") or "localhost"
-    proto = headers.get("x-forwarded-proto", "https")
-    stage = context.get("stage")
-    if ".execute-api." in host and stage:
-        return f"{proto}://{host}/{stage}"
-    return f"{proto}://{host}"
+def configured_base_url(value: str) -> str:
+    """The API's public base URL from configuration (PUBLIC_API_BASE_URL, set by the CDK app), checked and
+    without a trailing slash. URLs handed to clients are never built from the request's Host header, which
+    the client chooses (decision 0054)."""
+    from urllib.parse import urlsplit
+
+    text = value.strip().rstrip("/")
+    parts = urlsplit(text)
+    if parts.scheme not in ("https", "http") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError("PUBLIC_API_BASE_URL must be an absolute http(s) URL without query or fragment")
+    return text

@@ -19,8 +19,12 @@ def _config() -> Any:
 @cache
 def client(service: str) -> Any:
     import boto3
+    from botocore.config import Config
 
-    return boto3.client(service, config=_config())  # type: ignore[call-overload]
+    config = _config()
+    if service == "s3":  # botocore signs presigned POSTs with SigV2 in us-east-1 / sa-east-1; new buckets refuse it
+        config = config.merge(Config(signature_version="s3v4"))
+    return boto3.client(service, config=config)  # type: ignore[call-overload]
 
 
 @cache

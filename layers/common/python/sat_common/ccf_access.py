@@ -7,8 +7,10 @@ Main-table items (PK / SK):
     CCF#<nit> / ACTIVATION              the Ministry activated the CCF role (status ACTIVE)
     CCF#<nit> / ASSIGN#<serviceId>      service assigned to the CCF: clientId, status ACTIVE/REVOKED
     CLIENT#<clientId> / CLIENT          Client ID -> (nit, serviceId): the token endpoint's lookup
-    CLIENT#<clientId> / FAILURES        failed token requests in the window; lockedUntil (expiresAt)
-    CCF#<nit> / CONSUMER_PASSWORD       current and previous password hashes (never the password)
+    CLIENT#<clientId> / FAILURES        failed token requests of every source in the window; lockedUntil
+    CLIENT#<clientId> / FAILURES#<src>  failed token requests of one source (hashed IP); lockedUntil
+    CCF#<nit> / CONSUMER_PASSWORD       current and previous password hashes (never the password), their
+                                        revision and `tokensNotBeforeRevision` (decision 0041)
     SERVICE#<serviceId> / PROFILE       the Ministry's catalog entry (state ACTIVE/INACTIVE)
 """
 
@@ -34,6 +36,12 @@ TOKEN_AUDIENCE = "sat-ccf-services"  # noqa: S105 - an audience name
 TOKEN_ALGORITHM = "RS256"  # noqa: S105 - an algorithm name
 KMS_SIGNING_ALGORITHM = "RSASSA_PKCS1_V1_5_SHA_256"
 SESSION_PATH = "/sat/session"  # every valid token may call it (who am I); see the decision
+PASSWORD_REVISION_CLAIM = "cpr"  # noqa: S105 - a claim name: the consumer password's revision (decision 0041)
+
+
+def token_issuer(stage: str) -> str:
+    """The `iss` of this stage's access tokens: the token endpoint signs it, the /sat authorizer requires it."""
+    return f"urn:sat-ccf:{stage}"
 
 
 # --------------------------------------------------------------------------- keys
@@ -49,8 +57,9 @@ def client_key(client_id: str) -> dict[str, str]:
     return {"PK": f"CLIENT#{client_id}", "SK": "CLIENT"}
 
 
-def failures_key(client_id: str) -> dict[str, str]:
-    return {"PK": f"CLIENT#{client_id}", "SK": "FAILURES"}
+def failures_key(client_id: str, source: str | None = None) -> dict[str, str]:
+    """All failures of the Client ID (source None), or those of one source (a hash, never the address)."""
+    return {"PK": f"CLIENT#{client_id}", "SK": "FAILURES" if source is None else f"FAILURES#{source}"}
 
 
 def password_key(nit: str) -> dict[str, str]:
@@ -111,6 +120,7 @@ class TokenClaims:
     jti: str
     issued_at: int
     expires_at: int
+    password_revision: int = 0  # tokens issued before decision 0041 carry none: the oldest revision
 
 
 def _b64(data: bytes) -> str:
@@ -125,8 +135,17 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-def issue_token(key_id: str, issuer: str, nit: str, service_id: str, client_id: str, lifetime: int) -> tuple[str, int]:
-    """A JWT signed by the KMS asymmetric key (RS256); the private key never leaves KMS."""
+def issue_token(
+    key_id: str,
+    issuer: str,
+    nit: str,
+    service_id: str,
+    client_id: str,
+    lifetime: int,
+    password_revision: int,
+) -> tuple[str, int]:
+    """A JWT signed by the KMS asymmetric key (RS256); the private key never leaves KMS. `password_revision`
+    is the revision of the consumer password that was presented (an immediate rotation revokes older ones)."""
     now = clock.epoch()
     header = {"alg": TOKEN_ALGORITHM, "typ": "at+jwt", "kid": key_id}
     claims = {
@@ -138,7 +157,9 @@ def issue_token(key_id: str, issuer: str, nit: str, service_id: str, client_id: 
         "service_id": service_id,
         "jti": uuid.uuid4().hex,
         "iat": now,
+        "nbf": now,
         "exp": now + lifetime,
+        PASSWORD_REVISION_CLAIM: password_revision,
     }
     signing_input = f"{_segment(header)}.{_segment(claims)}"
     signature = aws.client("kms").sign(
@@ -148,52 +169,58 @@ def issue_token(key_id: str, issuer: str, nit: str, service_id: str, client_id: 
 
 
 class InvalidToken(Exception):
-    """The token is malformed, not ours, badly signed or expired."""
+    """The token is malformed, not ours, badly signed, expired or not yet valid."""
 
 
 @cache
 def _public_key(key_id: str) -> Any:
-    from cryptography.hazmat.primitives.serialization import load_der_public_key
+    """The KMS key's public half as a JWK, fetched once per process."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat, load_der_public_key
+    from joserfc.jwk import RSAKey
 
-    return load_der_public_key(aws.client("kms").get_public_key(KeyId=key_id)["PublicKey"])
+    public = load_der_public_key(aws.client("kms").get_public_key(KeyId=key_id)["PublicKey"])
+    return RSAKey.import_key(public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
 
 
-def verify_token(key_id: str, token: str, leeway: int = 0) -> TokenClaims:
-    """Check signature (public key fetched once per process), audience and expiry; raise InvalidToken."""
-    from cryptography.exceptions import InvalidSignature
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.hazmat.primitives.asymmetric import padding
+def verify_token(key_id: str, token: str, *, issuer: str, leeway: int = 0) -> TokenClaims:
+    """Check the RS256 signature and, with joserfc's claims registry, `iss`, `aud`, `exp`, `nbf` and `iat`
+    (all required); raise InvalidToken."""
+    from joserfc import jwt
+    from joserfc.errors import JoseError
 
-    parts = token.split(".")
-    if len(parts) != 3:
-        raise InvalidToken("malformed")
     try:
-        header = json.loads(_unb64(parts[0]))
-        claims = json.loads(_unb64(parts[1]))
-        signature = _unb64(parts[2])
-    except (ValueError, UnicodeDecodeError) as error:
-        raise InvalidToken("malformed") from error
-    if not isinstance(header, dict) or not isinstance(claims, dict):
-        raise InvalidToken("malformed")
-    if header.get("alg") != TOKEN_ALGORITHM or header.get("kid") != key_id:
-        raise InvalidToken("unexpected algorithm or key")
+        decoded = jwt.decode(token, _public_key(key_id), algorithms=[TOKEN_ALGORITHM])
+    except (JoseError, ValueError, TypeError, UnicodeDecodeError) as error:
+        raise InvalidToken("malformed or bad signature") from error
+    if decoded.header.get("kid") != key_id:
+        raise InvalidToken("unexpected key")
+    claims = decoded.claims
+    registry = jwt.JWTClaimsRegistry(
+        now=clock.epoch,
+        leeway=leeway,
+        iss={"essential": True, "value": issuer},
+        aud={"essential": True, "value": TOKEN_AUDIENCE},
+        exp={"essential": True},
+        nbf={"essential": True},
+        iat={"essential": True},
+        jti={"essential": True},
+    )
     try:
-        _public_key(key_id).verify(signature, f"{parts[0]}.{parts[1]}".encode(), padding.PKCS1v15(), hashes.SHA256())
-    except InvalidSignature as error:
-        raise InvalidToken("bad signature") from error
-    if claims.get("aud") != TOKEN_AUDIENCE:
-        raise InvalidToken("wrong audience")
-    exp, iat = claims.get("exp"), claims.get("iat")
-    if not isinstance(exp, int) or not isinstance(iat, int) or exp + leeway <= clock.epoch():
-        raise InvalidToken("expired")
+        registry.validate(claims)
+    except JoseError as error:
+        raise InvalidToken(f"claims: {error.error}") from error
+    revision = claims.get(PASSWORD_REVISION_CLAIM, 0)
+    if not isinstance(revision, int) or isinstance(revision, bool):
+        raise InvalidToken("bad password revision")
     try:
         return TokenClaims(
             nit=str(claims["ccf_nit"]),
             service_id=str(claims["service_id"]),
             client_id=str(claims["client_id"]),
             jti=str(claims["jti"]),
-            issued_at=iat,
-            expires_at=exp,
+            issued_at=int(claims["iat"]),
+            expires_at=int(claims["exp"]),
+            password_revision=revision,
         )
     except KeyError as error:
         raise InvalidToken("missing claim") from error

@@ -9,6 +9,7 @@ read on every request so a revocation takes effect on the next one:
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from sat_common import ccf_access
@@ -44,3 +45,35 @@ def require_authorized_with_terms(table_name: str, caller: Caller, nit: str) -> 
     if decision.get("version") != TERMS_VERSION or decision.get("decision") != ACCEPT:
         raise DomainError(code="TERMS_NOT_ACCEPTED", status=403, params={"version": TERMS_VERSION})
     return activation
+
+
+DEFAULT_NAME = "Usuario autorizado"
+
+
+@dataclass(frozen=True)
+class AuthorizedPerson:
+    username: str
+    email: str | None
+    name: str
+
+
+def authorized_people(table_name: str, nit: str) -> list[AuthorizedPerson]:
+    """Everyone holding the ACTIVE authorized role for CCF <nit>, with the e-mail and name of their profile:
+    the recipients of the notices about the CCF's credentials (catalog, share and delegation areas). Role
+    items carry GSI1PK ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#<nit> (delegation area, docs/data-model.md)."""
+    store = ItemStore(table_name)
+    items = store.query_all(
+        IndexName="GSI1",
+        KeyConditionExpression="GSI1PK = :pk",
+        ExpressionAttributeValues={":pk": f"ROLE#{ccf_access.AUTHORIZED_ROLE}#{nit}"},
+    )
+    people = []
+    for item in items:
+        if item.get("status") != ccf_access.ACTIVE or not str(item.get("PK", "")).startswith("PERSON#"):
+            continue
+        username = str(item["PK"])[len("PERSON#") :]
+        profile = store.get({"PK": f"PERSON#{username}", "SK": "PROFILE"}) or {}
+        name = " ".join(str(profile[key]) for key in ("firstName", "firstSurname") if profile.get(key))
+        email = profile.get("email")
+        people.append(AuthorizedPerson(username, str(email) if email else None, name or DEFAULT_NAME))
+    return sorted(people, key=lambda person: person.username)

@@ -1,4 +1,5 @@
-"""DynamoDB helpers: invariants through conditional writes, AWS faults turned into a clear 503."""
+"""DynamoDB helpers: invariants through conditional writes, AWS outages turned into a clear 503 and permission
+errors into a 500 that raises an alarm."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -6,7 +7,7 @@ from typing import Any
 
 from sat_common import aws
 from sat_common.errors import DomainError, unavailable
-from sat_common.observability import logger
+from sat_common.observability import logger, metrics
 
 # Errors that mean "try again later", not "your request is wrong".
 TRANSIENT_CODES = frozenset(
@@ -21,6 +22,32 @@ TRANSIENT_CODES = frozenset(
         "KMSInternalException",
     }
 )
+
+
+# Errors that mean "this function's role, a key policy or a disabled key forbids it": retrying cannot help,
+# an operator must fix the stack. 500 with an error log and the AwsPermissionDenied metric (its alarm:
+# infra/components/monitoring.py), never a 503 that tells clients to come back.
+PERMISSION_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "KMSAccessDeniedException",
+        "KMS.AccessDeniedException",
+        "KMSDisabledException",
+        "KMS.DisabledException",
+        "DisabledException",
+        "KMSInvalidStateException",
+        "KMS.KMSInvalidStateException",
+        "KMSNotFoundException",
+        "KMS.NotFoundException",
+    }
+)
+
+
+def is_permission_error(code: str) -> bool:
+    return code in PERMISSION_CODES or code.startswith("AccessDenied")
 
 
 class ConditionFailed(Exception):
@@ -38,11 +65,24 @@ def aws_faults_as_unavailable() -> Iterator[None]:
         raise
     except ClientError as error:
         code = error.response.get("Error", {}).get("Code", "")
+        if is_permission_error(code):
+            raise permission_denied(error) from error
         logger.warning("aws call failed", extra={"awsErrorCode": code})
         raise unavailable() from error
     except BotoCoreError as error:
         logger.warning("aws call failed", extra={"awsErrorType": type(error).__name__})
         raise unavailable() from error
+
+
+def permission_denied(error: Any) -> DomainError:
+    """Log and count a permission error (operation and code only, never the message: it names resources and
+    may echo request data) and give the 500 the client gets."""
+    from aws_lambda_powertools.metrics import MetricUnit
+
+    code = error.response.get("Error", {}).get("Code", "")
+    logger.error("aws permission denied", extra={"awsErrorCode": code, "awsOperation": error.operation_name})
+    metrics.add_metric(name="AwsPermissionDenied", unit=MetricUnit.Count, value=1)
+    return DomainError(code="INTERNAL_ERROR", status=500)
 
 
 def put_new(table_name: str, item: dict[str, Any]) -> None:

@@ -49,6 +49,10 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         SPANISH: ("Solicitud demasiado grande", "El cuerpo de la solicitud supera el tamaño máximo de {limit} bytes."),
         ENGLISH: ("Request too large", "The request body exceeds the maximum size of {limit} bytes."),
     },
+    "UNSUPPORTED_MEDIA_TYPE": {
+        SPANISH: ("Tipo de contenido no admitido", "Envíe el cuerpo como JSON, con Content-Type: application/json."),
+        ENGLISH: ("Unsupported media type", "Send the body as JSON, with Content-Type: application/json."),
+    },
     # Citizen registration, password set-up and sessions (functions/registration)
     "REGISTRATION_NOT_VERIFIED": {
         SPANISH: (
@@ -94,13 +98,13 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
     "IDENTITY_NOT_VERIFIED": {
         SPANISH: (
             "Respuestas incorrectas",
-            "No respondió correctamente el mínimo de preguntas. Le quedan {attemptsLeft} intentos: responda "
-            "las nuevas preguntas.",
+            "No respondió correctamente todas las preguntas. Le quedan {attemptsLeft} intentos antes de que el "
+            "registro se bloquee: responda las nuevas preguntas.",
         ),
         ENGLISH: (
             "Wrong answers",
-            "Not enough questions were answered correctly. You have {attemptsLeft} attempts left: answer the "
-            "new questions.",
+            "Not every question was answered correctly. You have {attemptsLeft} attempts left before "
+            "registration is locked: answer the new questions.",
         ),
     },
     "QUESTIONS_ALREADY_ANSWERED": {
@@ -162,16 +166,62 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         SPANISH: ("Credenciales incorrectas", "El documento o la contraseña no son correctos."),
         ENGLISH: ("Wrong credentials", "The document or the password is not correct."),
     },
-    "LOGIN_LOCKED": {
-        SPANISH: (
-            "Inicio de sesión bloqueado",
-            "Demasiados intentos fallidos. Intente de nuevo en {minutes} minutos.",
-        ),
-        ENGLISH: ("Sign-in locked", "Too many failed attempts. Try again in {minutes} minutes."),
-    },
     "INVALID_REFRESH_TOKEN": {
         SPANISH: ("Sesión no válida", "La sesión venció o no es válida. Inicie sesión de nuevo."),
         ENGLISH: ("Invalid session", "The session has expired or is not valid. Sign in again."),
+    },
+    # Sign-in delays and the second factor (decisions 0028, 0029)
+    "LOGIN_DELAYED": {
+        SPANISH: (
+            "Demasiados intentos",
+            "Hubo demasiados intentos fallidos desde su conexión. Espere {seconds} segundos e intente de nuevo.",
+        ),
+        ENGLISH: (
+            "Too many attempts",
+            "There were too many failed attempts from your connection. Wait {seconds} seconds and try again.",
+        ),
+    },
+    "MFA_CODE_INVALID": {
+        SPANISH: ("Código incorrecto", "El código de verificación no es correcto o ya fue usado."),
+        ENGLISH: ("Wrong code", "The verification code is not correct or was already used."),
+    },
+    "MFA_SESSION_INVALID": {
+        SPANISH: (
+            "Verificación vencida",
+            "La verificación en dos pasos venció o no es válida. Inicie sesión de nuevo.",
+        ),
+        ENGLISH: ("Verification expired", "The two-step verification expired or is not valid. Sign in again."),
+    },
+    "MFA_REQUIRED": {
+        SPANISH: (
+            "Verificación en dos pasos requerida",
+            "Los operadores del Ministerio deben activar la verificación en dos pasos (aplicación de códigos TOTP) "
+            "e iniciar sesión con ella.",
+        ),
+        ENGLISH: (
+            "Two-step verification required",
+            "Ministry operators must turn on two-step verification (a TOTP code app) and sign in with it.",
+        ),
+    },
+    "MFA_ALREADY_ENABLED": {
+        SPANISH: (
+            "Verificación ya activa",
+            "La verificación en dos pasos ya está activa. Para cambiar de dispositivo, pida ayuda a la mesa de ayuda.",
+        ),
+        ENGLISH: (
+            "Verification already on",
+            "Two-step verification is already on. To change devices, ask the help desk.",
+        ),
+    },
+    "MFA_ENROLMENT_NOT_STARTED": {
+        SPANISH: (
+            "Activación no iniciada",
+            "No hay una activación de la verificación en dos pasos en curso, o venció. Iníciela de nuevo.",
+        ),
+        ENGLISH: (
+            "Enrolment not started",
+            "There is no two-step verification enrolment in progress, or it expired. Start it again.",
+        ),
     },
     # Ministry catalog and the CCF's use of it (functions/catalog, issue 5)
     "EMPLOYER_NOT_FOUND": {
@@ -270,6 +320,16 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         ENGLISH: (
             "Company already registered",
             'The employer role of this company is already registered or in progress. Use "Update data".',
+        ),
+    },
+    "DELEGATE_INVITATIONS_LIMITED": {
+        SPANISH: (
+            "Demasiadas invitaciones",
+            "Esta empresa ya envió hoy {limit} invitaciones a delegados. Podrá enviar otra mañana.",
+        ),
+        ENGLISH: (
+            "Too many invitations",
+            "This company has already sent {limit} delegate invitations today. It can send another tomorrow.",
         ),
     },
     "RUT_NOT_REQUIRED": {
@@ -380,6 +440,17 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         ),
         ENGLISH: ("Transfer already recorded", "Another transfer request has transaction number {numero}."),
     },
+    # Operations (decisions 0071, 0072): a reference source that does not answer is never a "not verified".
+    "REFERENCE_SOURCE_UNAVAILABLE": {
+        SPANISH: (
+            "Fuente de referencia no disponible",
+            "No fue posible consultar las fuentes de referencia en este momento. Intente de nuevo en unos minutos.",
+        ),
+        ENGLISH: (
+            "Reference source unavailable",
+            "The reference sources could not be consulted right now. Please try again in a few minutes.",
+        ),
+    },
     "SERVICE_UNAVAILABLE": {
         SPANISH: (
             "Servicio no disponible",
@@ -435,6 +506,10 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     },
     "value_error": {SPANISH: "{error}", ENGLISH: "{error}"},
     "json_invalid": {SPANISH: "El cuerpo no es un JSON válido.", ENGLISH: "The body is not valid JSON."},
+    "json_too_deep": {
+        SPANISH: "El JSON tiene más de {max} niveles de anidamiento.",
+        ENGLISH: "The JSON is nested more than {max} levels deep.",
+    },
     "model_attributes_type": {SPANISH: "Debe ser un objeto JSON.", ENGLISH: "Must be a JSON object."},
     "dict_type": {SPANISH: "Debe ser un objeto JSON.", ENGLISH: "Must be a JSON object."},
     "list_type": {SPANISH: "Debe ser una lista.", ENGLISH: "Must be a list."},
@@ -495,6 +570,10 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
     "answers_not_current": {
         SPANISH: "Las respuestas deben corresponder, una por una, a las preguntas vigentes del registro.",
         ENGLISH: "The answers must match, one by one, the current questions of the registration.",
+    },
+    "mfa_code_invalid": {
+        SPANISH: "El código no es correcto: use el de 6 dígitos que muestra su aplicación ahora.",
+        ENGLISH: "The code is not correct: use the 6-digit code your app shows now.",
     },
     "password_mismatch": {
         SPANISH: "No coincide con la contraseña.",
@@ -812,6 +891,50 @@ FIELD_MESSAGES: dict[str, dict[str, str]] = {
         ENGLISH: "The CCF sending the request must be the origin or the destination caja.",
     },
 }
+# Operations (decision 0072): GET /me's emailStatusMessage when the person's address bounced or complained.
+FIELD_MESSAGES["email_bounced"] = {
+    SPANISH: "Su correo rebotó: actualícelo para seguir recibiendo los mensajes del portal.",
+    ENGLISH: "Your e-mail bounced: update it to keep receiving the portal's messages.",
+}
+FIELD_MESSAGES["email_complained"] = {
+    SPANISH: "Su correo marcó nuestros mensajes como no deseados: actualícelo o revise su filtro de correo.",
+    ENGLISH: "Your e-mail marked our messages as unwanted: update it or check your mail filter.",
+}
+# A CCF's secrets, its tokens and the exchange (security hardening; decisions 0041, 0054, 0061).
+PROBLEMS.update(
+    {
+        "CCF_KEY_NOT_ACTIVE": {
+            SPANISH: (
+                "La CCF no tiene una llave activa",
+                "La solicitud solo se entrega cifrada con la llave pública de la CCF. Registre la llave en su "
+                "servicio compartido {service} y pruebe su conexión hasta que quede ACTIVO.",
+            ),
+            ENGLISH: (
+                "The CCF has no active key",
+                "The request is only delivered encrypted to the CCF's public key. Register the key on its shared "
+                "service {service} and test its connection until it is ACTIVE.",
+            ),
+        },
+    }
+)
+FIELD_MESSAGES.update(
+    {
+        "secret_required_on_change": {
+            SPANISH: "Al cambiar {changed} debe enviar de nuevo este secreto: no se conserva el guardado.",
+            ENGLISH: "When {changed} changes this secret must be sent again: the stored one is not kept.",
+        },
+        "secret_only_with_url_change": {
+            SPANISH: "Este secreto solo se envía aquí junto con una URL nueva; para cambiarlo use las "
+            "credenciales OAuth del servicio.",
+            ENGLISH: "This secret is only sent here together with a new URL; to change it use the service's "
+            "OAuth credentials.",
+        },
+        "openapi_path_wildcard": {
+            SPANISH: "Las rutas del documento no pueden contener * ni ? ({path}).",
+            ENGLISH: "The document's paths cannot contain * or ? ({path}).",
+        },
+    }
+)
 FALLBACK_FIELD_MESSAGE = {SPANISH: "El valor no es válido.", ENGLISH: "The value is not valid."}
 
 

@@ -6,7 +6,9 @@ Decision docs/decisions/0052-outbound-http-pinning.md. Every request:
    socket goes to the checked IP, while TLS SNI, certificate verification and the Host header keep
    the hostname) - a DNS answer that changes between check and connect (rebinding) is never used;
 3. never follows redirects (a 3xx is returned as is), ignores proxy environment variables;
-4. has connect / read timeouts per operation and a total deadline for the whole exchange;
+4. has connect / read timeouts per operation and a total deadline for the whole exchange (connect, TLS,
+   headers and body): every socket operation waits at most the time left, and a watchdog shuts the socket
+   down when the deadline passes, so a server that dribbles bytes cannot hold the caller (decision 0054);
 5. reads at most `max_response_bytes` of the body (asks for identity encoding: no decompression bombs).
 
 Errors are `OutboundError(reason_code, message_es)`; the message never contains request data.
@@ -17,8 +19,11 @@ Errors are `OutboundError(reason_code, message_es)`; the message never contains 
 
 from __future__ import annotations
 
+import contextlib
 import json as jsonlib
+import socket
 import ssl
+import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
@@ -83,11 +88,79 @@ class OutboundResponse:
         return 300 <= self.status_code < 400
 
 
-class _PinnedBackend(httpcore.SyncBackend):
-    """TCP connections only to the checked addresses of the one checked host:port."""
+class _Deadline:
+    """The instant the whole exchange must be over, and a watchdog that enforces it on the open socket."""
 
-    def __init__(self, checked: CheckedUrl) -> None:
+    def __init__(self, seconds: float) -> None:
+        self.at = time.monotonic() + seconds
+        self._timers: list[threading.Timer] = []
+
+    def remaining(self) -> float:
+        return self.at - time.monotonic()
+
+    @property
+    def passed(self) -> bool:
+        return self.remaining() <= 0
+
+    def clip(self, timeout: float | None, error: type[Exception]) -> float:
+        """The operation's own timeout, never longer than the time left; `error` once there is none."""
+        left = self.remaining()
+        if left <= 0:
+            raise error("total deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def watch(self, stream: httpcore.NetworkStream) -> None:
+        """Shut the socket down at the deadline: a blocked read (TLS handshake included) returns at once."""
+        sock = stream.get_extra_info("socket")
+        if not isinstance(sock, socket.socket):
+            return
+        timer = threading.Timer(max(0.0, self.remaining()), _shutdown, args=(sock,))
+        timer.daemon = True
+        timer.start()
+        self._timers.append(timer)
+
+    def cancel(self) -> None:
+        for timer in self._timers:
+            timer.cancel()
+
+
+def _shutdown(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # already closed: the exchange ended in time
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A network stream whose every read and write waits at most the time left before the deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
+        self._inner = inner
+        self._deadline = deadline
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, self._deadline.clip(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, self._deadline.clip(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        wait = self._deadline.clip(timeout, httpcore.ConnectTimeout)
+        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, wait), self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+class _PinnedBackend(httpcore.SyncBackend):
+    """TCP connections only to the checked addresses of the one checked host:port, within the deadline."""
+
+    def __init__(self, checked: CheckedUrl, deadline: _Deadline) -> None:
         self._checked = checked
+        self._deadline = deadline
         self.connected_to: str | None = None
 
     def connect_tcp(
@@ -103,22 +176,24 @@ class _PinnedBackend(httpcore.SyncBackend):
             raise httpcore.ConnectError("connection to a host that was not checked")
         last: Exception | None = None
         for address in self._checked.addresses:
+            wait = self._deadline.clip(timeout, httpcore.ConnectTimeout)
             try:
-                stream = super().connect_tcp(address, port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(address, port, wait, local_address, socket_options)
             except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
                 last = error
                 continue
             self.connected_to = address
-            return stream
+            self._deadline.watch(stream)
+            return _DeadlineStream(stream, self._deadline)
         raise last or httpcore.ConnectError("no address")
 
 
 class _PinnedTransport(httpx.HTTPTransport):
     """httpx's transport with our network backend (httpx does not expose the backend as an argument)."""
 
-    def __init__(self, checked: CheckedUrl, ssl_context: ssl.SSLContext) -> None:
+    def __init__(self, checked: CheckedUrl, ssl_context: ssl.SSLContext, deadline: _Deadline) -> None:
         super().__init__(verify=ssl_context, trust_env=False, retries=0)
-        self.backend = _PinnedBackend(checked)
+        self.backend = _PinnedBackend(checked, deadline)
         self._pool = httpcore.ConnectionPool(
             ssl_context=ssl_context,
             max_connections=1,
@@ -176,7 +251,8 @@ class SafeHttpClient:
         """Send one request to a checked, pinned address; raise OutboundError on any transport problem."""
         started = time.monotonic()
         checked = self.check(url)
-        transport = _PinnedTransport(checked, self._ssl_context or _default_ssl_context())
+        deadline = _Deadline(self.total_timeout - (time.monotonic() - started))
+        transport = _PinnedTransport(checked, self._ssl_context or _default_ssl_context(), deadline)
         timeout = httpx.Timeout(
             connect=self.connect_timeout, read=self.read_timeout, write=self.read_timeout, pool=self.connect_timeout
         )
@@ -191,7 +267,7 @@ class SafeHttpClient:
                     body += chunk
                     if len(body) > self.max_response_bytes:
                         raise OutboundError("RESPONSE_TOO_LARGE")
-                    if time.monotonic() - started > self.total_timeout:
+                    if deadline.passed:
                         raise OutboundError("TIMEOUT")
                 return OutboundResponse(
                     status_code=response.status_code,
@@ -205,14 +281,18 @@ class SafeHttpClient:
             raise
         except httpx.TimeoutException:
             raise OutboundError("TIMEOUT") from None
-        except httpx.ConnectError as error:
-            if _is_tls_error(error):
-                raise OutboundError("TLS_ERROR") from None
+        except httpx.TransportError as error:
+            if deadline.passed:  # the watchdog shut the socket down: whatever broke, the time was up
+                raise OutboundError("TIMEOUT") from None
+            if isinstance(error, httpx.ConnectError):
+                raise OutboundError("TLS_ERROR" if _is_tls_error(error) else "CONNECT_FAILED") from None
+            if isinstance(error, httpx.RemoteProtocolError | httpx.LocalProtocolError):
+                raise OutboundError("PROTOCOL_ERROR") from None
             raise OutboundError("CONNECT_FAILED") from None
-        except (httpx.RemoteProtocolError, httpx.DecodingError, httpx.LocalProtocolError):
+        except httpx.DecodingError:
             raise OutboundError("PROTOCOL_ERROR") from None
-        except httpx.TransportError:
-            raise OutboundError("CONNECT_FAILED") from None
+        finally:
+            deadline.cancel()
 
 
 def _is_tls_error(error: BaseException) -> bool:

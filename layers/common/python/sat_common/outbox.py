@@ -19,6 +19,13 @@ EmailTemplate = Literal[
     "consumer-password-changed",
     "rut-review-result",
     "tramite-result",
+    # a CCF's secrets and tokens (decisions 0041, 0054)
+    "shared-service-changed",
+    "authorization-revoked",
+    # python -m ops bootstrap (decision 0070)
+    "operator-invitation",
+    # an account was registered with the person's document (decision 0026)
+    "registration-notice",
 ]
 
 

@@ -58,9 +58,25 @@ class Company(BaseModel):
     isCcf: bool = False
 
 
+class Population(BaseModel):
+    """How often each answer to one identity question occurs among the people of the reference source:
+    counts only, no person. The questions draw their options from it (decision 0026)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: str  # eps, pensionFund, employer, affiliationYear, municipality
+    counts: dict[str, int]  # value (a catalog code, a NIT, a year) -> people with it
+    none: int = 0  # people of this population with no value (e.g. adults with no employer on record)
+    labels: dict[str, str] = {}  # display text of values that are keys (employer NIT -> business name)
+
+
 class PersonSource(Protocol):
     def person(self, document_type: str, document_number: str) -> Person | None: ...
 
 
 class CompanySource(Protocol):
     def company(self, nit: str) -> Company | None: ...
+
+
+class PopulationSource(Protocol):
+    def population(self, kind: str) -> Population | None: ...

@@ -9,3 +9,7 @@ def person_key(document_type: str, document_number: str) -> dict[str, str]:
 
 def company_key(nit: str) -> dict[str, str]:
     return {"PK": f"COMPANY#{nit}", "SK": PROFILE}
+
+
+def population_key(kind: str) -> dict[str, str]:
+    return {"PK": f"POPULATION#{kind}", "SK": PROFILE}

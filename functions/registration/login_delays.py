@@ -1,0 +1,122 @@
+"""Sign-in delays per (account, source), never a lock of the account (docs/decisions/0028-login-delays-per-source.md).
+
+Item PERSON#<username> / LOGIN_DELAY#<source>: {failures, delayUntil?, expiresAt} (epoch seconds). The
+first `free_failures - 1` failures from one source cost nothing; from the `free_failures`-th on, that
+source waits `base · 2^(failures - free_failures)` seconds, at most `max_seconds`, answered 429 with
+Retry-After. Other sources of the same account are never affected, and a success clears only its own
+source. The count is forgotten `memory_seconds` after the last failure (compared in code: TTL only tidies).
+
+The help-desk unlock (a later route) clears a person with one Query on the LOGIN_DELAY# prefix (`clear_all`).
+"""
+
+import contextlib
+import ipaddress
+from dataclasses import dataclass
+from typing import Any
+
+from registration.store import LOGIN_DELAY_PREFIX, Store, login_delay_key, person_key
+from sat_common.dynamo import ConditionFailed
+
+UNKNOWN_SOURCE = "unknown"
+
+
+@dataclass(frozen=True)
+class Policy:
+    free_failures: int
+    base_seconds: int
+    max_seconds: int
+    memory_seconds: int
+
+
+@dataclass(frozen=True)
+class Outcome:
+    failures: int
+    delay_until: int | None
+
+
+def source_of(ip: str | None) -> str:
+    """The source a delay applies to: the IPv4 address, or the IPv6 /64 (one subscriber's usual allocation,
+    so rotating addresses inside it gains nothing)."""
+    try:
+        address = ipaddress.ip_address((ip or "").strip())
+    except ValueError:
+        return UNKNOWN_SOURCE
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.IPv6Network(f"{address}/64", strict=False))
+    return str(address)
+
+
+def delay_for(failures: int, policy: Policy) -> int:
+    """Seconds the source waits after its `failures`-th failure in a row."""
+    if failures < policy.free_failures:
+        return 0
+    exponent = min(failures - policy.free_failures, 30)  # 2^30 s is far above any max: no overflow games
+    return int(min(policy.base_seconds * 2**exponent, policy.max_seconds))
+
+
+def waiting_until(item: dict[str, Any] | None, now: int) -> int | None:
+    """delayUntil when the source must still wait."""
+    if not item or int(item.get("expiresAt", 0)) <= now:
+        return None
+    until = item.get("delayUntil")
+    return int(until) if until is not None and int(until) > now else None
+
+
+def record_failure(store: Store, username: str, source: str, now: int, policy: Policy) -> Outcome:
+    key = login_delay_key(username, source)
+    failures = _increment(store, key, now, policy.memory_seconds)
+    wait = delay_for(failures, policy)
+    if not wait:
+        return Outcome(failures, None)
+    until = now + wait
+    with contextlib.suppress(ConditionFailed):  # a concurrent failure may have set a later instant: keep it
+        store.update(
+            key,
+            "SET delayUntil = :until",
+            condition="attribute_not_exists(delayUntil) OR delayUntil < :until",
+            values={":until": until},
+        )
+    return Outcome(failures, until)
+
+
+def _increment(store: Store, key: dict[str, str], now: int, memory: int) -> int:
+    expires = now + memory
+    for _ in range(3):  # only a concurrent first failure can make both conditions fail
+        try:
+            item = store.update(
+                key,
+                "SET failures = failures + :one, expiresAt = :expires",
+                condition="expiresAt > :now",
+                values={":one": 1, ":now": now, ":expires": expires},
+            )
+            return int(item["failures"])
+        except ConditionFailed:
+            pass
+        try:  # none yet, or a forgotten one: start again at 1
+            store.put(
+                {**key, "failures": 1, "expiresAt": expires},
+                condition="attribute_not_exists(PK) OR expiresAt <= :now",
+                values={":now": now},
+            )
+            return 1
+        except ConditionFailed:
+            continue
+    raise ConditionFailed("failure counter kept changing")
+
+
+def clear(store: Store, username: str, source: str) -> None:
+    store.delete(login_delay_key(username, source))
+
+
+def clear_all(store: Store, username: str) -> int:
+    """Every source's delay of one person (the help desk's unlock); how many were cleared."""
+    items = store.query_all(
+        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
+        ExpressionAttributeValues={":pk": person_key(username, "")["PK"], ":prefix": LOGIN_DELAY_PREFIX},
+        ConsistentRead=True,
+    )
+    for item in items:
+        store.delete({"PK": item["PK"], "SK": item["SK"]})
+    return len(items)

@@ -1,0 +1,76 @@
+"""The Ministry's catalog of services (manual MN82 §6, Ilustración 24) from the repository's file
+(local/seed/services.json): the main-table items `POST /admin/services` would write
+(functions/catalog/admin.py; tests/integration/test_catalog_admin.py checks they agree).
+
+Used by `python -m ops bootstrap` and by the local runtime's seed (local/seed_loader.py): one path.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from ops import REPO_ROOT
+
+SERVICES_FILE = REPO_ROOT / "local" / "seed" / "services.json"
+
+
+def read_services(path: Path = SERVICES_FILE) -> dict[str, Any]:
+    return dict(json.loads(path.read_text(encoding="utf-8")))
+
+
+def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
+    items = []
+    for service in doc.get("services", []):
+        method = service["operation"].lower()
+        paths = [p for p, item in service["openapi"]["paths"].items() if p.startswith("/sat/") and method in item]
+        if len(paths) != 1:
+            raise ValueError(f"{service['code']}: the document needs exactly one /sat/ path with {method}")
+        service_id = service["code"].lower().replace("_", "-")
+        items.append(
+            {
+                "PK": f"SERVICE#{service_id}",
+                "SK": "PROFILE",
+                "serviceId": service_id,
+                "code": service["code"],
+                "name": service["name"],
+                "description": service["description"],
+                "operation": service["operation"],
+                "endpointPath": paths[0],
+                "openapi": json.dumps(service["openapi"], ensure_ascii=False),
+                "state": service.get("state", "ACTIVE"),
+                "createdAt": now,
+                "updatedAt": now,
+                "GSI1PK": "SERVICES",
+                "GSI1SK": service["code"],
+            }
+        )
+    return items
+
+
+def put_services(table: Any, items: list[dict[str, Any]], *, dry_run: bool = False) -> tuple[list[str], list[str]]:
+    """Create each service that does not exist yet; never overwrite one (the Ministry may have edited it
+    through PATCH /admin/services). Returns (created ids, ids that existed)."""
+    from botocore.exceptions import ClientError
+
+    created: list[str] = []
+    existing: list[str] = []
+    for item in items:
+        if dry_run:
+            found = table.get_item(Key={"PK": item["PK"], "SK": item["SK"]}, ConsistentRead=True).get("Item")
+            (existing if found else created).append(item["serviceId"])
+            continue
+        try:
+            table.put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
+            created.append(item["serviceId"])
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            existing.append(item["serviceId"])
+    return created, existing
+
+
+def now_iso() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

@@ -1,0 +1,175 @@
+"""Least privilege of the function roles (docs/security.md "Least privilege of the function roles").
+
+ALLOWED pins, per function, every action its role is granted (beyond the logs and X-Ray every function has):
+the boto3 calls its code makes (its own package and the sat_common modules it uses), the KMS actions the
+services perform for it (kms:ViaService), and the SQS actions of its event source mapping. A new grant fails
+this test until it is added here on purpose, in review.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infra_synth import Synth
+
+BASE = {"logs:CreateLogStream", "logs:PutLogEvents", "xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+# main table items (sat_common.items: get/put/update/delete/query and the parts of transactions)
+MAIN_TABLE = {
+    "dynamodb:GetItem",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:Query",
+    "dynamodb:ConditionCheckItem",
+}
+# what DynamoDB does with the data key of the CMK-encrypted tables for the caller (kms:ViaService dynamodb)
+TABLE_KEY = {"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"}
+AUDIT = {"dynamodb:PutItem"}
+OUTBOX = {"sqs:SendMessage", "kms:GenerateDataKey", "kms:Decrypt"}  # SQS encrypts with the queue's CMK
+MINISTRY_CHECK = {"cognito-idp:AdminGetUser", "cognito-idp:AdminListGroupsForUser"}  # sat_common.ministry
+# an SQS event source mapping (CDK's SqsEventSource), run by Lambda with the function's role
+QUEUE_CONSUMER = {
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+    "kms:Decrypt",
+}
+
+ALLOWED: dict[str, set[str]] = {
+    "catalog": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | OUTBOX
+    | MINISTRY_CHECK
+    | {"cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient"},  # Client IDs (decision 0040)
+    "oauth": MAIN_TABLE | TABLE_KEY | AUDIT | {"kms:Sign"},  # the access token
+    "ccf_authorizer": {"dynamodb:GetItem"} | TABLE_KEY | {"kms:GetPublicKey"},
+    "delegation": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | OUTBOX
+    | MINISTRY_CHECK
+    | QUEUE_CONSUMER  # RUT upload events
+    | {"dynamodb:GetItem"}  # reference sources
+    # RUT bucket: the presigned POST, the upload check (HEAD/GET of a version) and discarding bad files
+    | {"s3:PutObject", "s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"},
+    "registration": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | OUTBOX
+    | {"dynamodb:GetItem"}  # reference sources
+    | {"kms:Encrypt", "kms:Decrypt"}  # TOTP secrets (decision 0029)
+    | {
+        "cognito-idp:AdminCreateUser",
+        "cognito-idp:AdminGetUser",
+        "cognito-idp:AdminSetUserPassword",
+        "cognito-idp:AdminUpdateUserAttributes",
+        "cognito-idp:AdminInitiateAuth",
+        "cognito-idp:DescribeUserPoolClient",  # the confidential client's secret, read at run time (0027)
+    },
+    "share": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | OUTBOX
+    | {
+        "secretsmanager:CreateSecret",
+        "secretsmanager:TagResource",
+        "secretsmanager:GetSecretValue",
+        "secretsmanager:PutSecretValue",
+        "secretsmanager:DeleteSecret",
+        "secretsmanager:UpdateSecretVersionStage",
+        "secretsmanager:RestoreSecret",
+    },
+    "exchange": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | OUTBOX
+    | MINISTRY_CHECK
+    | {"sqs:SendMessage"}  # trámite notifications
+    | {"kms:GetPublicKey"}  # the JWKS
+    | {"secretsmanager:GetSecretValue", "kms:Decrypt"},  # the CCF's public key for the pull
+    "notifications": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | QUEUE_CONSUMER
+    | {"sqs:ChangeMessageVisibility", "sqs:SendMessage"}  # backoff, dead-lettering
+    | {"kms:Sign", "kms:GetPublicKey"}
+    | {"secretsmanager:GetSecretValue", "kms:Decrypt"},  # the CCF endpoint's credentials
+    "delivery": {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"}
+    | TABLE_KEY
+    | QUEUE_CONSUMER
+    | {"ses:SendTemplatedEmail"},
+}
+SECRET_READERS = ("exchange", "notifications")
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _roles(synth: Synth) -> dict[str, str]:
+    """function area -> its role's logical id"""
+    out = {}
+    for function in synth.of_type("AWS::Lambda::Function").values():
+        handler = function["Properties"]["Handler"]
+        out[handler.split(".", 1)[0]] = function["Properties"]["Role"]["Fn::GetAtt"][0]
+    return out
+
+
+def _statements(synth: Synth, role_id: str) -> list[dict[str, Any]]:
+    return [
+        statement
+        for policy in synth.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role_id} in policy["Properties"]["Roles"]
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(synth: Synth, role_id: str) -> set[str]:
+    return {action for statement in _statements(synth, role_id) for action in _as_list(statement["Action"])}
+
+
+def test_each_function_is_granted_exactly_the_pinned_actions(synth: Synth) -> None:
+    roles = _roles(synth)
+    assert set(roles) == set(ALLOWED), "a function was added or removed: pin its actions in ALLOWED"
+    granted = {area: _actions(synth, role_id) - BASE for area, role_id in roles.items()}
+    extra = {area: sorted(granted[area] - ALLOWED[area]) for area in roles if granted[area] - ALLOWED[area]}
+    missing = {area: sorted(ALLOWED[area] - granted[area]) for area in roles if ALLOWED[area] - granted[area]}
+    assert extra == {}, f"granted but not pinned (add to ALLOWED only if the code calls it): {extra}"
+    assert missing == {}, f"pinned but not granted (remove from ALLOWED): {missing}"
+
+
+def test_no_role_can_batch_scan_or_manage_what_no_code_manages(synth: Synth) -> None:
+    never = {
+        "dynamodb:BatchGetItem",
+        "dynamodb:BatchWriteItem",
+        "dynamodb:Scan",
+        "cognito-idp:AdminAddUserToGroup",  # the Ministry group is managed by operators, not by the API
+        "cognito-idp:UpdateUserPoolClient",
+        "secretsmanager:UpdateSecret",
+        "secretsmanager:DescribeSecret",
+    }
+    for area, role_id in _roles(synth).items():
+        assert not _actions(synth, role_id) & never, area
+
+
+def test_table_indexes_serve_queries_only(synth: Synth) -> None:
+    for area, role_id in _roles(synth).items():
+        for statement in _statements(synth, role_id):
+            if any("/index/" in str(resource) for resource in _as_list(statement["Resource"])):
+                assert _as_list(statement["Action"]) == ["dynamodb:Query"], area
+
+
+def test_secret_readers_only_get_values_and_decrypt_only_those_secrets(synth: Synth) -> None:
+    roles = _roles(synth)
+    for area in SECRET_READERS:
+        statements = _statements(synth, roles[area])
+        secret_actions = {a for s in statements for a in _as_list(s["Action"]) if a.startswith("secretsmanager:")}
+        assert secret_actions == {"secretsmanager:GetSecretValue"}, area
+        via_secrets = [s for s in statements if "secretsmanager." in str(s.get("Condition", ""))]
+        assert via_secrets and all(_as_list(s["Action"]) == ["kms:Decrypt"] for s in via_secrets), area
+        for statement in via_secrets:
+            context = statement["Condition"]["StringLike"]["kms:EncryptionContext:SecretARN"]
+            assert "shared-services/*" in str(context), area
