@@ -38,6 +38,15 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/me/mfa/totp", "registration", "person"),
     Route("PUT", "/me/mfa/totp", "registration", "person"),
     # --- end hardening: the second factor
+    # --- the routes the portal needs (decisions 0075-0077)
+    Route("GET", "/registrations/{registrationId}", "registration", "public"),
+    Route("POST", "/password-reset", "registration", "public"),
+    Route("POST", "/sessions/logout", "registration", "person"),
+    Route("PUT", "/me/contact", "registration", "person"),
+    Route("PUT", "/me/email", "registration", "person"),
+    Route("POST", "/me/email/confirmation", "registration", "person"),
+    Route("PUT", "/me/consents", "registration", "person"),
+    # --- end the routes the portal needs
     # --- issue 5: the Ministry's catalog and the CCF's use of it (functions/catalog, functions/oauth)
     Route("POST", "/admin/ccfs", "catalog", "person"),
     Route("GET", "/admin/ccfs", "catalog", "person"),

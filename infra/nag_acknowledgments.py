@@ -218,3 +218,51 @@ def acknowledge(stack: SatCcfStack) -> None:
                 "routes with auth='person' use the people pool's Cognito authorizer.",
             ),
         )
+    _acknowledge_portal(stack)
+
+
+def _acknowledge_portal(stack: SatCcfStack) -> None:
+    """The portal (decision 0080)."""
+    portal = stack.portal
+    _ack(portal.role, ("AwsSolutions-IAM5[Resource::*]", XRAY_NO_RESOURCE_LEVEL))
+    _ack(
+        portal.function,
+        (
+            "AwsSolutions-L1",
+            "Runtime is pinned to python3.13 on purpose: the dependency layer is built for cp313 (as every function).",
+        ),
+        ("Serverless-LambdaLatestVersion", "Same as AwsSolutions-L1: python3.13 matches the cp313 dependency layer."),
+        ("Serverless-LambdaDLQ", "Invoked synchronously by API Gateway only; a DLQ applies to asynchronous calls."),
+    )
+    _ack(
+        portal.forwarding_secret,
+        (
+            "AwsSolutions-SMG4",
+            "A random key shared by the portal and the API functions, read at cold start; rotating it needs no "
+            "Lambda rotation function: a new value is set with `put-secret-value` and both sides pick it up on "
+            "their next cold start (docs/portal.md). It grants nothing by itself: it only lets the API believe the "
+            "address the portal forwards.",
+        ),
+    )
+    _ack(
+        portal.rest_api,
+        (
+            "AwsSolutions-APIG2",
+            "The portal's pages take HTML forms (application/x-www-form-urlencoded), which API Gateway's JSON "
+            "models cannot describe; the function validates every field and the API validates again.",
+        ),
+    )
+    for method in portal.methods:
+        _ack(
+            method,
+            (
+                "AwsSolutions-APIG4",
+                "Web pages reached by people's browsers: the portal checks its own server-side session (cookie) "
+                "and the API it calls checks the person's ID token with the Cognito authorizer (decision 0080).",
+            ),
+            (
+                "AwsSolutions-COG4",
+                "A browser sends a session cookie, not a Cognito token; the API behind the portal keeps the Cognito "
+                "authorizer on every personal route (decision 0080).",
+            ),
+        )

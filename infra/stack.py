@@ -17,6 +17,7 @@ from infra.components.identity import Identity
 from infra.components.layers import Layers
 from infra.components.monitoring import Monitoring, Watched
 from infra.components.notifications import Notifications
+from infra.components.portal import Portal
 from infra.components.rut_uploads import RutUploads
 from infra.components.secrets import SharedServiceSecrets
 from infra.components.waf import Waf
@@ -24,6 +25,8 @@ from infra.config import StageConfig
 from infra.retention import RetainExceptOnCreate
 
 PUBLIC_URL_FUNCTIONS = ("catalog", "exchange")
+# API functions that believe the person's address the portal forwards with its key (decision 0080)
+PORTAL_FORWARDED_FUNCTIONS = ("registration",)  # the API behind the pages of this slice; others as their pages come
 
 
 def stack_name(stage: str) -> str:
@@ -85,6 +88,14 @@ class SatCcfStack(Stack):
         # configuration, never from a request's Host header (decision 0054).
         for area in PUBLIC_URL_FUNCTIONS:
             self.functions.functions[area].add_environment("PUBLIC_API_BASE_URL", self.api.base_url)
+        # The portal: its own REST API behind the same web ACL, calling the API over HTTP (decision 0080)
+        self.portal = Portal(
+            self, "Portal", config=config, layers=self.layers, data=self.data, api_base_url=self.api.base_url
+        )
+        self.waf.associate("PortalStageAssociation", self.portal.rest_api.deployment_stage)
+        for area in PORTAL_FORWARDED_FUNCTIONS:
+            for key, value in self.portal.grant_forwarding_read(self.functions.roles[area]).items():
+                self.functions.functions[area].add_environment(key, value)
         # SES bounce and complaint events -> the delivery function (decision 0072)
         self.email.attach_event_consumer(self.functions.functions["delivery"])
         self.monitoring = Monitoring(  # decision 0073
@@ -106,6 +117,7 @@ class SatCcfStack(Stack):
 
         outputs = {
             "ApiUrl": self.api.rest_api.url,
+            "PortalUrl": self.portal.rest_api.url,
             "PeopleUserPoolId": self.identity.people_pool.user_pool_id,
             "PeopleUserPoolClientId": self.identity.web_client.user_pool_client_id,
             "ClientsUserPoolId": self.identity.clients_pool.user_pool_id,

@@ -175,12 +175,27 @@ class ResourcePaths:
         return self.paths[key]
 
 
-def build_routes(template: Template) -> RouteTable:
+def rest_apis(template: Template) -> list[str]:
+    """Logical ids of the template's RestApis; each is served on its own port (local.runtime)."""
+    return list(template.of_type("AWS::ApiGateway::RestApi"))
+
+
+def belongs_to(props: dict[str, Any], rest_api: str | None) -> bool:
+    """Whether a resource's RestApiId names `rest_api` (None: every RestApi, as with a single one)."""
+    if rest_api is None:
+        return True
+    ref = props.get("RestApiId")
+    return isinstance(ref, dict) and ref.get("Ref") == rest_api
+
+
+def build_routes(template: Template, rest_api: str | None = None) -> RouteTable:
     paths = ResourcePaths(template)
     validators = template.of_type("AWS::ApiGateway::RequestValidator")
     table = RouteTable()
     for res in template.of_type("AWS::ApiGateway::Method").values():
         props = res["Properties"]
+        if not belongs_to(props, rest_api):
+            continue
         resource_key = paths.key(props["ResourceId"])
         integration = props.get("Integration", {})
         method = MethodSpec(
@@ -222,9 +237,11 @@ class GatewayResponses:
     responses: dict[str, dict[str, Any]]  # ResponseType -> resolved properties
 
     @classmethod
-    def from_template(cls, template: Template) -> GatewayResponses:
+    def from_template(cls, template: Template, rest_api: str | None = None) -> GatewayResponses:
         out = {}
         for res in template.of_type("AWS::ApiGateway::GatewayResponse").values():
+            if not belongs_to(res.get("Properties", {}), rest_api):
+                continue
             props = template.resolve(res.get("Properties", {}))
             out[props["ResponseType"]] = props
         return cls(out)
@@ -311,27 +328,31 @@ class ApiGateway:
         authorizers: dict[str, CognitoAuthorizer],
         local_routes: dict[str, Callable[[dict[str, str]], Response]] | None = None,
         waf: WebAcl | None = None,
+        rest_api: str | None = None,
     ) -> None:
+        """`rest_api`: serve only that RestApi's methods, authorizers, gateway responses and stage (None: all)."""
         self.template = template
         self.invoke = invoke
         self.authorizers = authorizers
         self.local_routes = local_routes or {}
         self.waf = waf
-        self.routes = build_routes(template)
-        self.gateway = GatewayResponses.from_template(template)
-        self.authorizer_props = {
-            lid: template.resolve(r.get("Properties", {}))
+        self.routes = build_routes(template, rest_api)
+        self.gateway = GatewayResponses.from_template(template, rest_api)
+        own_authorizers = {
+            lid: r
             for lid, r in template.of_type("AWS::ApiGateway::Authorizer").items()
+            if belongs_to(r.get("Properties", {}), rest_api)
         }
+        self.authorizer_props = {lid: template.resolve(r.get("Properties", {})) for lid, r in own_authorizers.items()}
         # TOKEN / REQUEST Lambda authorizers: the function comes from AuthorizerUri.
         self.lambda_authorizers: dict[str, LambdaAuthorizer] = {}
-        for lid, res in template.of_type("AWS::ApiGateway::Authorizer").items():
+        for lid, res in own_authorizers.items():
             if str(self.authorizer_props[lid].get("Type", "")).upper() in ("TOKEN", "REQUEST"):
                 function = function_of(template, (res.get("Properties") or {}).get("AuthorizerUri"))
                 self.lambda_authorizers[lid] = LambdaAuthorizer.from_properties(
                     self.authorizer_props[lid], function, invoke
                 )
-        apis = template.of_type("AWS::ApiGateway::RestApi")
+        apis = {lid: r for lid, r in template.of_type("AWS::ApiGateway::RestApi").items() if rest_api in (None, lid)}
         self.api_id = next(iter(apis), "local")[:10].lower()
         self.binary_types = [
             t for r in apis.values() for t in template.resolve(r.get("Properties", {}).get("BinaryMediaTypes", []))
@@ -339,6 +360,7 @@ class ApiGateway:
         stages = [
             template.resolve(r["Properties"].get("StageName"))
             for r in template.of_type("AWS::ApiGateway::Stage").values()
+            if belongs_to(r["Properties"], rest_api)
         ]
         self.stage = next((s for s in stages if s), "local")
 

@@ -3,7 +3,8 @@
 moto's InitiateAuth accepts USER_PASSWORD_AUTH on any client whatever its ExplicitAuthFlows, and with no
 SECRET_HASH on a client that has a secret; SignUp ignores AllowAdminCreateUserOnly; ForgotPassword,
 ConfirmForgotPassword, ConfirmSignUp and ResendConfirmationCode never ask for the SECRET_HASH (and
-ConfirmForgotPassword takes any code). In AWS each of those is refused. Without this check the local runtime
+ConfirmForgotPassword takes any code). In AWS each of those is refused. moto has no RevokeToken at all
+(POST /sessions/logout): it is answered here, as AWS does. Without this check the local runtime
 would let anyone holding the people pool's client ID (it is in every ID token) do there what AWS refuses:
 sign in around the API's delays and audit, squat a document number with SignUp, reset someone's password.
 
@@ -125,6 +126,24 @@ def _username_and_hash(operation: str, params: dict[str, Any], client: ClientVie
     return params.get("Username"), params.get("SecretHash")
 
 
+def revoke_token(params: dict[str, Any]) -> Refusal | None:
+    """RevokeToken, which moto 5.2.5 does not implement: a confidential client must send its secret, and only
+    a refresh token issued to that client is revoked (moto's sign-out marks a revoked token None, and refresh
+    then answers NotAuthorized). An unknown token is not an error, as in AWS."""
+    client_id = str(params.get("ClientId") or "")
+    client = find_client(client_id)
+    if client is None:
+        return ("ResourceNotFoundException", f"Client {client_id} does not exist")
+    secret = client.secret
+    if secret is not None and not hmac.compare_digest(str(params.get("ClientSecret") or ""), secret):
+        return ("NotAuthorizedException", f"Client {client_id} is not authorized to revoke tokens")
+    token = str(params.get("Token") or "")
+    issued = client.pool.refresh_tokens.get(token)
+    if issued and issued[0] == client_id:
+        client.pool.refresh_tokens[token] = None
+    return None
+
+
 class CognitoAppClientRules:
     """WSGI middleware: refuse, as AWS does, the app-client calls moto would let through."""
 
@@ -143,8 +162,14 @@ class CognitoAppClientRules:
             params = json.loads(body or b"{}")
         except ValueError:
             return self.app(environ, start_response)
-        client = find_client(str(params.get("ClientId") or "")) if isinstance(params, dict) else None
-        refused = refusal(operation, params, client) if client is not None else None
+        if operation == "RevokeToken" and isinstance(params, dict):  # answered here: moto has none
+            refused = revoke_token(params)
+            if refused is None:
+                start_response("200 OK", [("Content-Type", "application/x-amz-json-1.1"), ("Content-Length", "2")])
+                return [b"{}"]
+        else:
+            client = find_client(str(params.get("ClientId") or "")) if isinstance(params, dict) else None
+            refused = refusal(operation, params, client) if client is not None else None
         if refused is None:
             return self.app(environ, start_response)
         code, message = refused

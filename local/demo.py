@@ -7,6 +7,7 @@ runs against a deployed stack instead of starting the local runtime.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -158,7 +159,7 @@ def citizen_steps(demo: Demo) -> None:
     """Manual §5 "Registro de ciudadano", Pasos 1–6, for the demo scenario's citizen."""
     citizen = journeys.person(journeys.seed()["scenarios"]["demo"]["citizen"])
     name = f"{citizen['firstName']} {citizen['firstSurname']}"
-    password = "Montañas verdes de Boyacá 2026"  # noqa: S105 - the demo person's new password, shown masked
+    password = CITIZEN_PASSWORD
     state: dict[str, Any] = {}
 
     def basic_data() -> str:
@@ -499,6 +500,8 @@ def exchange_steps(demo: Demo) -> None:
     demo.step("Endpoint back · redrive · completes", "Ministerio", redrive)
 
 
+CITIZEN_PASSWORD = "Montañas verdes de Boyacá 2026"  # noqa: S105 - the demo citizen's password (shown masked)
+
 STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [
     (7, platform_steps),
     (7, citizen_steps),
@@ -512,7 +515,8 @@ STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [
 def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     ready = workdir / "ready.json"
     command = [sys.executable, "-m", "local", "--workdir", str(workdir)]
-    command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--quiet"]
+    command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--portal-port", str(free_port())]
+    command += ["--quiet"]
     print("Starting the local runtime (moto + the synthesized stack)…")
     # The runtime's output goes to a file: a pipe nobody reads would fill up and stall the runtime.
     log_path = workdir / "runtime.log"
@@ -529,6 +533,24 @@ def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[st
     info = json.loads(ready.read_text())
     print(f"Local runtime ready in {info['ready_seconds']} s: API {info['api_url']}, mailbox {info['mailbox_url']}")
     return process, info
+
+
+def try_by_hand(info: dict[str, Any]) -> None:
+    """The portal's URL and who can sign in there; in a terminal, the runtime stays up until Enter."""
+    citizen = journeys.person(journeys.seed()["scenarios"]["demo"]["citizen"])
+    login = info.get("ministry_login") or {}
+    print(f"\n\033[1mTry it by hand\033[0m: the portal at {info.get('portal_url', '(no portal in this template)')}")
+    document = f"{citizen['documentType']} {citizen['documentNumber']}"
+    print(f"  citizen registered above: {document}, password {CITIZEN_PASSWORD}")
+    if login:
+        print(
+            f"  Ministry operator: {login['usernames'][0]}, password {login['password']}, TOTP secret "
+            f"{login.get('totp_secret', '(none)')} (python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\")"
+        )
+    print(f"  API {info['api_url']}, mailbox {info['mailbox_url']}")
+    if sys.stdin.isatty():
+        with contextlib.suppress(EOFError, KeyboardInterrupt):
+            input("Press Enter to stop the local runtime… ")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -560,6 +582,8 @@ def main(argv: list[str] | None = None) -> int:
                 for _, group in STEP_GROUPS:
                     group(demo)
                 ok = demo.summary()
+            if process is not None:
+                try_by_hand(info)
         finally:
             if process is not None:
                 process.terminate()

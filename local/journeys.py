@@ -139,6 +139,20 @@ def link_token(mail: dict[str, Any]) -> str:
     return parse_qs(urlparse(mail["data"]["enlace"]).query)["token"][0]
 
 
+def welcome_link(api: httpx.Client, mailbox: Mailbox, someone: dict[str, Any]) -> str:
+    """Pasos 2–4 of "Registro de ciudadano" over HTTP; returns the set-password link of the welcome e-mail
+    (a portal URL: the portal's tests open it in a browser)."""
+    started = api.post("/registrations", json=basic_data(someone))
+    started.raise_for_status()
+    registration = started.json()
+    answers = answers_for(someone, registration["questions"])
+    api.post(f"/registrations/{registration['registrationId']}/answers", json={"answers": answers}).raise_for_status()
+    previous = len([m for m in mailbox.messages(someone["email"]) if m.get("template", "").endswith("welcome")])
+    api.put(f"/registrations/{registration['registrationId']}/contact", json=contact_for(someone)).raise_for_status()
+    link: str = mailbox.wait_for(someone["email"], "welcome", count=previous + 1)["data"]["enlace"]
+    return link
+
+
 def register_citizen(api: httpx.Client, mailbox: Mailbox, someone: dict[str, Any], password: str) -> dict[str, Any]:
     """Pasos 2–6 of "Registro de ciudadano", all over HTTP; returns the session tokens."""
     started = api.post("/registrations", json=basic_data(someone))

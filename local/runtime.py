@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from local.apigw import ApiGateway, Response, serve
+from local.apigw import ApiGateway, Response, rest_apis, serve
 from local.authorizer import CognitoAuthorizer
 from local.esm import Poller, mappings_from_template
 from local.lambdas import Lambdas
@@ -40,6 +40,7 @@ from local.waf import WebAcl
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_MOTO_PORT = 5010
 DEFAULT_API_PORT = 3000
+DEFAULT_PORTAL_PORT = 8000  # cdk.json portalBaseUrl
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Options:
     host: str = "127.0.0.1"
     moto_port: int = DEFAULT_MOTO_PORT
     api_port: int = DEFAULT_API_PORT
+    portal_port: int = DEFAULT_PORTAL_PORT
     workdir: Path = REPO_ROOT / ".local-runtime"
     region: str | None = None
     pool_size: int = 2
@@ -96,6 +98,14 @@ def _port_free(host: str, port: int) -> bool:
     return True
 
 
+def portal_rest_api(template: Template) -> str | None:
+    """The portal's RestApi (its name ends in "-portal", infra/components/portal.py), served on --portal-port."""
+    for lid in rest_apis(template):
+        if str(template.resolve(template.props(lid).get("Name", ""))).endswith("-portal"):
+            return lid
+    return None
+
+
 def _json_response(value: Any, status: int = 200) -> Response:
     return Response(status, {"Content-Type": "application/json"}, json.dumps(value, ensure_ascii=False).encode())
 
@@ -106,6 +116,7 @@ class LocalRuntime:
     moto: Any = None
     lambdas: Lambdas | None = None
     server: Any = None
+    portal_server: Any = None
     pollers: list[Poller] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
 
@@ -124,12 +135,16 @@ class LocalRuntime:
         if not o.template_path.exists():
             raise TemplateError(f"{o.template_path} not found after synth")
         region = o.region or _template_region(o.template_path) or "us-east-1"
-        for port in (o.moto_port, o.api_port):
+        for port in (o.moto_port, o.api_port, o.portal_port):
             if not _port_free(o.host, port):
-                raise OSError(f"port {port} on {o.host} is in use (another local runtime? use --moto-port/--api-port)")
+                raise OSError(
+                    f"port {port} on {o.host} is in use "
+                    "(another local runtime? use --moto-port/--api-port/--portal-port)"
+                )
 
         moto_url = f"http://{o.host}:{o.moto_port}"
         api_url = f"http://{o.host}:{o.api_port}"
+        portal_url = f"http://{o.host}:{o.portal_port}"
         os.environ.update(
             {
                 "AWS_ENDPOINT_URL": moto_url,
@@ -149,6 +164,11 @@ class LocalRuntime:
         # 2. resources
         template = Template.load(o.template_path, region=region)
         template.api_url = api_url  # the functions' PUBLIC_API_BASE_URL points here (Template.localize)
+        portal_api = portal_rest_api(template)
+        if portal_api:
+            template.local_urls[portal_api] = portal_url
+        other_apis = [lid for lid in rest_apis(template) if lid != portal_api]
+        api_rest_api = other_apis[0] if len(other_apis) == 1 else None
         provisioner = Provisioner(template, moto_url)
         provisioner.run()
         self.log(f"provisioned {len(provisioner.created)} resources in moto:")
@@ -187,17 +207,29 @@ class LocalRuntime:
             if props.get("Type") == "COGNITO_USER_POOLS":
                 pools = [str(arn).rsplit("/", 1)[-1] for arn in props.get("ProviderARNs", [])]
                 authorizers[lid] = CognitoAuthorizer(moto_url, region, pools)
+        # Each RestApi on its own port, behind the web ACL associated with its stage; one ACL's rate counts are
+        # shared by every stage it is associated with, as in AWS.
+        acls: dict[str, WebAcl] = {}
+
+        def web_acl(rest_api: str | None) -> WebAcl | None:
+            acl = WebAcl.from_template(template, rest_api) if o.waf else None
+            return acls.setdefault(acl.name, acl) if acl is not None else None
+
         gateway = ApiGateway(
             template,
             self.lambdas.invoke,
             authorizers,
-            waf=WebAcl.from_template(template) if o.waf else None,
+            waf=web_acl(api_rest_api),
             local_routes={
                 "/_local/mailbox": lambda q: _json_response(read_mailbox(region, q.get("to"))),
                 "/_local/info": lambda q: _json_response(self.info),
             },
+            rest_api=api_rest_api,
         )
         self.server = serve(gateway, o.host, o.api_port, access_log=o.access_log)
+        if portal_api:
+            portal = ApiGateway(template, self.lambdas.invoke, {}, waf=web_acl(portal_api), rest_api=portal_api)
+            self.portal_server = serve(portal, o.host, o.portal_port, access_log=o.access_log)
 
         # 6. SQS event source mappings
         for mapping in mappings_from_template(template):
@@ -215,6 +247,7 @@ class LocalRuntime:
         elapsed = time.time() - started
         self.info = {
             "api_url": api_url,
+            "portal_url": portal_url if portal_api else None,
             "moto_url": moto_url,
             "mailbox_url": f"{api_url}/_local/mailbox",
             "region": region,
@@ -294,6 +327,7 @@ class LocalRuntime:
             "",
             f"Local runtime ready in {i['ready_seconds']} s (stack {i['stack']}, region {i['region']})",
             f"  API:     {i['api_url']}   (try {i['api_url']}/health, {i['api_url']}/docs)",
+            f"  portal:  {i['portal_url'] or '(none in this template)'}   (the pages people use; docs/portal.md)",
             f"  moto:    {i['moto_url']}   (AWS_ENDPOINT_URL for the AWS CLI/boto3, fake credentials)",
             f"  mailbox: {i['mailbox_url']}   (or: python -m local.mailbox)",
             f"  routes:  {', '.join(i['routes'])}",
@@ -321,9 +355,10 @@ class LocalRuntime:
             poller.request_stop()
         for poller in self.pollers:
             poller.stop()
-        if self.server is not None:
-            self.server.shutdown()
-            self.server.server_close()
+        for server in (self.server, self.portal_server):
+            if server is not None:
+                server.shutdown()
+                server.server_close()
         if self.lambdas is not None:
             self.lambdas.stop()
         if self.moto is not None:
@@ -339,6 +374,12 @@ def parse_args(argv: list[str] | None = None) -> Options:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("LOCAL_MOTO_PORT", DEFAULT_MOTO_PORT)))
     p.add_argument("--api-port", type=int, default=int(os.environ.get("LOCAL_API_PORT", DEFAULT_API_PORT)))
+    p.add_argument(
+        "--portal-port",
+        type=int,
+        default=int(os.environ.get("LOCAL_PORTAL_PORT", DEFAULT_PORTAL_PORT)),
+        help="port of the portal's pages (default 8000, as cdk.json portalBaseUrl; also LOCAL_PORTAL_PORT)",
+    )
     p.add_argument("--workdir", type=Path, default=REPO_ROOT / ".local-runtime")
     p.add_argument("--region", help="region (default: the stack's, else us-east-1)")
     p.add_argument("--pool-size", type=int, default=2, help="worker processes per function (default 2)")
@@ -374,6 +415,7 @@ def parse_args(argv: list[str] | None = None) -> Options:
         host=a.host,
         moto_port=a.moto_port,
         api_port=a.api_port,
+        portal_port=a.portal_port,
         workdir=a.workdir.resolve(),
         region=a.region,
         pool_size=a.pool_size,

@@ -70,6 +70,8 @@ class Template:
     attrs: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The local URL that serves the template's API stage (local.runtime sets it before the functions start).
     api_url: str | None = None
+    # Where the local runtime serves each other RestApi (logical id -> URL), e.g. the portal's (decision 0080).
+    local_urls: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path, **kwargs: Any) -> Template:
@@ -118,24 +120,29 @@ class Template:
 
     def stage_urls(self) -> list[str]:
         """The URLs AWS gives the template's API stages: https://<api id>.execute-api.<region>.<suffix>/<stage>."""
-        stages = [
-            str(self.resolve(r["Properties"].get("StageName")))
-            for r in self.of_type("AWS::ApiGateway::Stage").values()
-            if r.get("Properties", {}).get("StageName")
-        ]
-        return [
-            f"https://{self.ref(api)}.execute-api.{self.region}.{URL_SUFFIX}/{stage}"
-            for api in self.of_type("AWS::ApiGateway::RestApi")
-            for stage in stages
-        ]
+        return [url for _, url in self.api_stage_urls()]
+
+    def api_stage_urls(self) -> list[tuple[str, str]]:
+        """(RestApi logical id, stage URL) of each stage; a stage belongs to the RestApi its RestApiId names."""
+        apis = self.of_type("AWS::ApiGateway::RestApi")
+        out = []
+        for r in self.of_type("AWS::ApiGateway::Stage").values():
+            props = r.get("Properties", {})
+            if not props.get("StageName"):
+                continue
+            owner = (props.get("RestApiId") or {}).get("Ref") if isinstance(props.get("RestApiId"), dict) else None
+            stage = str(self.resolve(props["StageName"]))
+            for api in [owner] if owner in apis else list(apis):
+                out.append((api, f"https://{self.ref(api)}.execute-api.{self.region}.{URL_SUFFIX}/{stage}"))
+        return out
 
     def localize(self, value: str) -> str:
-        """A value that is (or starts with) the API's stage URL points at the local API instead: the CDK app
-        hands the functions that URL (PUBLIC_API_BASE_URL, decision 0054) and locally the API lives here."""
-        if self.api_url:
-            for stage_url in self.stage_urls():
-                if value == stage_url or value.startswith(stage_url + "/"):
-                    return self.api_url.rstrip("/") + value[len(stage_url) :]
+        """A value that is (or starts with) an API's stage URL points at where the local runtime serves that API
+        instead: the CDK app hands the functions that URL (PUBLIC_API_BASE_URL, decision 0054)."""
+        for api, stage_url in self.api_stage_urls():
+            local = self.local_urls.get(api) or self.api_url
+            if local and (value == stage_url or value.startswith(stage_url + "/")):
+                return local.rstrip("/") + value[len(stage_url) :]
         return value
 
     def set_attrs(self, logical_id: str, **values: Any) -> None:

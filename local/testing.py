@@ -55,6 +55,7 @@ def running_runtime(
     child_env.setdefault("LOCAL_MINISTRY_PASSWORD", "Clave-Ministerio-E2E-2026")
     child_env.update(env or {})
     command = [sys.executable, "-m", "local", "--moto-port", str(free_port()), "--api-port", str(free_port())]
+    command += ["--portal-port", str(free_port())]
     command += ["--workdir", str(workdir), "--template", str(template), *options]
     with log_path.open("w") as log:
         proc = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)

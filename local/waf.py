@@ -17,6 +17,7 @@ WAF sees the URI path of the stage's endpoint, `/<stage>/<route path>`, which is
 
 from __future__ import annotations
 
+import json
 import re
 import sys
 import threading
@@ -61,10 +62,14 @@ class WebAcl:
     _warned: set[str] = field(default_factory=set)
 
     @classmethod
-    def from_template(cls, template: Template) -> WebAcl | None:
-        """The REGIONAL web ACL associated with the API's stage, if the template has one."""
+    def from_template(cls, template: Template, rest_api: str | None = None) -> WebAcl | None:
+        """The REGIONAL web ACL associated with a stage of `rest_api` (None: of any RestApi), if there is one."""
         associated = set()
         for res in template.of_type("AWS::WAFv2::WebACLAssociation").values():
+            if rest_api is not None and json.dumps({"Ref": rest_api}) not in json.dumps(
+                (res.get("Properties") or {}).get("ResourceArn")
+            ):
+                continue
             arn = (res.get("Properties") or {}).get("WebACLArn")
             if isinstance(arn, dict) and "Fn::GetAtt" in arn:
                 att = arn["Fn::GetAtt"]

@@ -33,9 +33,13 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
     if not item or int(item["expiresAt"]) <= now:
         raise _invalid_token()
     username = item["username"]
+    # A welcome link sets the first password of a PASSWORD_PENDING account; a reset link (decision 0075) the
+    # password of an ACTIVE one. Neither opens the other's state.
+    resetting = item.get("purpose") == "RESET"
+    expected_status = ACTIVE if resetting else PASSWORD_PENDING
     account = store.get(person_key(username, ACCOUNT)) or {}
     current = str(account.get("tokenHash") or "")
-    if account.get("status") != PASSWORD_PENDING or not tokens.same(current, token_hash):
+    if account.get("status") != expected_status or not tokens.same(current, token_hash):
         raise _invalid_token()  # used already, or replaced by a newer link
     if not tokens.same(password, confirmation):
         raise DomainError(
@@ -54,8 +58,8 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
         store.update(
             person_key(username, ACCOUNT),
             "SET tokenUsedAt = :at REMOVE tokenHash",
-            values={":hash": token_hash, ":pending": PASSWORD_PENDING, ":at": iso(now)},
-            condition="tokenHash = :hash AND #status = :pending",
+            values={":hash": token_hash, ":expected": expected_status, ":at": iso(now)},
+            condition="tokenHash = :hash AND #status = :expected",
             names={"#status": "status"},
         )
     except ConditionFailed:
@@ -69,6 +73,9 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
         if is_password_rejected(error):  # the pool's own policy said no (it should agree with ours)
             raise _policy_error("password_common", {}) from None
         raise
+    if resetting:
+        audit.record(settings.audit_table_name, entity(username), "PASSWORD_RESET_COMPLETED", actor)
+        return
     store.update(
         person_key(username, ACCOUNT),
         "SET #status = :active, activatedAt = :at, updatedAt = :at",

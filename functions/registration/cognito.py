@@ -25,6 +25,8 @@ AUTH_FAILURES = frozenset(
     }
 )
 
+REVOKE_REFUSALS = frozenset({"NotAuthorizedException", "UnauthorizedException", "InvalidParameterException"})
+
 
 def _code(error: Exception) -> str:
     response = getattr(error, "response", None) or {}
@@ -75,6 +77,24 @@ class PeoplePool:
                 raise
         self._idp.admin_update_user_attributes(UserPoolId=self.pool_id, Username=username, UserAttributes=attributes)
         return False
+
+    def change_email(self, username: str, email: str) -> None:
+        """The confirmed new address (decision 0076): verified, since the confirmation link proved it."""
+        attributes = [{"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"}]
+        self._idp.admin_update_user_attributes(UserPoolId=self.pool_id, Username=username, UserAttributes=attributes)
+
+    def revoke(self, refresh_token: str) -> bool:
+        """RevokeToken: the refresh token stops working (a confidential client must send its secret). A public
+        operation: no IAM action, like the refresh. False when Cognito does not take the token."""
+        from botocore.exceptions import ClientError
+
+        try:
+            self._idp.revoke_token(Token=refresh_token, ClientId=self.client_id, ClientSecret=self._client_secret)
+        except ClientError as error:
+            if _code(error) in REVOKE_REFUSALS:
+                return False
+            raise
+        return True
 
     def set_password(self, username: str, password: str) -> None:
         self._idp.admin_set_user_password(UserPoolId=self.pool_id, Username=username, Password=password, Permanent=True)

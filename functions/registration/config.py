@@ -47,6 +47,12 @@ class RegistrationSettings(
     setup_token_hours: int = Field(default=24, ge=1, le=24 * 7)
     welcome_resend_seconds: int = Field(default=60, ge=0, le=24 * 3600)
     welcome_max_per_day: int = Field(default=5, ge=1, le=50)
+    # Password reset (decision 0075): the link's life, and requests per document and hour (any document)
+    password_reset_token_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    password_reset_max_per_hour: int = Field(default=3, ge=1, le=20)
+    # E-mail change (decision 0076): the confirmation link's life, and links per person in 24 h
+    email_change_token_hours: int = Field(default=24, ge=1, le=24 * 7)
+    email_change_max_per_day: int = Field(default=5, ge=1, le=50)
     # Sign-in (Paso 6): delays per (account, source), decision 0028
     login_free_failures: int = Field(default=5, ge=1, le=100)
     login_delay_base_seconds: int = Field(default=30, ge=1, le=3600)

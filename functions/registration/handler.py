@@ -1,27 +1,38 @@
 """Entry point of the registration function: routes only; the work is in registrations.py, accounts.py,
-sessions.py and mfa.py."""
+sessions.py, mfa.py, password_reset.py, contact_changes.py and email_changes.py."""
 
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path
 
-from registration import accounts, mfa, registrations, sessions
+from registration import accounts, contact_changes, email_changes, mfa, password_reset, registrations, sessions
 from registration.config import deps
 from registration.models import (
     REGISTRATION_ID_PATTERN,
     Answers,
     BasicData,
+    ConsentChange,
+    ConsentsView,
     Contact,
     ContactAccepted,
+    ContactData,
+    ContactView,
+    EmailChange,
+    EmailChangeRequested,
+    EmailConfirmation,
     IdentityVerified,
     Login,
+    Logout,
     MfaAnswer,
     MfaChallenge,
+    PasswordResetAccepted,
+    PasswordResetRequest,
     PasswordSetup,
     Profile,
     Refresh,
     RegistrationStarted,
+    RegistrationState,
     Roles,
     Session,
     TotpCode,
@@ -56,6 +67,19 @@ def start_registration(body: BasicData) -> Response[RegistrationStarted]:
     with aws_faults_as_unavailable():
         started = registrations.start(deps(), body, request_actor(app), request_language(app))
     return json_response(RegistrationStarted.model_validate(started), 201)
+
+
+@app.get(
+    "/registrations/<registrationId>",
+    summary="Retomar un registro interrumpido: su estado y las mismas preguntas abiertas",
+    description="Nunca sortea preguntas nuevas ni revela las respuestas. El id es secreto: un id desconocido, "
+    "vencido o bloqueado responde 404.",
+    tags=TAG,
+)
+def resume_registration(registrationId: RegistrationId) -> Response[RegistrationState]:
+    with aws_faults_as_unavailable():
+        state = registrations.resume(deps(), registrationId, request_actor(app), request_language(app))
+    return json_response(RegistrationState.model_validate(state))
 
 
 @app.post("/registrations/<registrationId>/answers", summary="Paso 3: respuestas a las preguntas", tags=TAG)
@@ -97,6 +121,21 @@ def password_setup(body: PasswordSetup) -> Response[None]:
 
 
 @app.post(
+    "/password-reset",
+    summary="¿Olvidó su contraseña?: envía un enlace para asignar una nueva",
+    description="Responde 202 exista o no la cuenta; solo una cuenta activa recibe el correo, cuyo enlace de un "
+    "solo uso se completa con POST /password-setup. 429 con Retry-After tras varias solicitudes por documento "
+    "en una hora (para cualquier documento).",
+    tags=TAG,
+    responses={202: {"description": "Solicitud recibida"}},
+)
+def request_password_reset(body: PasswordResetRequest) -> Response[PasswordResetAccepted]:
+    with aws_faults_as_unavailable():
+        password_reset.request(deps(), body.documentType, body.documentNumber, request_actor(app))
+    return json_response(PasswordResetAccepted(), 202)
+
+
+@app.post(
     "/sessions",
     summary="Paso 6: iniciar sesión (tipo y número de documento + contraseña)",
     description="Con la verificación en dos pasos activa (obligatoria para el Ministerio) la respuesta es "
@@ -126,6 +165,69 @@ def refresh_session(body: Refresh) -> Response[Session]:
     with aws_faults_as_unavailable():
         session = sessions.refresh(deps(), body.refreshToken.get_secret_value())
     return json_response(Session.model_validate(session))
+
+
+@app.post(
+    "/sessions/logout",
+    summary="Cerrar sesión: revoca el refresh token",
+    tags=TAG,
+    responses={204: {"description": "Sesión cerrada; el refresh token ya no sirve"}},
+)
+def logout(body: Logout) -> Response[None]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        sessions.logout(deps(), caller.username, body.refreshToken.get_secret_value(), request_actor(app, caller))
+    return no_content()
+
+
+@app.put(
+    "/me/contact", summary="Mi información: datos de contacto (los del Paso 4, sin correo ni autorizaciones)", tags=TAG
+)
+def change_contact(body: ContactData) -> Response[ContactView]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        saved = contact_changes.save_contact(deps(), caller, body, request_actor(app, caller))
+    return json_response(ContactView.model_validate(saved))
+
+
+@app.put(
+    "/me/email",
+    summary="Mi información: cambiar el correo; envía un enlace de confirmación al correo nuevo",
+    tags=TAG,
+    responses={202: {"description": "Enlace enviado al correo nuevo; el correo de la cuenta aún no cambia"}},
+)
+def change_email(body: EmailChange) -> Response[EmailChangeRequested]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        requested = email_changes.request_change(deps(), caller, body.email, request_actor(app, caller))
+    return json_response(EmailChangeRequested.model_validate(requested), 202)
+
+
+@app.post(
+    "/me/email/confirmation",
+    summary="Mi información: confirmar el correo nuevo con el enlace; se avisa al correo anterior",
+    tags=TAG,
+    responses={204: {"description": "Correo cambiado"}},
+)
+def confirm_email(body: EmailConfirmation) -> Response[None]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        email_changes.confirm_change(deps(), caller, body.token, request_actor(app, caller))
+    return no_content()
+
+
+@app.put(
+    "/me/consents",
+    summary="Mi información: autorizaciones de correo y SMS (cada cambio queda como evidencia)",
+    tags=TAG,
+)
+def change_consents(body: ConsentChange) -> Response[ConsentsView]:
+    caller = request_caller(app)
+    with aws_faults_as_unavailable():
+        saved = contact_changes.save_consents(
+            deps(), caller, body.emailConsent, body.smsConsent, request_actor(app, caller)
+        )
+    return json_response(ConsentsView.model_validate(saved))
 
 
 @app.post(

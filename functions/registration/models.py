@@ -61,6 +61,17 @@ class RegistrationStarted(BaseModel):
     expiresAt: str = Field(description="Fin de la sesión de registro (ISO 8601, UTC)")
 
 
+class RegistrationState(BaseModel):
+    """GET /registrations/{registrationId}: where an interrupted registration stands."""
+
+    registrationId: str
+    status: Literal["QUESTIONS_PENDING", "IDENTITY_VERIFIED", "PASSWORD_PENDING", "COMPLETED"]
+    questions: list[Question] = Field(
+        default_factory=list, description="Las preguntas abiertas (las mismas de antes), solo en QUESTIONS_PENDING"
+    )
+    expiresAt: str = Field(description="Fin de la sesión de registro (ISO 8601, UTC)")
+
+
 # --- Paso 3: identity questions ----------------------------------------------------------
 
 
@@ -81,7 +92,9 @@ class IdentityVerified(BaseModel):
 # --- Paso 4: contact data and consents ---------------------------------------------------
 
 
-class Contact(Strict):
+class ContactData(Strict):
+    """The Paso 4 address and phones: what PUT /me/contact changes later."""
+
     departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
     municipalityCode: str = Field(pattern=r"^[0-9]{5}$", description="DIVIPOLA del municipio del departamento")
     zone: Literal["URBANA", "RURAL"]
@@ -89,9 +102,6 @@ class Contact(Strict):
     address: str = Field(min_length=5, max_length=120)
     phone: str = Field(max_length=20, description="Teléfono fijo: 60X + 7 dígitos")
     mobile: str = Field(max_length=20, description="Celular: 3XX + 7 dígitos")
-    email: str = Field(max_length=254)
-    consentEmail: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
-    consentSms: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
 
     @field_validator("municipalityCode")
     @classmethod
@@ -110,6 +120,14 @@ class Contact(Strict):
     @classmethod
     def _mobile(cls, value: str) -> str:
         return mobile_phone(value)
+
+
+class Contact(ContactData):
+    """Paso 4 in full: the address and phones, the e-mail and the two consents (no default answer)."""
+
+    email: str = Field(max_length=254)
+    consentEmail: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
+    consentSms: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
 
     @field_validator("email")
     @classmethod
@@ -134,6 +152,17 @@ class PasswordSetup(Strict):
     token: str = Field(pattern=TOKEN_PATTERN)
     password: SecretStr = Field(max_length=1024)
     passwordConfirmation: SecretStr = Field(max_length=1024)
+
+
+class PasswordResetRequest(Strict):
+    """ "¿Olvidó su contraseña?": the answer is the same whether or not the document has an account."""
+
+    documentType: str = Field(pattern=r"^[A-Z]{2}$")
+    documentNumber: str = Field(pattern=r"^[A-Za-z0-9]{1,16}$")
+
+
+class PasswordResetAccepted(BaseModel):
+    status: Literal["ACCEPTED"] = "ACCEPTED"
 
 
 # --- Paso 6: sessions ---------------------------------------------------------------------
@@ -217,6 +246,40 @@ class Profile(BaseModel):
         default="OK", description="BOUNCED/COMPLAINED: SES reported the address; nothing more is sent to it"
     )
     emailStatusMessage: str | None = Field(default=None, description="what to do when emailStatus is not OK")
+
+
+class EmailChange(Strict):
+    email: str = Field(max_length=254, description="El correo nuevo; recibe el enlace de confirmación")
+
+    @field_validator("email")
+    @classmethod
+    def _email(cls, value: str) -> str:
+        return email_address(value)
+
+
+class EmailChangeRequested(BaseModel):
+    email: str = Field(description="Correo al que se envió el enlace de confirmación")
+    linkExpiresAt: str
+
+
+class EmailConfirmation(Strict):
+    token: str = Field(pattern=TOKEN_PATTERN)
+
+
+class ConsentChange(Strict):
+    emailConsent: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
+    smsConsent: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
+
+
+class ConsentsView(BaseModel):
+    emailConsent: bool
+    smsConsent: bool
+    policyVersion: str
+    answeredAt: str
+
+
+class Logout(Strict):
+    refreshToken: SecretStr = Field(min_length=1, max_length=8192)
 
 
 class Role(BaseModel):

@@ -31,6 +31,50 @@ def send_welcome(settings: RegistrationSettings, *, to: str, name: str, token: s
     enqueue_email(settings.outbox_queue_url, message)
 
 
+def send_password_reset(settings: RegistrationSettings, *, to: str, name: str, token: str, token_hash: str) -> None:
+    """ "Restablezca su contraseña": the same set-password link as the welcome e-mail (decisions 0023, 0075)."""
+    message = OutboxEmail(
+        id=f"reset-{token_hash[:32]}",
+        template="password-reset",
+        to=to,
+        data={"nombre": name, "enlace": set_password_link(settings, token)},
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
+def email_confirmation_link(settings: RegistrationSettings, token: str) -> str:
+    return f"{settings.portal_base_url}/mi-informacion?{urlencode({'confirmarCorreo': token})}"
+
+
+def send_email_change_link(settings: RegistrationSettings, *, to: str, name: str, token: str, token_hash: str) -> None:
+    """To the new address: the link that confirms it belongs to the person (decision 0076)."""
+    message = OutboxEmail(
+        id=f"email-change-{token_hash[:32]}",
+        template="email-change",
+        to=to,
+        data={"nombre": name, "enlace": email_confirmation_link(settings, token)},
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
+def send_email_changed_notice(
+    settings: RegistrationSettings, *, to: str, name: str, username: str, at: int, new_email: str
+) -> None:
+    """To the old address: the account's e-mail changed, so a takeover does not go unnoticed (decision 0076)."""
+    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
+    message = OutboxEmail(
+        id=f"email-changed-{_opaque(username, str(at), to.casefold())}",
+        template="email-changed",
+        to=to,
+        data={
+            "nombre": name,
+            "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)",
+            "correo": masked_email(new_email),
+        },
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
 def send_lockout_notice(settings: RegistrationSettings, *, to: str, name: str, username: str, until: int) -> None:
     """Tells the document's owner that registration was locked after failed identity questions."""
     local = datetime.fromtimestamp(until, UTC).astimezone(COLOMBIA)

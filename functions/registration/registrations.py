@@ -232,6 +232,31 @@ def load_registration(deps: Deps, registration_id: str) -> dict[str, Any]:
     return item
 
 
+def resume(deps: Deps, registration_id: str, actor: Actor, lang: str) -> dict[str, Any]:
+    """GET /registrations/{id}: the state of an interrupted registration and, while questions are pending,
+    the open set as it was sent: a reload never draws new questions (each set answers once, decision 0026).
+    The id is the bearer of the flow: unknown, expired and locked ids are one 404, and logs carry log_ref."""
+    registration = load_registration(deps, registration_id)
+    status = registration["status"]
+    if status == LOCKED:
+        raise DomainError(code="REGISTRATION_NOT_FOUND", status=404)
+    open_set = json.loads(registration.get("questionSet") or "{}") if status == QUESTIONS_PENDING else {}
+    audit.record(
+        deps.settings.audit_table_name,
+        entity(registration["username"]),
+        "REGISTRATION_RESUMED",
+        actor,
+        {"registrationId": registration_id, "status": status},
+    )
+    logger.info("registration resumed", extra={"registrationRef": log_ref(registration_id)})
+    return {
+        "registrationId": registration_id,
+        "status": status,
+        "questions": questions.public_questions(open_set, lang) if open_set else [],
+        "expiresAt": iso(int(registration["expiresAt"])),
+    }
+
+
 def _wrong_step(status: str) -> DomainError:
     return DomainError(code="REGISTRATION_STEP_NOT_ALLOWED", status=409, params={"status": status})
 

@@ -122,6 +122,18 @@ def complete_mfa(deps: Deps, session: str, code: str, actor: Actor) -> dict[str,
     return _session(username, result, refresh_token)
 
 
+def logout(deps: Deps, username: str, packed: str, actor: Actor) -> None:
+    """POST /sessions/logout: the caller's own refresh token is revoked in Cognito, so POST /sessions/refresh
+    with it answers 401 afterwards. Another person's token (by its username prefix) is refused, untouched."""
+    owner, _, refresh_token = packed.partition(REFRESH_SEPARATOR)
+    # RevokeToken does not check whose token it is: a refresh with the caller's SECRET_HASH does (decision 0027),
+    # so a token of someone else under the caller's name is refused, not revoked.
+    mine = owner == username and bool(refresh_token) and deps.pool.refresh(username, refresh_token) is not None
+    if not mine or not deps.pool.revoke(refresh_token):
+        raise DomainError(code="INVALID_REFRESH_TOKEN", status=401, headers={"WWW-Authenticate": "Bearer"})
+    audit.record(deps.settings.audit_table_name, entity(username), "LOGOUT", actor)
+
+
 def refresh(deps: Deps, packed: str) -> dict[str, Any]:
     username, _, refresh_token = packed.partition(REFRESH_SEPARATOR)
     result = deps.pool.refresh(username, refresh_token) if _USERNAME.match(username) and refresh_token else None

@@ -11,7 +11,11 @@ PERSON#<TYPE>-<NUMBER>  LOGIN_DELAY#<src>   failed logins from one source (IP, I
 PERSON#<TYPE>-<NUMBER>  MFA_TOTP            TOTP enrolment: status, KMS-encrypted secret, last used step (0029)
 MFACHALLENGE#<sha256>   MFA_CHALLENGE       a sign-in waiting for its TOTP code: username, encrypted refresh token
 PERSON#<TYPE>-<NUMBER>  ROLE#<ROLE>[#<NIT>] the roles later areas grant (employer, delegate, CCF authorized)
-SETPWD#<sha256(token)>  TOKEN               set-password token: username, registrationId, expiresAt
+SETPWD#<sha256(token)>  TOKEN               set-password token: username, registrationId (welcome) or
+                                            purpose RESET (password reset, 0075), expiresAt
+PERSON#<TYPE>-<NUMBER>  PASSWORD_RESET      reset requests in the current hour (any document, TTL; 0075)
+PERSON#<TYPE>-<NUMBER>  EMAIL_CHANGE        the pending e-mail change: new address, token hash, quota (0076)
+EMAILCHG#<sha256(token)> TOKEN              e-mail change token: username, new address, expiresAt (0076)
 
 Times are stored twice where a person reads them: epoch seconds (comparisons, TTL `expiresAt`) and ISO
 8601. DynamoDB TTL deletes late (and moto never), so every read compares times in code.
@@ -31,6 +35,8 @@ LOGIN_DELAY_PREFIX = "LOGIN_DELAY#"
 MFA_CHALLENGE = "MFA_CHALLENGE"
 ROLE_PREFIX = "ROLE#"
 TOKEN = "TOKEN"  # noqa: S105 (a sort key)
+PASSWORD_RESET = "PASSWORD_RESET"  # noqa: S105 (a sort key)
+EMAIL_CHANGE = "EMAIL_CHANGE"
 
 
 def username_of(document_type: str, document_number: str) -> str:
@@ -47,6 +53,10 @@ def registration_key(registration_id: str) -> dict[str, str]:
 
 def token_key(token_hash: str) -> dict[str, str]:
     return {"PK": f"SETPWD#{token_hash}", "SK": TOKEN}
+
+
+def email_change_token_key(token_hash: str) -> dict[str, str]:
+    return {"PK": f"EMAILCHG#{token_hash}", "SK": TOKEN}
 
 
 def login_delay_key(username: str, source: str) -> dict[str, str]:

@@ -41,6 +41,9 @@ TEMPLATE_KEYS: tuple[str, ...] = (
     "authorization-revoked",
     "operator-invitation",  # python -m ops bootstrap: the first Ministry operator (decision 0070)
     "registration-notice",  # an account was registered with the person's document (decision 0026)
+    "password-reset",  # "¿Olvidó su contraseña?" (decision 0075)
+    "email-change",  # confirm a new e-mail address, sent to it (decision 0076)
+    "email-changed",  # the account's e-mail changed, sent to the old one (decision 0076)
 )
 
 

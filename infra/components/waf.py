@@ -147,3 +147,7 @@ class Waf(Construct):
             ],
         )
         logging.node.add_dependency(self.log_group)
+
+    def associate(self, id_: str, stage: apigw.Stage) -> None:
+        """The same web ACL in front of another stage: the portal's (decision 0080)."""
+        wafv2.CfnWebACLAssociation(self, id_, resource_arn=stage.stage_arn, web_acl_arn=self.web_acl.attr_arn)

@@ -250,6 +250,35 @@ def test_exchange_routes(world: sw.World) -> None:
     inject(world, "POST", "/sat/recepcion-traslado-caja", transfer, world.headers["token_c_x"], None)
 
 
+def test_portal_account_routes_refuse_extra_fields_and_change_nothing(world: sw.World) -> None:
+    """The routes the portal needs (decisions 0075-0077): the profile read back is unchanged, the refresh token
+    still works after the refused logouts, and no e-mail left for the refused reset or e-mail change."""
+    api, mailbox = world.api, journeys.Mailbox(world.info["mailbox_url"])
+    someone = journeys.person(PEOPLE[0])  # the world's "person" (no TOTP yet: the second-factor test comes later)
+    person = world.headers["person"]
+    profile = lambda: get(world, "/me", "person")  # noqa: E731
+    document = {"documentType": someone["documentType"], "documentNumber": someone["documentNumber"]}
+    sent = lambda: [m for m in mailbox.messages(someone["email"]) if m.get("template", "").endswith("password-reset")]  # noqa: E731
+    inject(world, "POST", "/password-reset", document, {}, sent)
+    session = journeys.sign_in(api, someone, sw.PERSON_PASSWORD)
+    refresh = {"refreshToken": session["refreshToken"]}
+    still_valid = lambda: api.post("/sessions/refresh", json=refresh).status_code  # noqa: E731
+    inject(world, "POST", "/sessions/logout", refresh, person, still_valid)
+    contact = {
+        "departmentCode": "11",
+        "municipalityCode": "11001",
+        "zone": "URBANA",
+        "address": "Calle 13 # 7-20",
+        "phone": "6013334455",
+        "mobile": "3201112233",
+    }
+    inject(world, "PUT", "/me/contact", contact, person, profile)
+    new_address = lambda: len(mailbox.messages("masiva-nuevo@example.com"))  # noqa: E731
+    inject(world, "PUT", "/me/email", {"email": "masiva-nuevo@example.com"}, person, new_address)
+    inject(world, "POST", "/me/email/confirmation", {"token": "A" * 43}, person, profile)
+    inject(world, "PUT", "/me/consents", {"emailConsent": True, "smsConsent": True}, person, profile)
+
+
 def test_token_endpoint_ignores_unknown_grant_parameters(world: sw.World) -> None:
     api, client_id = world.api, world.client_ids["x"][sw.SERVICE_A]
     credentials = journeys.basic_auth(client_id, sw.CONSUMER_PASSWORD)

@@ -102,7 +102,22 @@ ALLOWED: dict[str, set[str]] = {
     | QUEUE_CONSUMER
     | {"ses:SendTemplatedEmail"},
 }
+# The portal (decision 0080): its own session items (dynamodb:LeadingKeys), its session key, its forwarding key;
+# the API functions it calls read that key to believe the address it forwards (sat_common.auth.portal_client).
+ALLOWED["portal"] = (
+    {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} | TABLE_KEY | {"secretsmanager:GetSecretValue"}
+)
+ALLOWED["registration"] = ALLOWED["registration"] | {"secretsmanager:GetSecretValue"}  # infra/stack.py
 SECRET_READERS = ("exchange", "notifications")
+
+
+def test_the_portal_touches_only_its_session_items(synth: Synth) -> None:
+    statements = _statements(synth, _roles(synth)["portal"])
+    table_statements = [s for s in statements if any(str(a).startswith("dynamodb:") for a in _as_list(s["Action"]))]
+    assert table_statements
+    for statement in table_statements:
+        leading = statement["Condition"]["ForAllValues:StringLike"]["dynamodb:LeadingKeys"]
+        assert leading == ["PORTAL_SESSION#*"]
 
 
 def _as_list(value: Any) -> list[Any]:

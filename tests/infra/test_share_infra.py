@@ -64,7 +64,11 @@ def test_share_function_environment_and_secrets_grant(synth: Synth) -> None:
 def test_public_urls_come_from_the_stack_not_from_requests(synth: Synth) -> None:
     """Decision 0054: the functions that hand URLs to CCF systems get the API's stage URL from the template,
     composed from the RestApi (not the Stage, which depends on the functions), so no request's Host is used."""
-    (api_id,) = synth.of_type("AWS::ApiGateway::RestApi")
+    (api_id,) = [  # not the portal's own RestApi (decision 0080)
+        k
+        for k, r in synth.of_type("AWS::ApiGateway::RestApi").items()
+        if not r["Properties"]["Name"].endswith("-portal")
+    ]
     stage = synth.context["stage"]
     for handler in ("catalog.handler.lambda_handler", "exchange.handler.lambda_handler"):
         function = next(r for r in _functions(synth).values() if r["Properties"]["Handler"] == handler)

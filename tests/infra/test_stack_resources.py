@@ -47,6 +47,7 @@ EXPECTED_TYPES = {
     "AWS::SNS::Subscription",  # the SES events topic -> its queue; the alarm topic (decisions 0072, 0073)
     "AWS::SNS::Topic",
     "AWS::SNS::TopicPolicy",
+    "AWS::SecretsManager::Secret",  # the portal's forwarding key (decision 0080)
     "AWS::SQS::Queue",
     "AWS::SQS::QueuePolicy",
     "AWS::WAFv2::LoggingConfiguration",
@@ -93,8 +94,8 @@ def test_kms_keys_rotate_and_are_retained(synth: Synth) -> None:
     keys = synth.of_type("AWS::KMS::Key")
     # data, notifications queue, shared-service secrets, CCF token signing (issue 5), RUT uploads queue (issue 4),
     # trámite notifications queue and their signing key (issue 6 part B), TOTP secrets (decision 0029), SES events
-    # topic and queue (decision 0072), alarm topic (decision 0073)
-    assert len(keys) == 11
+    # topic and queue (decision 0072), alarm topic (decision 0073), the portal's sessions (decision 0080)
+    assert len(keys) == 12
     for key in keys.values():
         assert key["DeletionPolicy"] == "RetainExceptOnCreate"  # decision 0074
         if key["Properties"].get("KeyUsage") == "SIGN_VERIFY":  # asymmetric: KMS cannot rotate it (decision 0040)
@@ -231,9 +232,15 @@ def _method_paths(synth: Synth) -> dict[tuple[str, str], dict[str, Any]]:
         props = resources[ref["Ref"]]["Properties"]
         return f"{path_of(props['ParentId'])}/{props['PathPart']}"
 
+    portal_apis = [
+        {"Ref": k}
+        for k, r in synth.of_type("AWS::ApiGateway::RestApi").items()
+        if r["Properties"]["Name"].endswith("-portal")
+    ]  # the portal's own RestApi (decision 0080) is not the API of infra/api_routes.py
     return {
         (m["Properties"]["HttpMethod"], path_of(m["Properties"]["ResourceId"]) or "/"): m["Properties"]
         for m in synth.of_type("AWS::ApiGateway::Method").values()
+        if m["Properties"]["RestApiId"] not in portal_apis
     }
 
 
@@ -328,10 +335,13 @@ def test_waf_web_acl_has_managed_rules_and_rate_rule_on_the_stage(synth: Synth) 
     assert size["SizeConstraintStatement"]["Size"] == 8192
     assert size["SizeConstraintStatement"]["FieldToMatch"]["Body"]["OversizeHandling"] == "MATCH"
     assert "admin/services" in exempt["NotStatement"]["Statement"]["RegexMatchStatement"]["RegexString"]
-    (association,) = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
-    assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
-    stage_id = next(iter(synth.of_type("AWS::ApiGateway::Stage")))
-    assert stage_id in json.dumps(association["Properties"]["ResourceArn"])
+    associations = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
+    # the API's stage and the portal's (decision 0080), both behind this web ACL
+    assert len(associations) == len(synth.of_type("AWS::ApiGateway::Stage")) == 2
+    for association in associations:
+        assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
+    for stage_id in synth.of_type("AWS::ApiGateway::Stage"):
+        assert any(stage_id in json.dumps(a["Properties"]["ResourceArn"]) for a in associations), stage_id
 
 
 def test_people_pool_and_clients_pool(synth: Synth) -> None:
@@ -380,10 +390,10 @@ def test_ses_identity_and_templates(synth: Synth) -> None:
 
 def test_functions_runtime_handler_tracing_layers_and_own_role(synth: Synth) -> None:
     functions = synth.of_type("AWS::Lambda::Function")
-    assert len(functions) == len(ALL_FUNCTIONS)
+    assert len(functions) == len(ALL_FUNCTIONS) + 1  # the portal (decision 0080)
     roles = [f["Properties"]["Role"]["Fn::GetAtt"][0] for f in functions.values()]
     assert len(set(roles)) == len(roles), "every function has its own role"
-    for area in ALL_FUNCTIONS:
+    for area in (*ALL_FUNCTIONS, "portal"):
         props = synth.props(_function_id(synth, area))
         assert props["Runtime"] == "python3.13"
         assert props["Architectures"] == ["arm64"]

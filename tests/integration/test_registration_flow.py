@@ -40,7 +40,8 @@ def _refs_used_by_tests() -> list[dict[str, str]]:
     return [SEED["scenarios"]["integration"]["citizen"], *negative, *adults]
 
 
-FREE_ADULTS_USED = 70  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59, hardening 60-69
+FREE_ADULTS_USED = 90  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59, hardening 60-69,
+# portal routes 70-89
 # Only the people the tests use (and every company): seeding all 340 items would double each test's set-up.
 SEEDED = {
     **SEED,
@@ -174,9 +175,9 @@ def call(
     from registration.handler import lambda_handler
 
     resource, parameters = path, None
-    match = re.fullmatch(r"/registrations/([^/]+)/(answers|contact)", path)
+    match = re.fullmatch(r"/registrations/([^/]+)(/answers|/contact)?", path)
     if match:
-        resource = f"/registrations/{{registrationId}}/{match.group(2)}"
+        resource = f"/registrations/{{registrationId}}{match.group(2) or ''}"
         parameters = {"registrationId": match.group(1)}
     event = api_event(
         method, path, resource=resource, path_parameters=parameters, body=body, headers=headers, claims=claims

@@ -143,12 +143,13 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
     "SETUP_TOKEN_INVALID": {
         SPANISH: (
             "Enlace no válido",
-            "El enlace para asignar la contraseña no es válido, ya fue usado o venció. Inicie el registro de "
-            "nuevo para recibir otro.",
+            "El enlace para asignar la contraseña no es válido, ya fue usado o venció. Pida otro: inicie el "
+            "registro de nuevo o use «¿Olvidó su contraseña?» si ya tiene cuenta.",
         ),
         ENGLISH: (
             "Invalid link",
-            "The set-password link is not valid, was already used or has expired. Register again to get a new one.",
+            "The set-password link is not valid, was already used or has expired. Ask for another: register "
+            "again, or use “Forgot your password?” if you already have an account.",
         ),
     },
     "PASSWORD_MISMATCH": {
@@ -932,6 +933,52 @@ FIELD_MESSAGES.update(
         "openapi_path_wildcard": {
             SPANISH: "Las rutas del documento no pueden contener * ni ? ({path}).",
             ENGLISH: "The document's paths cannot contain * or ? ({path}).",
+        },
+    }
+)
+# The routes the portal needs: password reset, "Mi información" (decisions 0075-0077).
+PROBLEMS.update(
+    {
+        "PASSWORD_RESET_LIMITED": {
+            SPANISH: (
+                "Demasiadas solicitudes",
+                "Ya se pidieron varios restablecimientos de contraseña para este documento. Intente de nuevo en "
+                "{seconds} segundos.",
+            ),
+            ENGLISH: (
+                "Too many requests",
+                "Several password resets were already requested for this document. Try again in {seconds} seconds.",
+            ),
+        },
+        "PROFILE_NOT_FOUND": {
+            SPANISH: ("Perfil no encontrado", "Su cuenta no tiene datos de ciudadano para cambiar."),
+            ENGLISH: ("Profile not found", "Your account has no citizen data to change."),
+        },
+        "EMAIL_CHANGE_LIMITED": {
+            SPANISH: (
+                "Demasiados cambios de correo",
+                "Ya enviamos varios enlaces para cambiar el correo. Podrá pedir otro en {seconds} segundos.",
+            ),
+            ENGLISH: (
+                "Too many e-mail changes",
+                "Several e-mail change links were already sent. You can ask for another in {seconds} seconds.",
+            ),
+        },
+        "EMAIL_CHANGE_CONFLICT": {
+            SPANISH: ("Solicitud simultánea", "Otra solicitud de cambio de correo se procesó al mismo tiempo."),
+            ENGLISH: ("Concurrent request", "Another e-mail change request was processed at the same time."),
+        },
+        "EMAIL_CHANGE_TOKEN_INVALID": {
+            SPANISH: (
+                "Enlace no válido",
+                "El enlace para confirmar el correo no es válido, ya fue usado, fue reemplazado por uno más "
+                "reciente o venció. Inicie sesión con la cuenta que pidió el cambio o pida el cambio de nuevo.",
+            ),
+            ENGLISH: (
+                "Invalid link",
+                "The e-mail confirmation link is not valid, was already used, was replaced by a newer one or has "
+                "expired. Sign in with the account that asked for the change, or ask for it again.",
+            ),
         },
     }
 )

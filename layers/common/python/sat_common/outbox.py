@@ -26,6 +26,10 @@ EmailTemplate = Literal[
     "operator-invitation",
     # an account was registered with the person's document (decision 0026)
     "registration-notice",
+    # the portal's password reset and e-mail change (decisions 0075, 0076)
+    "password-reset",
+    "email-change",
+    "email-changed",
 ]
 
 
