@@ -26,7 +26,8 @@ from infra.retention import RetainExceptOnCreate
 
 PUBLIC_URL_FUNCTIONS = ("catalog", "exchange")
 # API functions that believe the person's address the portal forwards with its key (decision 0080)
-PORTAL_FORWARDED_FUNCTIONS = ("registration",)  # the API behind the pages of this slice; others as their pages come
+# the APIs behind the portal's pages (audit, evidence and lockouts name the person); others as their pages come
+PORTAL_FORWARDED_FUNCTIONS = ("registration", "delegation", "catalog", "share")  # catalog, share: manual §6
 
 
 def stack_name(stage: str) -> str:

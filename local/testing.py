@@ -49,34 +49,68 @@ def running_runtime(
     template: Path, workdir: Path, *options: str, env: dict[str, str] | None = None
 ) -> Iterator[dict[str, Any]]:
     """`python -m local` on free ports with `template`, as a subprocess; yields its ready.json (plus
-    `log_path` and `workdir`). Its output is kept in <workdir>/runtime.log; `env` adds variables."""
+    `log_path` and `workdir`). Its output is kept in <workdir>/runtime.log; `env` adds variables.
+
+    A free port can be taken by another process (an outgoing connection's ephemeral port, another test
+    worker) between the check and the runtime's bind: a start that fails on a port in use is retried with
+    new ports."""
     log_path = workdir / "runtime.log"
     child_env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     child_env.setdefault("LOCAL_MINISTRY_PASSWORD", "Clave-Ministerio-E2E-2026")
     child_env.update(env or {})
-    command = [sys.executable, "-m", "local", "--moto-port", str(free_port()), "--api-port", str(free_port())]
-    command += ["--portal-port", str(free_port())]
-    command += ["--workdir", str(workdir), "--template", str(template), *options]
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
+    for attempt in range(1, PORT_ATTEMPTS + 1):
+        command = [sys.executable, "-m", "local", "--moto-port", str(free_port()), "--api-port", str(free_port())]
+        command += ["--portal-port", str(free_port())]
+        command += ["--workdir", str(workdir), "--template", str(template), *options]
+        with log_path.open("w") as log:
+            proc = subprocess.Popen(command, cwd=REPO_ROOT, env=child_env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            info = _wait_ready(proc, workdir, log_path)
+        except _PortTaken:
+            if attempt == PORT_ATTEMPTS:
+                raise RuntimeDidNotStart(f"ports in use at every attempt:\n{log_path.read_text()[-4000:]}") from None
+            continue
+        except BaseException:
+            _stop(proc)
+            raise
+        try:
+            yield info
+        finally:
+            _stop(proc)
+        return
+
+
+PORT_ATTEMPTS = 3
+
+
+class _PortTaken(Exception):
+    pass
+
+
+def _wait_ready(proc: subprocess.Popen[bytes], workdir: Path, log_path: Path) -> dict[str, Any]:
     ready = workdir / "ready.json"
     deadline = time.monotonic() + READY_TIMEOUT
+    while not ready.exists():
+        if proc.poll() is not None:
+            output = log_path.read_text()
+            if "in use" in output:  # "port N on 127.0.0.1 is in use" / "Address already in use"
+                raise _PortTaken
+            raise RuntimeDidNotStart(f"local runtime exited with {proc.poll()} before it was ready:\n{output[-4000:]}")
+        if time.monotonic() > deadline:
+            raise RuntimeDidNotStart(
+                f"local runtime not ready within {READY_TIMEOUT:.0f} s:\n{log_path.read_text()[-4000:]}"
+            )
+        time.sleep(0.1)
+    info: dict[str, Any] = json.loads(ready.read_text())
+    info["log_path"] = log_path
+    info["workdir"] = workdir
+    return info
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.send_signal(signal.SIGTERM)
     try:
-        while not ready.exists():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeDidNotStart(
-                    f"local runtime did not start within {READY_TIMEOUT:.0f} s (exit {proc.poll()}):\n"
-                    f"{log_path.read_text()[-4000:]}"
-                )
-            time.sleep(0.1)
-        info: dict[str, Any] = json.loads(ready.read_text())
-        info["log_path"] = log_path
-        info["workdir"] = workdir
-        yield info
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()

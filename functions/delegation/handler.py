@@ -95,10 +95,20 @@ def patch_employer(nit: Nit, body: EmployerUpdate) -> Response[EmployerView]:
     tags=EMPLOYER,
     responses={201: {"description": "Formulario de carga; el archivo se revisa al llegar"}},
 )
-def rut_slot(nit: Nit) -> Response[RutUploadSlot]:
+def rut_slot(
+    nit: Nit,
+    returnTo: Annotated[
+        str | None,
+        Query(
+            pattern="^portal$",
+            description="portal: el formulario lleva success_action_redirect a la página de la empresa en el portal",
+        ),
+    ] = None,
+) -> Response[RutUploadSlot]:
     caller = request_caller(app)
     with aws_faults_as_unavailable():
-        slot = rut.request_slot(deps(), membership(deps(), caller, nit), request_actor(app, caller))
+        member = membership(deps(), caller, nit)
+        slot = rut.request_slot(deps(), member, request_actor(app, caller), return_to_portal=returnTo == "portal")
     return json_response(RutUploadSlot.model_validate(slot), 201)
 
 

@@ -62,17 +62,30 @@ REJECTED = "REJECTED"
 # --- the upload slot -------------------------------------------------------------------------------
 
 
-def new_slot(deps: Deps, nit: str) -> tuple[dict[str, Any], dict[str, Any]]:
-    """A fresh slot: the record stored on the employer, and the presigned POST the client uses."""
+def portal_return_url(deps: Deps, nit: str) -> str:
+    """Where S3 sends the browser after a form upload from the portal: always the company's own portal page
+    (a fixed value signed into the policy, so the slot is no open redirect; decision 0086)."""
+    return f"{deps.settings.portal_base_url}/empleadores/{nit}"
+
+
+def new_slot(deps: Deps, nit: str, return_to_portal: bool = False) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A fresh slot: the record stored on the employer, and the presigned POST the client uses. With
+    `return_to_portal` the form also carries `success_action_redirect` (a browser posting the form straight to
+    S3 is sent back to the portal with a 303; other clients get S3's 204 as before)."""
     settings = deps.settings
     upload_id = new_ulid()
     key = f"rut/{nit}/{upload_id}.pdf"
     expires = clock.now() + timedelta(seconds=settings.rut_upload_seconds)
+    fields: dict[str, Any] = {"Content-Type": "application/pdf"}
+    conditions: list[Any] = [["content-length-range", 1, settings.rut_max_bytes], {"Content-Type": "application/pdf"}]
+    if return_to_portal:
+        fields["success_action_redirect"] = portal_return_url(deps, nit)
+        conditions.append({"success_action_redirect": fields["success_action_redirect"]})
     presigned = aws.client("s3").generate_presigned_post(
         Bucket=settings.rut_bucket_name,
         Key=key,
-        Fields={"Content-Type": "application/pdf"},
-        Conditions=[["content-length-range", 1, settings.rut_max_bytes], {"Content-Type": "application/pdf"}],
+        Fields=fields,
+        Conditions=conditions,
         ExpiresIn=settings.rut_upload_seconds,
     )
     record_ = {"uploadId": upload_id, "key": key, "status": AWAITING_UPLOAD, "expiresAt": iso(expires)}
@@ -86,7 +99,7 @@ def new_slot(deps: Deps, nit: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return record_, slot
 
 
-def request_slot(deps: Deps, member: Membership, actor: Actor) -> dict[str, Any]:
+def request_slot(deps: Deps, member: Membership, actor: Actor, return_to_portal: bool = False) -> dict[str, Any]:
     """POST /employers/{nit}/rut: a new slot while the RUT is required (again after a bad file, an expired
     slot or a rejection). A slot not used yet is replaced: a file posted to it later is discarded."""
     require_legal_representative(member)
@@ -96,7 +109,7 @@ def request_slot(deps: Deps, member: Membership, actor: Actor) -> dict[str, Any]
         raise DomainError(code="RUT_ALREADY_UPLOADED", status=409)
     if status not in (RUT_REQUIRED, RUT_REJECTED):
         raise DomainError(code="RUT_NOT_REQUIRED", status=409, params={"status": status})
-    record_, slot = new_slot(deps, member.nit)
+    record_, slot = new_slot(deps, member.nit, return_to_portal)
     try:
         deps.store.update(
             employer_key(member.nit),

@@ -59,6 +59,41 @@ FUNCTIONALITIES: tuple[Functionality, ...] = (
         manual="§5 “Registro de ciudadano”, Paso 5, y “Asignación de contraseña”",
     ),
     Functionality(
+        slug="olvide-contrasena",
+        name="¿Olvidó su contraseña?",
+        summary="Reciba en su correo electrónico registrado un enlace para crear una nueva contraseña.",
+        keywords=("olvidó su contraseña", "olvidé mi contraseña", "recuperar", "restablecer", "clave"),
+        steps=(
+            "En “Ingreso”, seleccione “¿Olvidó su contraseña?”.",
+            "Digite su tipo y número de documento y oprima “Enviar enlace”.",
+            "Abra el correo de Mi Seguridad Social, siga el enlace y escriba su nueva contraseña dos veces.",
+        ),
+        manual="§5 “Registro de ciudadano”, Paso 6",
+        path="/olvide-contrasena",
+    ),
+    Functionality(
+        slug="mi-informacion",
+        name="Actualizar mi información de contacto",
+        summary="Actualice su dirección, teléfonos, correo electrónico y autorizaciones de contacto.",
+        keywords=(
+            "mi información",
+            "datos de contacto",
+            "dirección",
+            "teléfono",
+            "celular",
+            "correo",
+            "autorizaciones",
+        ),
+        steps=(
+            "Ingrese al portal.",
+            "Abra “Actualizar mi información de contacto”.",
+            "Actualice sus datos y oprima “Guardar datos de contacto”, “Cambiar correo” o “Guardar autorizaciones”.",
+            "Si cambió el correo, abra el enlace que llega al correo nuevo y oprima “Confirmar correo”.",
+        ),
+        manual="§5 “Registro de ciudadano”, Paso 4, y §6 (menú “Actualizar mi información de contacto”)",
+        path="/mi-informacion",
+    ),
+    Functionality(
         slug="mis-roles",
         name="Mi lista de roles",
         summary="Vea los roles que tiene autorizados y cambie el rol con el que actúa.",
@@ -82,17 +117,22 @@ FUNCTIONALITIES: tuple[Functionality, ...] = (
             "Registre a su delegado y los datos de contacto de la empresa.",
         ),
         manual="§5 “Registro de rol empleador persona jurídica – designación de delegado”",
+        path="/empleadores/nuevo",
     ),
     Functionality(
         slug="administracion-de-autorizados",
         name="Administración de autorizados",
         summary="El representante legal o su delegado autoriza a quien administra los servicios web.",
-        keywords=("autorizados", "autorizar", "terceros", "administración de terceros"),
+        keywords=("autorizados", "administrar autorizados", "autorizar", "terceros", "administración de terceros"),
         steps=(
-            "Ingrese con el rol de la empresa.",
-            "Abra “Administración de autorizados” y registre a la persona autorizada.",
+            "Ingrese y seleccione en “Mi lista de roles” el rol “Empleador persona jurídica” de la empresa.",
+            "Busque la funcionalidad “Administrar autorizados” y oprima “Comenzar”.",
+            "Seleccione la opción “Nuevo”, registre los datos de la persona, la sede, el rol autorizado y el perfil.",
+            "Verifique que el autorizado haya quedado en la lista; “Revocar” le pide confirmación.",
         ),
         manual="§5 “Administración de autorizados para administración de servicios web”",
+        # the company chosen in "Mi lista de roles" (authorized_persons.start)
+        path="/empleadores/autorizados",
     ),
     Functionality(
         slug="administracion-de-servicios-web",
@@ -105,6 +145,7 @@ FUNCTIONALITIES: tuple[Functionality, ...] = (
             "Lea las condiciones de uso y la política de privacidad y oprima “Acepto”.",
         ),
         manual="§6 “Administración de servicios web externos”",
+        path="/ccfs/servicios",  # the CCF of the role chosen in /mis-roles (portal/ccf_routes.py)
     ),
 )
 

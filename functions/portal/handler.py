@@ -3,10 +3,22 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from typing import Any
 
-from portal import password_setup, public_pages, registration, roles, sign_in
+from portal import (
+    authorized_persons,
+    ccf_routes,
+    employers,
+    forgotten_password,
+    my_information,
+    password_setup,
+    public_pages,
+    registration,
+    roles,
+    sign_in,
+)
 from portal.api_client import ApiUnavailable
 from portal.config import deps
 from portal.context import Page
@@ -31,7 +43,35 @@ ROUTES: dict[tuple[str, str], PageHandler] = {
     ("POST", "/registro"): registration.submit,
     ("GET", "/asignar-contrasena"): password_setup.show,
     ("POST", "/asignar-contrasena"): password_setup.submit,
+    ("GET", "/olvide-contrasena"): forgotten_password.show,
+    ("POST", "/olvide-contrasena"): forgotten_password.submit,
+    ("GET", "/mi-informacion"): my_information.show,
+    ("POST", "/mi-informacion"): my_information.submit,
+    ("GET", "/empleadores/autorizados"): authorized_persons.start,
+    ("GET", "/empleadores/nuevo"): employers.show_new,
+    ("POST", "/empleadores/nuevo"): employers.submit_new,
+    ("GET", ccf_routes.START): ccf_routes.route,
 }
+# Pages whose path carries a value (a company's NIT, an id): the page module reads it from request.path.
+PATTERN_ROUTES: list[tuple[str, re.Pattern[str], PageHandler]] = [
+    ("GET", re.compile(r"/empleadores/[0-9]{9}/autorizados"), authorized_persons.show_list),
+    ("GET", re.compile(r"/empleadores/[0-9]{9}/autorizados/nuevo"), authorized_persons.show_new),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/autorizados/nuevo"), authorized_persons.submit_new),
+    ("GET", re.compile(r"/empleadores/[0-9]{9}/autorizados/[0-9A-Z]{26}/revocar"), authorized_persons.show_revoke),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/autorizados/[0-9A-Z]{26}/revocar"), authorized_persons.submit_revoke),
+    # manual §5 "Registrar rol empleador persona jurídica" and "Actualizar datos" (employers.py)
+    ("GET", re.compile(r"/empleadores/[0-9]{9}"), employers.show_company),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}"), employers.submit_update),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/confirmacion"), employers.submit_confirmation),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/rut"), employers.submit_rut),
+    ("GET", re.compile(r"/empleadores/[0-9]{9}/delegado"), employers.show_delegate),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/delegado"), employers.submit_delegate),
+    ("GET", re.compile(r"/empleadores/[0-9]{9}/sede"), employers.show_headquarters),
+    ("POST", re.compile(r"/empleadores/[0-9]{9}/sede"), employers.submit_headquarters),
+    # manual §6: ccf_routes matches the rest of the path (service and shared-service ids) itself
+    ("GET", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
+    ("POST", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
+]
 STATIC_PREFIX = "/static/"
 
 
@@ -46,7 +86,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     page = Page(request, dependencies, None, [])
     try:
         page.session = dependencies.store.load(request.cookie(SESSION_COOKIE))
-        handler = ROUTES.get(("GET" if request.method == "HEAD" else request.method, path))
+        method = "GET" if request.method == "HEAD" else request.method
+        handler = ROUTES.get((method, path)) or _by_pattern(method, path)
         response = handler(page) if handler else public_pages.not_found(page)
     except CsrfRejected:
         response = public_pages.forbidden(page)
@@ -55,3 +96,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         logger.warning("API unavailable for %s %s: %s", request.method, path, error)
         response = public_pages.unavailable(page)
     return response.to_proxy()
+
+
+def _by_pattern(method: str, path: str) -> PageHandler | None:
+    return next((h for m, pattern, h in PATTERN_ROUTES if m == method and pattern.fullmatch(path)), None)

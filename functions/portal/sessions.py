@@ -22,7 +22,15 @@ SORT_KEY = "SESSION"
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 8 * 60 * 60
 TOUCH_EVERY_SECONDS = 60  # the idle clock is written at most once a minute per session
-SECRET_FIELDS = ("id_token", "refresh_token", "mfa_session", "setup_token", "registration_id", "registration_email")
+SECRET_FIELDS = (
+    "id_token",
+    "refresh_token",
+    "mfa_session",
+    "setup_token",
+    "registration_id",
+    "registration_email",
+    "email_token",
+)
 
 
 def session_key(cookie_value: str) -> str:

@@ -108,6 +108,8 @@ ALLOWED["portal"] = (
     {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem"} | TABLE_KEY | {"secretsmanager:GetSecretValue"}
 )
 ALLOWED["registration"] = ALLOWED["registration"] | {"secretsmanager:GetSecretValue"}  # infra/stack.py
+ALLOWED["delegation"] = ALLOWED["delegation"] | {"secretsmanager:GetSecretValue"}  # "Administrar autorizados"
+ALLOWED["catalog"] = ALLOWED["catalog"] | {"secretsmanager:GetSecretValue"}  # §6 pages: terms evidence, audit
 SECRET_READERS = ("exchange", "notifications")
 
 

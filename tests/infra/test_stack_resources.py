@@ -415,7 +415,8 @@ def test_function_environments_follow_the_architecture_table(synth: Synth) -> No
         | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "CLIENTS_USER_POOL_ID", "OUTBOX_QUEUE_URL"}
         | {"SENDER_EMAIL", "PORTAL_BASE_URL"}
         | {"PEOPLE_USER_POOL_ID"}  # the live /admin check (decision 0029)
-        | {"PUBLIC_API_BASE_URL"},  # token URL, endpoints, Swagger's server (decision 0054)
+        | {"PUBLIC_API_BASE_URL"}  # token URL, endpoints, Swagger's server (decision 0054)
+        | {"PORTAL_FORWARDING_SECRET_ARN"},  # the §6 pages forward the person's address (decision 0080)
         "oauth": common | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
         "ccf_authorizer": common | {"MAIN_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
         "delivery": common | {"SENDER_EMAIL", "EMAIL_TEMPLATE_PREFIX", "PORTAL_BASE_URL", "MAIN_TABLE_NAME"},
@@ -455,7 +456,16 @@ def test_catalog_oauth_authorizer_and_delivery_get_only_what_they_need(synth: Sy
         "cognito-idp:AdminGetUser",  # the live /admin check of the people pool (decision 0029)
         "cognito-idp:AdminListGroupsForUser",
     }
-    assert not {a for a in catalog if a.startswith(("kms:Sign", "kms:GetPublicKey", "secretsmanager:", "s3:"))}
+    assert not {a for a in catalog if a.startswith(("kms:Sign", "kms:GetPublicKey", "s3:"))}
+    # secrets: only the portal's forwarding key, read to believe the §6 pages' forwarded address (decision 0080)
+    role_id = synth.props(_function_id(synth, "catalog"))["Role"]["Fn::GetAtt"][0]
+    secret_statements = [
+        s
+        for s in _statements_of_role(synth, role_id)
+        if any(str(a).startswith("secretsmanager:") for a in _as_list(s["Action"]))
+    ]
+    assert [_as_list(s["Action"]) for s in secret_statements] == [["secretsmanager:GetSecretValue"]]
+    assert "PortalForwardingKey" in json.dumps(secret_statements[0]["Resource"])
     assert {a for a in actions("ccf_authorizer") - base if not a.startswith("kms:")} == {"dynamodb:GetItem"}
     assert "kms:GetPublicKey" in actions("ccf_authorizer") and "kms:Sign" not in actions("ccf_authorizer")
     assert "kms:Sign" in actions("oauth")
