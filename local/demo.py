@@ -23,7 +23,8 @@ import httpx
 
 from local import journeys
 from local.iam import enforcement as iam
-from local.testing import free_port
+from local.runtime import DEFAULT_PORTAL_PORT
+from local.testing import free_port, port_free
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SECRET_FIELDS = {"password", "passwordConfirmation", "accessToken", "idToken", "refreshToken", "token"}
@@ -515,7 +516,9 @@ STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [
 def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     ready = workdir / "ready.json"
     command = [sys.executable, "-m", "local", "--workdir", str(workdir)]
-    command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--portal-port", str(free_port())]
+    # The portal on its configured port when it is free: the e-mails' links (portalBaseUrl) then open it.
+    portal_port = DEFAULT_PORTAL_PORT if port_free(DEFAULT_PORTAL_PORT) else free_port()
+    command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--portal-port", str(portal_port)]
     command += ["--quiet"]
     print("Starting the local runtime (moto + the synthesized stack)…")
     # The runtime's output goes to a file: a pipe nobody reads would fill up and stall the runtime.

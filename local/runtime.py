@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -35,6 +34,7 @@ from local.seed_loader import (
     read_seed,
 )
 from local.template import Template, TemplateError
+from local.testing import port_free
 from local.waf import WebAcl
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -88,16 +88,6 @@ def _template_region(template_path: Path) -> str | None:
     return None
 
 
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as s:
-        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            s.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
 def portal_rest_api(template: Template) -> str | None:
     """The portal's RestApi (its name ends in "-portal", infra/components/portal.py), served on --portal-port."""
     for lid in rest_apis(template):
@@ -136,7 +126,7 @@ class LocalRuntime:
             raise TemplateError(f"{o.template_path} not found after synth")
         region = o.region or _template_region(o.template_path) or "us-east-1"
         for port in (o.moto_port, o.api_port, o.portal_port):
-            if not _port_free(o.host, port):
+            if not port_free(port, o.host):
                 raise OSError(
                     f"port {port} on {o.host} is in use "
                     "(another local runtime? use --moto-port/--api-port/--portal-port)"
