@@ -101,7 +101,12 @@ def _ministry() -> Caller:
     return caller
 
 
-@app.post("/admin/ccfs", summary="Activar el rol CCF de una empresa registrada", tags=ADMIN, responses={201: {}})
+@app.post(
+    "/admin/ccfs",
+    summary="Activar el rol CCF de una empresa registrada",
+    tags=ADMIN,
+    responses={201: {"description": "Rol CCF activado"}},
+)
 def activate_ccf(request: Annotated[CcfActivationRequest, Body()]) -> Response[Ccf]:
     caller = _ministry()
     with aws_faults_as_unavailable():
@@ -120,7 +125,12 @@ def list_ccfs(
         return json_response(CcfPage.model_validate(admin.list_ccfs(deps(), limit, nextToken)))
 
 
-@app.post("/admin/services", summary="Crear un servicio del catálogo", tags=ADMIN, responses={201: {}})
+@app.post(
+    "/admin/services",
+    summary="Crear un servicio del catálogo",
+    tags=ADMIN,
+    responses={201: {"description": "Servicio creado"}},
+)
 def create_service(request: Annotated[ServiceCreate, Body()]) -> Response[Service]:
     caller = _ministry()
     with aws_faults_as_unavailable():
@@ -149,7 +159,7 @@ def patch_service(serviceId: ServiceId, request: Annotated[ServicePatch, Body()]
     "/admin/ccfs/<nit>/services",
     summary="Asignar un servicio a una CCF (crea su Client ID)",
     tags=ADMIN,
-    responses={201: {}},
+    responses={201: {"description": "Servicio asignado, con su Client ID"}},
 )
 def assign_service(nit: Nit, request: Annotated[AssignmentRequest, Body()]) -> Response[Assignment]:
     caller = _ministry()

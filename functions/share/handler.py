@@ -48,7 +48,7 @@ def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg
     "/ccfs/<nit>/shared-services",
     summary="Compartir un servicio web de la CCF con la Entidad",
     tags=TAGS,
-    responses={201: {}},
+    responses={201: {"description": "Servicio compartido registrado"}},
 )
 def create_shared_service(nit: Nit, request: Annotated[SharedServiceCreate, Body()]) -> Response[SharedServiceCreated]:
     ctx = _context(nit)
