@@ -8,7 +8,7 @@ TEMPLATE := cdk.out/SatCcf-$(STAGE).template.json
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench bench-kba bench-import ops fuzz clean
+.PHONY: chromium help venv test demo local synth lint format openapi mailbox bench bench-kba bench-import bench-backoffice bench-portal bench-notifications portal-screenshots ops fuzz clean
 
 help:
 	@echo "make demo    - start the local runtime and walk through every implemented step"
@@ -21,6 +21,10 @@ help:
 	@echo "make bench   - print the benchmark figures (see docs/benchmarks.md)"
 	@echo "make bench-kba - how well the identity questions resist guessing (docs/benchmarks.md)"
 	@echo "make bench-import - ops reference import of 100,000 synthetic people on a fresh local runtime"
+	@echo "make bench-backoffice - DynamoDB calls and latency of the back office's lists with 1,000 items"
+	@echo "make bench-portal - each portal page's weight and server time on a fresh local runtime"
+	@echo "make bench-notifications - trámite notifications delivered per second, healthy and 50 % failing"
+	@echo "make portal-screenshots - every portal page at 1280 px and 360 px into docs/portal/"
 	@echo "make ops ARGS='...' - the operations command, e.g. ARGS='--stage prod smoke' (docs/deploy.md);"
 	@echo "               the same as .venv/bin/python -m ops ..."
 
@@ -44,7 +48,7 @@ chromium:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; fi
 
-test: $(STAMP) $(TEMPLATE) chromium
+test: $(STAMP) $(TEMPLATE) chromium node_modules/.installed
 	$(PY) -m pytest -n 2 --dist loadfile
 
 demo: $(STAMP) $(TEMPLATE)
@@ -59,7 +63,8 @@ synth: $(STAMP) node_modules/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra functions layers/common/python local ops examples scripts/generate_openapi.py scripts/bench.py
+	$(VENV)/bin/mypy infra functions layers/common/python local ops examples scripts/generate_openapi.py scripts/openapi_contract.py scripts/bench.py \
+		scripts/portal_screenshots.py scripts/bench_portal.py
 
 format: $(STAMP)
 	$(VENV)/bin/ruff check --fix .
@@ -81,6 +86,23 @@ bench-kba: $(STAMP)
 # ops reference import of a 100,000-person synthetic extract against a fresh local runtime (docs/benchmarks.md).
 bench-import: $(STAMP) $(TEMPLATE)
 	$(PY) scripts/bench_import.py
+
+# The back office's list routes with 1,000 items each: DynamoDB calls per page (no Scan), p50/p95 (0094, 0095).
+bench-backoffice: $(STAMP) $(TEMPLATE)
+	$(PY) scripts/bench_backoffice.py
+
+# Each portal page: bytes of the first visit with its assets, median server time of 20 GETs (docs/benchmarks.md).
+bench-portal: $(STAMP) $(TEMPLATE) chromium
+	$(PY) scripts/bench_portal.py
+
+# Trámite notifications delivered per second end to end, healthy and with the endpoint failing half the time
+# (docs/benchmarks.md, decision 0105).
+bench-notifications: $(STAMP) $(TEMPLATE)
+	$(PY) scripts/bench_notifications.py
+
+# Every portal page at 1280 px and 360 px as the right person, into docs/portal/ (docs/portal.md, "Capturas").
+portal-screenshots: $(STAMP) $(TEMPLATE) chromium
+	$(PY) scripts/portal_screenshots.py
 
 # The operations command (docs/deploy.md, decision 0070): make ops ARGS='--local smoke'
 ops: $(STAMP)

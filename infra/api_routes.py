@@ -10,6 +10,13 @@ from typing import Literal
 # authorizer that verifies CCF systems' access tokens from POST /oauth2/token (decision 0040).
 Auth = Literal["public", "person", "ccf_system"]
 
+# The Ministry's operator groups a route may admit besides the administrator `ministerio` (the same names as
+# sat_common.operator_groups, which the infra does not import; tests/infra/test_admin_route_groups.py checks them).
+REVIEWER = "ministerio-revisor"
+CATALOG = "ministerio-catalogo"
+EXCHANGE = "ministerio-intercambio"
+AUDITOR = "ministerio-auditor"
+
 
 @dataclass(frozen=True)
 class Route:
@@ -17,6 +24,9 @@ class Route:
     path: str
     function: str
     auth: Auth
+    # /admin routes: the operator groups admitted besides `ministerio` (sat_common.operator_groups), which the
+    # function checks live (sat_common.ministry.require_operator) and the authorization matrix tests.
+    admits: tuple[str, ...] = ()
 
 
 ROUTES: tuple[Route, ...] = (
@@ -47,14 +57,21 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/me/email/confirmation", "registration", "person"),
     Route("PUT", "/me/consents", "registration", "person"),
     # --- end the routes the portal needs
+    # --- issue 12: the Ministry's operators and the help desk, administrator only (decisions 0090, 0091)
+    Route("GET", "/admin/operators", "registration", "person", admits=()),
+    Route("POST", "/admin/operators", "registration", "person", admits=()),
+    Route("PATCH", "/admin/operators/{operatorId}", "registration", "person", admits=()),
+    Route("POST", "/admin/people/{documentType}/{documentNumber}/unlock", "registration", "person", admits=()),
+    # --- end issue 12 (H3)
     # --- issue 5: the Ministry's catalog and the CCF's use of it (functions/catalog, functions/oauth)
-    Route("POST", "/admin/ccfs", "catalog", "person"),
-    Route("GET", "/admin/ccfs", "catalog", "person"),
-    Route("POST", "/admin/services", "catalog", "person"),
-    Route("GET", "/admin/services", "catalog", "person"),
-    Route("PATCH", "/admin/services/{serviceId}", "catalog", "person"),
-    Route("POST", "/admin/ccfs/{nit}/services", "catalog", "person"),
-    Route("DELETE", "/admin/ccfs/{nit}/services/{serviceId}", "catalog", "person"),
+    Route("POST", "/admin/ccfs", "catalog", "person", admits=(CATALOG,)),
+    Route("GET", "/admin/ccfs", "catalog", "person", admits=(CATALOG, AUDITOR)),
+    Route("PATCH", "/admin/ccfs/{nit}", "catalog", "person", admits=(CATALOG,)),  # suspension (decision 0093)
+    Route("POST", "/admin/services", "catalog", "person", admits=(CATALOG,)),
+    Route("GET", "/admin/services", "catalog", "person", admits=(CATALOG, AUDITOR)),
+    Route("PATCH", "/admin/services/{serviceId}", "catalog", "person", admits=(CATALOG,)),
+    Route("POST", "/admin/ccfs/{nit}/services", "catalog", "person", admits=(CATALOG,)),
+    Route("DELETE", "/admin/ccfs/{nit}/services/{serviceId}", "catalog", "person", admits=(CATALOG,)),
     Route("GET", "/ccfs/{nit}/terms", "catalog", "person"),
     Route("POST", "/ccfs/{nit}/terms", "catalog", "person"),
     Route("GET", "/ccfs/{nit}/services", "catalog", "person"),
@@ -63,6 +80,9 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/ccfs/{nit}/services/{serviceId}/docs", "catalog", "person"),
     Route("PUT", "/ccfs/{nit}/consumer-password", "catalog", "person"),
     Route("POST", "/oauth2/token", "oauth", "public"),
+    # the token endpoint's RFC 8414 metadata and its access tokens' keys (decision 0100)
+    Route("GET", "/.well-known/oauth-authorization-server", "oauth", "public"),
+    Route("GET", "/oauth2/jwks.json", "oauth", "public"),
     Route("GET", "/sat/session", "oauth", "ccf_system"),
     # --- end issue 5
     # --- issue 4: employer role, delegate and authorized persons (functions/delegation)
@@ -76,7 +96,11 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/employers/{nit}/authorizations", "delegation", "person"),
     Route("POST", "/employers/{nit}/authorizations", "delegation", "person"),
     Route("DELETE", "/employers/{nit}/authorizations/{authorizationId}", "delegation", "person"),
-    Route("POST", "/admin/employers/{nit}/rut-review", "delegation", "person"),
+    Route("POST", "/admin/employers/{nit}/rut-review", "delegation", "person", admits=(REVIEWER,)),
+    # the RUT review queue and viewer (issue 12, decision 0092)
+    Route("GET", "/admin/employers", "delegation", "person", admits=(REVIEWER, AUDITOR)),
+    Route("GET", "/admin/employers/{nit}", "delegation", "person", admits=(REVIEWER, AUDITOR)),
+    Route("GET", "/admin/employers/{nit}/rut", "delegation", "person", admits=(REVIEWER,)),
     # --- end issue 4
     # --- issue 6 part A: the CCF's shared services (functions/share, decision 0050)
     Route("POST", "/ccfs/{nit}/shared-services", "share", "person"),
@@ -86,11 +110,23 @@ ROUTES: tuple[Route, ...] = (
     Route("DELETE", "/ccfs/{nit}/shared-services/{sharedServiceId}", "share", "person"),
     Route("PUT", "/ccfs/{nit}/shared-services/{sharedServiceId}/oauth", "share", "person"),
     Route("POST", "/ccfs/{nit}/shared-services/{sharedServiceId}/verification", "share", "person"),
+    Route("POST", "/ccfs/{nit}/shared-services/{sharedServiceId}/keys", "share", "person"),
+    Route("DELETE", "/ccfs/{nit}/shared-services/{sharedServiceId}/keys/{kid}", "share", "person"),
+    Route("POST", "/ccfs/{nit}/shared-services/{sharedServiceId}/test-notification", "share", "person"),  # 0108
+    # the CCF's own trámites and deliveries (functions/exchange ccf_deliveries, decision 0107)
+    Route("GET", "/ccfs/{nit}/tramites", "exchange", "person"),
+    Route("GET", "/ccfs/{nit}/tramites/{numeroTransaccion}", "exchange", "person"),
+    Route("POST", "/ccfs/{nit}/tramites/{numeroTransaccion}/redelivery", "exchange", "person"),
     # --- end issue 6 part A
     # --- issue 6 part B: trámites and the SAT <-> CCF exchange (functions/exchange; decisions 0060-0063)
-    Route("POST", "/admin/tramites", "exchange", "person"),
-    Route("GET", "/admin/tramites/{numeroTransaccion}", "exchange", "person"),
-    Route("POST", "/admin/tramites/{numeroTransaccion}/redrive", "exchange", "person"),
+    Route("POST", "/admin/tramites", "exchange", "person", admits=(EXCHANGE,)),
+    Route("GET", "/admin/tramites/{numeroTransaccion}", "exchange", "person", admits=(EXCHANGE, AUDITOR)),
+    Route("POST", "/admin/tramites/{numeroTransaccion}/redrive", "exchange", "person", admits=(EXCHANGE,)),
+    # --- issue 12: the back office's trámites lists and bulk redrive (decision 0094), audit search (0095)
+    Route("GET", "/admin/tramites", "exchange", "person", admits=(EXCHANGE, AUDITOR)),
+    Route("POST", "/admin/tramites/redrive", "exchange", "person", admits=(EXCHANGE,)),
+    Route("GET", "/admin/audit", "backoffice", "person", admits=(AUDITOR,)),
+    # --- end issue 12 (H5)
     Route("POST", "/sat/solicitud-afiliacion", "exchange", "ccf_system"),
     Route("POST", "/sat/respuesta-tramite-ccf", "exchange", "ccf_system"),
     Route("POST", "/sat/recepcion-traslado-caja", "exchange", "ccf_system"),

@@ -34,6 +34,23 @@ def _per_stage(value: Any, stage: str) -> int:
     return int(value)
 
 
+BOT_PROTECTION_ACTIONS = ("captcha", "challenge", "off")  # the portal's public forms (decision 0088)
+
+
+def _bot_protection(value: Any, stage: str) -> str:
+    """One of BOT_PROTECTION_ACTIONS, or an object of them by stage with a "default"."""
+    if isinstance(value, str) and value.lstrip().startswith("{"):  # `-c key={...}` arrives as a string
+        value = json.loads(value)
+    if isinstance(value, dict):
+        if stage not in value and "default" not in value:
+            raise ValueError(f"portalBotProtection: no value for stage {stage!r} and no 'default' in {value!r}")
+        value = value.get(stage, value.get("default"))
+    choice = str(value).lower()
+    if choice not in BOT_PROTECTION_ACTIONS:
+        raise ValueError(f"portalBotProtection must be one of {BOT_PROTECTION_ACTIONS}, got {value!r}")
+    return choice
+
+
 # An origin as browsers send it: scheme, host and optional port; no path, quotes or brackets.
 _ORIGIN_RE = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?$")
 _DOMAIN_RE = re.compile(r"^(?=.{4,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,63}$")
@@ -108,6 +125,32 @@ class ReferenceSourceConfig:
 
 
 @dataclass(frozen=True)
+class NotificationRetryConfig:
+    """The trámite notifications' delivery schedule (cdk.json `notificationRetry`, decision 0105): step ceilings
+    with full jitter (the last repeats), how long after the first attempt the delivery keeps trying (at least 24 h,
+    product.md "Signed notifications"), and after how many days without an acknowledgement an endpoint is disabled."""
+
+    steps_seconds: tuple[int, ...] = (30, 120, 600, 1800, 3600, 7200, 14_400, 28_800, 43_200)
+    window_hours: int = 24
+    disable_after_days: int = 3
+
+    @classmethod
+    def parse(cls, raw: Any) -> NotificationRetryConfig:
+        if not isinstance(raw, dict) or set(raw) - {"stepsSeconds", "windowHours", "disableAfterDays"}:
+            raise ValueError("notificationRetry must be {stepsSeconds, windowHours, disableAfterDays}")
+        steps = tuple(int(step) for step in raw.get("stepsSeconds", cls.steps_seconds))
+        if not steps or len(steps) > 50 or any(not 1 <= step <= 43_200 for step in steps):
+            raise ValueError("notificationRetry.stepsSeconds: 1 to 50 steps of 1 to 43200 s (SQS' 12 h)")
+        window = int(raw.get("windowHours", cls.window_hours))
+        if not 24 <= window <= 13 * 24:  # the queue keeps a message 14 days
+            raise ValueError("notificationRetry.windowHours must be in [24, 312]")
+        days = int(raw.get("disableAfterDays", cls.disable_after_days))
+        if not 1 <= days <= 30:
+            raise ValueError("notificationRetry.disableAfterDays must be in [1, 30]")
+        return cls(steps_seconds=steps, window_hours=window, disable_after_days=days)
+
+
+@dataclass(frozen=True)
 class StageConfig:
     stage: str
     sender_email: str
@@ -116,6 +159,7 @@ class StageConfig:
     notification_target_name: str
     log_retention_days: int = 30
     waf_rate_limit_per_5min: int = 1000
+    portal_bot_protection: str = "captcha"  # WAF action on the portal's public forms (decision 0088)
     api_throttling_rate_limit: int = 50
     api_throttling_burst_limit: int = 100
     reference_source: ReferenceSourceConfig = ReferenceSourceConfig()
@@ -125,6 +169,7 @@ class StageConfig:
     # The API's public base URL (e.g. a custom domain); None: the stage URL of the RestApi. Every URL handed to
     # CCF systems is built from it, never from a request's Host header (decision 0054).
     api_base_url: str | None = None
+    notification_retry: NotificationRetryConfig = NotificationRetryConfig()
 
     @property
     def termination_protection(self) -> bool:
@@ -193,6 +238,7 @@ class StageConfig:
             notification_target_name=target,
             log_retention_days=int(get("logRetentionDays", 30)),
             waf_rate_limit_per_5min=_per_stage(get("wafRateLimitPer5Min", 1000), stage),
+            portal_bot_protection=_bot_protection(get("portalBotProtection", "captcha"), stage),
             api_throttling_rate_limit=int(get("apiThrottlingRateLimit", 50)),
             api_throttling_burst_limit=int(get("apiThrottlingBurstLimit", 100)),
             reference_source=ReferenceSourceConfig.parse(get("referenceSource", {"kind": "dynamodb"})),
@@ -200,4 +246,5 @@ class StageConfig:
             ses_hosted_zone_id=zone_id,
             alarm_email=alarm_email,
             api_base_url=api_base_url,
+            notification_retry=NotificationRetryConfig.parse(get("notificationRetry", {})),
         )

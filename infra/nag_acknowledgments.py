@@ -158,6 +158,25 @@ def acknowledge(stack: SatCcfStack) -> None:
                 "(exchange).",
             ),
         )
+    # The notification signing keys change at each rotation; the aliases do not (decision 0104).
+    kms_arn = "arn:<AWS::Partition>:kms:<AWS::Region>:<AWS::AccountId>:"
+    for area in ("exchange", "notifications", "share"):  # share: the CCF's test notification (decision 0108)
+        _ack(
+            stack.functions.roles[area],
+            (
+                f"AwsSolutions-IAM5[Resource::{kms_arn}key/*]",
+                "The notification signing key is rotated by `ops signing-key rotate`, which creates keys at run time; "
+                "the statement only holds when the call names one of the stack's signing aliases (condition "
+                "kms:RequestAlias), so no other key of the account can be used (kms:Sign by the worker with "
+                "`current`, kms:GetPublicKey for the JWKS).",
+            ),
+            (
+                f"AwsSolutions-IAM5[Resource::{kms_arn}{stack.notifications.signing_alias_base}-*]",
+                "The stack's three signing aliases (current, next, previous; previous exists after the first "
+                "rotation): the alias ARN grants nothing by itself, it makes a call naming a missing alias answer "
+                "NotFound rather than AccessDenied.",
+            ),
+        )
     rut_bucket_id = stack.get_logical_id(stack.data.rut_bucket.node.default_child)  # type: ignore[arg-type]
     _ack(
         stack.functions.roles["delegation"],

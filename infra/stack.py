@@ -20,14 +20,22 @@ from infra.components.notifications import Notifications
 from infra.components.portal import Portal
 from infra.components.rut_uploads import RutUploads
 from infra.components.secrets import SharedServiceSecrets
-from infra.components.waf import Waf
+from infra.components.waf import PortalWaf, Waf
 from infra.config import StageConfig
 from infra.retention import RetainExceptOnCreate
 
-PUBLIC_URL_FUNCTIONS = ("catalog", "exchange")
+PUBLIC_URL_FUNCTIONS = ("catalog", "exchange", "oauth", "ccf_authorizer")  # oauth, authorizer: the issuer (0100)
 # API functions that believe the person's address the portal forwards with its key (decision 0080)
 # the APIs behind the portal's pages (audit, evidence and lockouts name the person); others as their pages come
-PORTAL_FORWARDED_FUNCTIONS = ("registration", "delegation", "catalog", "share")  # catalog, share: manual §6
+# catalog, share: manual §6; exchange (trámites) and backoffice (audit search): the /ministerio pages, 0094-0095
+PORTAL_FORWARDED_FUNCTIONS: tuple[str, ...] = (
+    "registration",
+    "delegation",
+    "catalog",
+    "share",
+    "exchange",
+    "backoffice",
+)
 
 
 def stack_name(stage: str) -> str:
@@ -84,16 +92,23 @@ class SatCcfStack(Stack):
             functions=self.functions.functions,
             people_pool=self.identity.people_pool,
         )
-        self.waf = Waf(self, "Waf", config=config, stage=self.api.rest_api.deployment_stage)
         # URLs handed to CCF systems (token URL, endpoints, Swagger's server, a trámite's pull URL) are built from
         # configuration, never from a request's Host header (decision 0054).
         for area in PUBLIC_URL_FUNCTIONS:
             self.functions.functions[area].add_environment("PUBLIC_API_BASE_URL", self.api.base_url)
-        # The portal: its own REST API behind the same web ACL, calling the API over HTTP (decision 0080)
+        # The portal: its own REST API, calling the API over HTTP (decision 0080)
         self.portal = Portal(
             self, "Portal", config=config, layers=self.layers, data=self.data, api_base_url=self.api.base_url
         )
-        self.waf.associate("PortalStageAssociation", self.portal.rest_api.deployment_stage)
+        # Each stage behind its own web ACL; the API counts the portal's calls per person (decisions 0087, 0088)
+        self.waf = Waf(
+            self,
+            "Waf",
+            config=config,
+            stage=self.api.rest_api.deployment_stage,
+            portal_key=self.portal.forwarding_secret,
+        )
+        self.portal_waf = PortalWaf(self, "PortalWaf", config=config, stage=self.portal.rest_api.deployment_stage)
         for area in PORTAL_FORWARDED_FUNCTIONS:
             for key, value in self.portal.grant_forwarding_read(self.functions.roles[area]).items():
                 self.functions.functions[area].add_environment(key, value)
@@ -113,6 +128,9 @@ class SatCcfStack(Stack):
                 },
                 rest_api=self.api.rest_api,
                 web_acl=self.waf.web_acl,
+                portal_function=self.portal.function,
+                portal_rest_api=self.portal.rest_api,
+                portal_web_acl=self.portal_waf.web_acl,
             ),
         )
 
@@ -130,6 +148,7 @@ class SatCcfStack(Stack):
             "OutboxDeadLetterQueueUrl": self.delivery.dead_letter_queue.queue_url,
             "NotificationQueueUrl": self.notifications.queue.queue_url,
             "NotificationDeadLetterQueueUrl": self.notifications.dead_letter_queue.queue_url,
+            "NotificationSigningAlias": self.notifications.signing_alias_base,  # ops signing-key (decision 0104)
             "SecretsPrefix": self.secrets.prefix,
             "SecretsKmsKeyArn": self.secrets.key.key_arn,
             # What `python -m ops` reads (ops/stack.py) besides the names above

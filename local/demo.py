@@ -442,6 +442,7 @@ def exchange_steps(demo: Demo) -> None:
             pull_client_id=state["clientIds"]["solicitud-afiliacion"],
             answer_client_id=state["clientIds"]["respuesta-tramite-ccf"],
             password=state["consumer"],
+            nit=nit,
         )
         ccf = state["ccf"] = SampleCcf(config).start()
         print(f"  ▶ sample CCF system on {ccf.base_url} (Authlib token endpoint + notification receiver)")
@@ -475,17 +476,21 @@ def exchange_steps(demo: Demo) -> None:
         return f"the CCF pulled the request ({encrypted}) and answered: {done['estado']}"
 
     def dead_letter() -> str:
-        state["ccf"].stop()
-        print("  ■ the sample CCF's endpoint is stopped")
+        # A stopped endpoint is retried for at least 24 h (decision 0105); a permanent refusal fails at once.
+        state["ccf"].set_fault("400")
+        print("  ■ the sample CCF's endpoint refuses every notification with 400 (permanent)")
         filed = demo.call("POST", "/admin/tramites", 201, json=state["request"], headers=state["ministry"]).json()
         numero = state["second"] = filed["numeroTransaccion"]
         failed = state["waiter"].until(numero, lambda t: t["estado"] == "FALLIDA", timeout=120)
         reasons = sorted({d.get("reason") or "-" for d in failed["deliveries"]})
-        return f"trámite {numero}: {failed['attempts']} attempts ({', '.join(reasons)}), dead-lettered: FALLIDA"
+        return (
+            f"trámite {numero}: {failed['attempts']} attempt ({', '.join(reasons)}), dead-lettered: FALLIDA; the "
+            "CCF's authorized persons and the exchange operators are e-mailed (notification-failed)"
+        )
 
     def redrive() -> str:
-        state["ccf"].start()
-        print("  ▶ the endpoint is back")
+        state["ccf"].set_fault("none")
+        print("  ▶ the endpoint is fixed")
         numero = state["second"]
         demo.call("POST", f"/admin/tramites/{numero}/redrive", 202, headers=state["ministry"])
         done = state["waiter"].until(numero, lambda t: t["estado"] in ("APROBADA", "RECHAZADA"))
@@ -497,8 +502,55 @@ def exchange_steps(demo: Demo) -> None:
     demo.step("The Ministry's public keys (JWKS)", "anyone", jwks)
     demo.step("File a trámite · signed notification", "Ministerio → CCF system", file_and_notify)
     demo.step("Pull, decrypt and answer · APROBADA", "CCF system", answered)
-    demo.step("Endpoint down · retries, DLQ, FALLIDA", "Ministerio", dead_letter)
-    demo.step("Endpoint back · redrive · completes", "Ministerio", redrive)
+    demo.step("Endpoint refuses (400) · DLQ, FALLIDA, e-mails", "Ministerio", dead_letter)
+    demo.step("Endpoint fixed · redrive · completes", "Ministerio", redrive)
+
+
+def backoffice_steps(demo: Demo) -> None:
+    """Issue 12: the Ministry's back office sees the queues and searches the audit trail (decisions 0094, 0095)."""
+    from local import exchange_journey
+
+    nit = DEMO["ccfNit"]
+
+    def ministry() -> dict[str, str]:
+        if "ministry" not in demo.world:
+            demo.world["ministry"] = journeys.bearer(journeys.ministry_session(demo.api, demo.ministry_login))
+        return dict(demo.world["ministry"])
+
+    def auditor() -> tuple[dict[str, str], str]:
+        """The seeded auditor (ministerio-auditor) when the runtime has one, else the administrator."""
+        login = demo.ministry_login
+        operator = next((o for o in login.get("operators") or [] if o["groups"] == ["ministerio-auditor"]), None)
+        if operator is None or demo.mailbox_url is None:
+            return ministry(), "ministerio"
+        info = demo.api.get("/_local/info").json()
+        token = exchange_journey.id_token(info, operator["username"], login["password"])
+        return {"Authorization": token}, "ministerio-auditor"
+
+    def rut_queue() -> str:
+        params = {"status": "PENDING_REVIEW", "limit": 10}
+        page = demo.call("GET", "/admin/employers", 200, params=params, headers=ministry()).json()
+        return f"{len(page.get('items', []))} compan(y/ies) waiting for the RUT review, oldest first"
+
+    def tramites() -> str:
+        headers = ministry()
+        failed = demo.call("GET", "/admin/tramites", 200, params={"state": "FALLIDA", "ccfNit": nit}, headers=headers)
+        page = demo.call("GET", "/admin/tramites", 200, params={"ccfNit": nit, "limit": 10}, headers=headers).json()
+        states = ", ".join(f"{i['numeroTransaccion']} {i['state']} ({i['lastOutcome'] or '-'})" for i in page["items"])
+        return f"failed now: {len(failed.json()['items'])}; the CCF's trámites: {states or 'none'}"
+
+    def audit_search() -> str:
+        headers, group = auditor()
+        page = demo.call("GET", "/admin/audit", 200, params={"nit": nit, "limit": 20}, headers=headers).json()
+        actions = sorted({item["action"] for item in page["items"]})
+        export = demo.call("GET", "/admin/audit", 200, params={"nit": nit}, headers={**headers, "Accept": "text/csv"})
+        rows = max(0, len(export.text.splitlines()) - 1)
+        shown = ", ".join(actions[:4]) + (", …" if len(actions) > 4 else "")
+        return f"as {group}: {len(page['items'])} newest entries ({shown}); CSV export of all: {rows} rows"
+
+    demo.step("Back office · the RUT review queue", "Ministerio", rut_queue)
+    demo.step("Back office · the CCF's trámites and the failed ones", "Ministerio", tramites)
+    demo.step("Back office · audit search for the CCF, and its CSV", "Ministerio (auditor)", audit_search)
 
 
 CITIZEN_PASSWORD = "Montañas verdes de Boyacá 2026"  # noqa: S105 - the demo citizen's password (shown masked)
@@ -510,13 +562,15 @@ STEP_GROUPS: list[tuple[int, Callable[[Demo], None]]] = [
     (4, authorization_steps),
     (6, catalog_steps),
     (7, exchange_steps),
+    (3, backoffice_steps),
 ]
 
 
 def start_local_runtime(workdir: Path) -> tuple[subprocess.Popen[bytes], dict[str, Any]]:
     ready = workdir / "ready.json"
     command = [sys.executable, "-m", "local", "--workdir", str(workdir)]
-    # The portal on its configured port when it is free: the e-mails' links (portalBaseUrl) then open it.
+    # The portal on its configured port when it is free (the URL people expect); e-mail links name whichever
+    # port the runtime gets (decision 0088).
     portal_port = DEFAULT_PORTAL_PORT if port_free(DEFAULT_PORTAL_PORT) else free_port()
     command += ["--api-port", str(free_port()), "--moto-port", str(free_port()), "--portal-port", str(portal_port)]
     command += ["--quiet"]
@@ -547,9 +601,14 @@ def try_by_hand(info: dict[str, Any]) -> None:
     print(f"  citizen registered above: {document}, password {CITIZEN_PASSWORD}")
     if login:
         print(
-            f"  Ministry operator: {login['usernames'][0]}, password {login['password']}, TOTP secret "
-            f"{login.get('totp_secret', '(none)')} (python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\")"
+            f"  Ministry operators, password {login['password']} "
+            "(a TOTP code: python -c \"import pyotp; print(pyotp.TOTP('SECRET').now())\"):"
         )
+        admin = {"username": login["usernames"][0], "groups": ["ministerio"], "totp_secret": login.get("totp_secret")}
+        default = [admin]
+        for operator in login.get("operators") or default:  # one per group (decision 0090)
+            groups = ", ".join(operator["groups"])
+            print(f"    {operator['username']} ({groups}), TOTP secret {operator.get('totp_secret') or '(none)'}")
     print(f"  API {info['api_url']}, mailbox {info['mailbox_url']}")
     if sys.stdin.isatty():
         with contextlib.suppress(EOFError, KeyboardInterrupt):

@@ -51,7 +51,8 @@ def id_token(info: dict[str, Any], username: str, password: str) -> str:
     login = info["ministry_login"]
     document_type, document_number = username.split("-", 1)
     someone = {"documentType": document_type, "documentNumber": document_number}
-    secret = login.get("totp_secret") if username in login["usernames"] else None
+    secrets = {o["username"]: o.get("totp_secret") for o in login.get("operators", [])}
+    secret = secrets.get(username) or (login.get("totp_secret") if username == login["usernames"][0] else None)
     with httpx.Client(base_url=info["api_url"], timeout=journeys.HTTP_TIMEOUT) as api:
         return str(journeys.sign_in(api, someone, password, secret)["idToken"])
 
@@ -146,9 +147,11 @@ def share_notification_endpoint(api: httpx.Client, person: dict[str, str], nit: 
     """Issue 6 part A's routes: register the sample CCF's receiver, its OAuth credentials, and verify."""
     base = f"/ccfs/{nit}/shared-services"
     listed = _ok(api.get(base, headers=person), 200).json()["items"]
-    existing = next((s for s in listed if s["name"].lower() == NOTIFICATION_SERVICE.lower()), None)
+    # The Ministry notifies the service whose purpose is NOTIFICACION_TRAMITES, whatever its name (decision 0106).
+    existing = next((s for s in listed if s.get("purpose") == "NOTIFICACION_TRAMITES"), None)
     service = {
         "name": NOTIFICATION_SERVICE,
+        "purpose": "NOTIFICACION_TRAMITES",
         "description": "Recepción de notificaciones de trámites del SAT",
         "url": ccf.notification_url,
         "operation": "POST",

@@ -231,6 +231,14 @@ def ministry_session(api: httpx.Client, login: dict[str, Any]) -> dict[str, Any]
     return sign_in(api, someone, login["password"], login.get("totp_secret"))
 
 
+def operator_session(api: httpx.Client, login: dict[str, Any], group: str) -> dict[str, Any]:
+    """The seeded operator of `group` (ready.json's ministry_login["operators"], decision 0090) signs in."""
+    operator = next(o for o in login["operators"] if o["groups"] == [group])
+    document_type, document_number = operator["username"].split("-", 1)
+    someone = {"documentType": document_type, "documentNumber": document_number}
+    return sign_in(api, someone, login["password"], operator.get("totp_secret"))
+
+
 def employer_data(found: dict[str, Any], business_name: str | None = None) -> dict[str, Any]:
     """The RUT's basic data as the legal representative types it (manual §5, Paso 2)."""
     return {

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from local.apigw import ApiGateway, Response, rest_apis, serve
 from local.authorizer import CognitoAuthorizer
 from local.esm import Poller, mappings_from_template
@@ -157,6 +159,10 @@ class LocalRuntime:
         portal_api = portal_rest_api(template)
         if portal_api:
             template.local_urls[portal_api] = portal_url
+            # the functions' PORTAL_BASE_URL (e-mail links, S3's redirect) names this portal, on whatever port
+            configured_portal = template.output("PortalBaseUrl")
+            if isinstance(configured_portal, str) and configured_portal.startswith(("http://", "https://")):
+                template.url_aliases[configured_portal] = portal_url
         other_apis = [lid for lid in rest_apis(template) if lid != portal_api]
         api_rest_api = other_apis[0] if len(other_apis) == 1 else None
         provisioner = Provisioner(template, moto_url)
@@ -201,8 +207,13 @@ class LocalRuntime:
         # shared by every stage it is associated with, as in AWS.
         acls: dict[str, WebAcl] = {}
 
+        secrets = boto3.client("secretsmanager", endpoint_url=moto_url, region_name=region)
+
+        def secret_value(secret_id: str) -> str:  # the dynamic references CloudFormation resolves (decision 0087)
+            return str(secrets.get_secret_value(SecretId=secret_id)["SecretString"])
+
         def web_acl(rest_api: str | None) -> WebAcl | None:
-            acl = WebAcl.from_template(template, rest_api) if o.waf else None
+            acl = WebAcl.from_template(template, rest_api, secret_value) if o.waf else None
             return acls.setdefault(acl.name, acl) if acl is not None else None
 
         gateway = ApiGateway(
@@ -255,6 +266,8 @@ class LocalRuntime:
                 lid: template.ref(lid) for lid in template.of_type("AWS::DynamoDB::Table", "AWS::DynamoDB::GlobalTable")
             },
             "ministry_login": login,
+            # web ACL rules the runtime does not apply (CAPTCHA / Challenge: a browser puzzle), by web ACL
+            "waf_not_emulated": {name: acl.skipped for name, acl in acls.items() if acl.skipped},
         }
         tmp = ready_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(self.info, indent=2))
@@ -301,12 +314,28 @@ class LocalRuntime:
             return {}
         password = os.environ.get("LOCAL_MINISTRY_PASSWORD") or generate_password()
         names = create_ministry_users(moto_url, region, pool_id, users, password)
-        login = {"usernames": names, "password": password, "user_pool_id": pool_id, "client_id": client_id}
-        # Ministry operators sign in with TOTP (decision 0029): the seed enrols them with one secret.
+        login: dict[str, Any] = {
+            "usernames": names,
+            "password": password,
+            "user_pool_id": pool_id,
+            "client_id": client_id,
+        }
+        # usernames[0] is the administrator; `operators` says each one's groups (decision 0090).
+        operators: list[dict[str, Any]] = [
+            {"username": name, "groups": user.get("groups", ["ministerio"])}
+            for name, user in zip(names, users, strict=True)
+        ]
+        login["operators"] = operators
+        # Ministry operators sign in with TOTP (decision 0029): the seed enrols them.
         mfa_key = next((e["MFA_KEY_ID"] for e in envs if e.get("MFA_KEY_ID")), None)
         if main_table and mfa_key:
             secret = os.environ.get("LOCAL_MINISTRY_TOTP_SECRET") or None
-            login["totp_secret"] = enrol_ministry_totp(moto_url, region, main_table, mfa_key, names, secret)
+            login["totp_secret"] = enrol_ministry_totp(moto_url, region, main_table, mfa_key, names[:1], secret)
+            operators[0]["totp_secret"] = login["totp_secret"]
+            for operator in operators[1:]:  # a secret of their own: each step is good once per person
+                operator["totp_secret"] = enrol_ministry_totp(
+                    moto_url, region, main_table, mfa_key, [operator["username"]]
+                )
         else:
             self.log("WARNING no MFA_KEY_ID or MAIN_TABLE_NAME; the Ministry user has no TOTP and cannot use /admin")
         return login
@@ -321,6 +350,10 @@ class LocalRuntime:
             f"  moto:    {i['moto_url']}   (AWS_ENDPOINT_URL for the AWS CLI/boto3, fake credentials)",
             f"  mailbox: {i['mailbox_url']}   (or: python -m local.mailbox)",
             f"  routes:  {', '.join(i['routes'])}",
+            *(
+                f"  WAF {name}: not applied locally: {', '.join(rules)} (docs/local-runtime.md)"
+                for name, rules in (i.get("waf_not_emulated") or {}).items()
+            ),
         ]
         login = i.get("ministry_login") or {}
         if login:
@@ -329,12 +362,17 @@ class LocalRuntime:
                 {"documentType": document_type, "documentNumber": document_number, "password": login["password"]}
             )
             lines += [
-                f"  Ministry user: {', '.join(login['usernames'])}  password: {login['password']}",
+                f"  Ministry administrator: {login['usernames'][0]}  password: {login['password']}",
                 f"    TOTP secret: {login.get('totp_secret', '(none)')}  (add it to an authenticator app, or "
                 f"python -c \"import pyotp; print(pyotp.TOTP('{login.get('totp_secret', '')}').now())\")",
                 f"    sign in through the API: POST {i['api_url']}/sessions {body} "
                 "-> {challenge, session}; POST /sessions/mfa {session, code} -> idToken,",
                 "    then send the idToken as the Authorization header (Bearer).",
+                "  Ministry operators of the other groups (same password; decision 0090):",
+                *(
+                    f"    {o['username']} ({', '.join(o['groups'])}), TOTP secret {o.get('totp_secret', '(none)')}"
+                    for o in login.get("operators", [])[1:]
+                ),
             ]
         lines.append("Ctrl-C stops everything.")
         print("\n".join(lines), flush=True)

@@ -3,7 +3,8 @@
 Reference-table items come from the common layer's `sat_common.reference.seed.items_from_seed`
 (imported from the template's common-code layer dir, else `layers/common/python`), so the runtime
 writes exactly what the DynamoDB adapter reads. The Ministry users go to the people pool:
-username `<TYPE>-<NUMBER>`, verified e-mail, permanent password, group `ministerio`, and TOTP enabled
+username `<TYPE>-<NUMBER>`, verified e-mail, permanent password, the groups the seed gives each (the
+administrator `ministerio`, then one operator per other group: decision 0090), and TOTP enabled
 (`enrol_ministry_totp`, as PUT /me/mfa/totp leaves it: decision 0029).
 """
 
@@ -63,10 +64,11 @@ def generate_password() -> str:
 def create_ministry_users(
     endpoint: str, region: str, pool_id: str, users: list[dict[str, Any]], password: str
 ) -> list[str]:
+    """Each seed operator in the groups it names (`ministerio` when it names none; decision 0090)."""
     idp = aws.client("cognito-idp", endpoint, region)
     groups = {g["GroupName"] for g in idp.list_groups(UserPoolId=pool_id)["Groups"]}
-    if MINISTRY_GROUP not in groups:
-        idp.create_group(UserPoolId=pool_id, GroupName=MINISTRY_GROUP)
+    for group in sorted({g for user in users for g in user.get("groups", [MINISTRY_GROUP])} - groups):
+        idp.create_group(UserPoolId=pool_id, GroupName=group)
     names = []
     for user in users:
         username = f"{user['documentType']}-{user['documentNumber']}"
@@ -79,7 +81,8 @@ def create_ministry_users(
             UserPoolId=pool_id, Username=username, UserAttributes=attributes, MessageAction="SUPPRESS"
         )
         idp.admin_set_user_password(UserPoolId=pool_id, Username=username, Password=password, Permanent=True)
-        idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=MINISTRY_GROUP)
+        for group in user.get("groups", [MINISTRY_GROUP]):
+            idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=group)
         names.append(username)
     return names
 

@@ -72,6 +72,9 @@ class Template:
     api_url: str | None = None
     # Where the local runtime serves each other RestApi (logical id -> URL), e.g. the portal's (decision 0080).
     local_urls: dict[str, str] = field(default_factory=dict)
+    # Configured public URLs (e.g. cdk.json portalBaseUrl) -> where the local runtime really serves them, so links
+    # the functions build (e-mails, S3's redirect) open this runtime's portal whatever its port (decision 0088).
+    url_aliases: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: str | Path, **kwargs: Any) -> Template:
@@ -138,12 +141,22 @@ class Template:
 
     def localize(self, value: str) -> str:
         """A value that is (or starts with) an API's stage URL points at where the local runtime serves that API
-        instead: the CDK app hands the functions that URL (PUBLIC_API_BASE_URL, decision 0054)."""
+        instead: the CDK app hands the functions that URL (PUBLIC_API_BASE_URL, decision 0054). The same for a
+        configured URL in `url_aliases` (PORTAL_BASE_URL)."""
         for api, stage_url in self.api_stage_urls():
             local = self.local_urls.get(api) or self.api_url
             if local and (value == stage_url or value.startswith(stage_url + "/")):
                 return local.rstrip("/") + value[len(stage_url) :]
+        for configured, local in self.url_aliases.items():
+            configured = configured.rstrip("/")
+            if value == configured or value.startswith(configured + "/"):
+                return local.rstrip("/") + value[len(configured) :]
         return value
+
+    def output(self, name: str) -> Any:
+        """The resolved value of one of the template's Outputs (None when it has no such output)."""
+        out = (self.doc.get("Outputs") or {}).get(name)
+        return self.resolve(out.get("Value")) if isinstance(out, dict) else None
 
     def set_attrs(self, logical_id: str, **values: Any) -> None:
         self.attrs.setdefault(logical_id, {}).update(values)

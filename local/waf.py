@@ -5,9 +5,14 @@ Evaluated as WAF does: rules by priority, the first terminating action (Block or
 goes on, and the default action applies when no rule terminates.
 
 Emulated from the template: the statements SizeConstraint, ByteMatch, RegexMatch, And, Or, Not and
-RateBased (per source IP over the evaluation window; the scope-down statement too); managed rule
-groups' `OverrideAction` and `RuleActionOverrides`. Of AWS's managed rule groups, the rules a client
-of this API can trip by itself are modelled from AWS's documentation of AWSManagedRulesCommonRuleSet:
+RateBased (per source IP, or per the address in a header with `ForwardedIPConfig` (FORWARDED_IP), over the
+evaluation window; the scope-down statement too); managed rule groups' `OverrideAction` and
+`RuleActionOverrides`; `{{resolve:secretsmanager:...}}` in a statement's strings, read from the local Secrets
+Manager as CloudFormation does at deploy time (decision 0087). Not emulated: the CAPTCHA and Challenge actions
+(a browser puzzle and script): those rules are skipped, as if every client held a valid token, and listed in
+`WebAcl.skipped` for the runtime's banner and ready.json (decision 0088).
+Of AWS's managed rule groups, the rules a client of this API can trip by itself are modelled from AWS's
+documentation of AWSManagedRulesCommonRuleSet:
 NoUserAgent_HEADER, SizeRestrictions_BODY (8 KB), SizeRestrictions_QUERYSTRING (2 KB),
 SizeRestrictions_URIPATH (1 KB) and SizeRestrictions_Cookie_HEADER (10 KB). Signature rules (XSS,
 SQL injection, known bad inputs, IP reputation) are not emulated: docs/local-runtime.md lists them.
@@ -17,12 +22,14 @@ WAF sees the URI path of the stage's endpoint, `/<stage>/<route path>`, which is
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
 import sys
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +46,13 @@ COMMON_RULE_SET_SIZES = {
     "SizeRestrictions_URIPATH": ("path", 1024),
     "SizeRestrictions_Cookie_HEADER": ("cookie", 10 * 1024),
 }
+
+
+# Rule actions the local runtime cannot perform: a puzzle or a script run by the browser.
+NOT_EMULATED_ACTIONS = ("Captcha", "Challenge")
+_DYNAMIC_SECRET = re.compile(
+    r"\{\{resolve:secretsmanager:(?P<id>[^:}]+(?::[^:}]+)*?):SecretString:(?P<key>[^:}]*):[^}]*\}\}"
+)
 
 
 @dataclass
@@ -61,9 +75,22 @@ class WebAcl:
     _lock: threading.Lock = field(default_factory=threading.Lock)
     _warned: set[str] = field(default_factory=set)
 
+    @property
+    def skipped(self) -> list[str]:
+        """Rules not applied locally, as "<rule> (<action>)": the CAPTCHA / Challenge rules."""
+        return [
+            f"{rule.get('Name')} ({action})"
+            for rule in self.rules
+            for action in NOT_EMULATED_ACTIONS
+            if action in (rule.get("Action") or {})
+        ]
+
     @classmethod
-    def from_template(cls, template: Template, rest_api: str | None = None) -> WebAcl | None:
-        """The REGIONAL web ACL associated with a stage of `rest_api` (None: of any RestApi), if there is one."""
+    def from_template(
+        cls, template: Template, rest_api: str | None = None, secret_value: Callable[[str], str] | None = None
+    ) -> WebAcl | None:
+        """The REGIONAL web ACL associated with a stage of `rest_api` (None: of any RestApi), if there is one.
+        `secret_value(secret id)` resolves the secretsmanager dynamic references in its rules."""
         associated = set()
         for res in template.of_type("AWS::WAFv2::WebACLAssociation").values():
             if rest_api is not None and json.dumps({"Ref": rest_api}) not in json.dumps(
@@ -81,9 +108,10 @@ class WebAcl:
             limit = (((props.get("AssociationConfig") or {}).get("RequestBody") or {}).get("API_GATEWAY") or {}).get(
                 "DefaultSizeInspectionLimit"
             )
+            rules = _dynamic_references(props.get("Rules", []), secret_value)
             return cls(
                 name=str(props.get("Name", lid)),
-                rules=sorted(props.get("Rules", []), key=lambda r: int(r.get("Priority", 0))),
+                rules=sorted(rules, key=lambda r: int(r.get("Priority", 0))),
                 default_block="Block" in (props.get("DefaultAction") or {}),
                 body_limit=_INSPECTION_LIMITS.get(str(limit), DEFAULT_BODY_INSPECTION_LIMIT),
             )
@@ -96,6 +124,9 @@ class WebAcl:
         for rule in self.rules:
             name = str(rule.get("Name"))
             statement = rule.get("Statement") or {}
+            action = rule.get("Action") or {}
+            if any(a in action for a in NOT_EMULATED_ACTIONS):
+                continue  # no puzzle locally: as with a valid token, evaluation goes on (docs/local-runtime.md)
             if "ManagedRuleGroupStatement" in statement:
                 blocked = self._managed(statement["ManagedRuleGroupStatement"], rule, request)
                 if blocked:
@@ -107,7 +138,6 @@ class WebAcl:
                 matched = self._matches(statement, request)
             if not matched:
                 continue
-            action = rule.get("Action") or {}
             if "Block" in action:
                 return name
             if "Allow" in action:
@@ -145,13 +175,25 @@ class WebAcl:
         scope = rate.get("ScopeDownStatement")
         if scope and not self._matches(scope, request):
             return False
-        if rate.get("AggregateKeyType", "IP") != "IP":
-            self._warn_once(f"rate:{name}", f"[waf] rate rule {name}: only IP aggregation is emulated")
+        kind = rate.get("AggregateKeyType", "IP")
+        if kind == "IP":
+            address = request.source_ip
+        elif kind == "FORWARDED_IP":
+            config = rate.get("ForwardedIPConfig") or {}
+            header = request.headers.get(str(config.get("HeaderName", "")).lower())
+            if header is None:
+                return False  # AWS WAF does not apply the rule to a request without the header
+            try:  # the first address in the header, as AWS WAF reads it
+                address = str(ipaddress.ip_address(header.split(",")[0].strip()))
+            except ValueError:
+                return config.get("FallbackBehavior") == "MATCH"
+        else:
+            self._warn_once(f"rate:{name}", f"[waf] rate rule {name}: {kind} aggregation is not emulated")
             return False
         window = float(rate.get("EvaluationWindowSec", 300))
         limit = int(rate["Limit"])
         with self._lock:
-            hits = self._hits.setdefault((name, request.source_ip), deque())
+            hits = self._hits.setdefault((name, address), deque())
             while hits and hits[0] <= now - window:
                 hits.popleft()
             hits.append(now)
@@ -221,6 +263,25 @@ class WebAcl:
         if key not in self._warned:
             self._warned.add(key)
             sys.stderr.write(message + "\n")
+
+
+def _dynamic_references(value: Any, secret_value: Callable[[str], str] | None) -> Any:
+    """Strings with `{{resolve:secretsmanager:<id>:SecretString:<json key>::}}` get the secret's value."""
+    if isinstance(value, list):
+        return [_dynamic_references(v, secret_value) for v in value]
+    if isinstance(value, dict):
+        return {k: _dynamic_references(v, secret_value) for k, v in value.items()}
+    if not isinstance(value, str) or "{{resolve:secretsmanager:" not in value:
+        return value
+
+    def resolve(match: re.Match[str]) -> str:
+        if secret_value is None:
+            sys.stderr.write("[waf] a rule refers to a secret and no secret reader was given: it never matches\n")
+            return match.group(0)
+        secret = secret_value(match.group("id"))
+        return str(json.loads(secret)[match.group("key")]) if match.group("key") else secret
+
+    return _DYNAMIC_SECRET.sub(resolve, value)
 
 
 def _transformed(value: str, transformations: list[dict[str, Any]] | None) -> str:

@@ -97,6 +97,39 @@ def parser() -> argparse.ArgumentParser:
     )
     unsuppress = email.add_parser("unsuppress", help="let an address that bounced receive e-mail again")
     unsuppress.add_argument("address")
+
+    backoffice = commands.add_parser("backoffice", help="the Ministry's back office").add_subparsers(
+        dest="backoffice_command", required=True, metavar="SUBCOMMAND"
+    )
+    backoffice.add_parser(
+        "reindex", help="keys and summaries the back office lists need, for items written before it (idempotent)"
+    )
+
+    shared = commands.add_parser("shared-services", help="the CCFs' shared services").add_subparsers(
+        dest="shared_command", required=True, metavar="SUBCOMMAND"
+    )
+    shared.add_parser(
+        "migrate-purpose", help="give services written before `purpose` their purpose and claim (0106, idempotent)"
+    )
+
+    signing = commands.add_parser(
+        "signing-key", help="the Ministry's notification signing keys (current, next, previous)"
+    ).add_subparsers(dest="signing_command", required=True, metavar="SUBCOMMAND")
+    signing.add_parser("status", help="which key each alias names, and since when")
+    rotate = signing.add_parser(
+        "rotate",
+        help="next becomes current, a new key becomes next, current stays published as previous (decision 0104)",
+    )
+    rotate.add_argument(
+        "--min-published-seconds",
+        type=int,
+        default=3600,
+        help="refuse while the next key has been published for less than this (receivers cache the JWKS)",
+    )
+    rotate.add_argument(
+        "--deletion-window-days", type=int, default=30, choices=range(7, 31), metavar="7..30",
+        help="pending window of the deletion of the key that leaves the JWKS",
+    )  # fmt: skip
     return p
 
 
@@ -139,6 +172,12 @@ def _run(args: argparse.Namespace) -> int:
         return _dlq(target, args)
     if args.command == "email":
         return _unsuppress(target, args)
+    if args.command == "backoffice":
+        return _backoffice_reindex(target, args)
+    if args.command == "signing-key":
+        return _signing_key(target, args)
+    if args.command == "shared-services":
+        return _shared_purpose(target, args)
     return _smoke(target)
 
 
@@ -220,6 +259,46 @@ def _unsuppress(target: Target, args: argparse.Namespace) -> int:
     verb = "would be" if args.dry_run else "is"
     ses = "; removed from SES's suppression list too" if in_ses else ""
     print(f"{_mask(args.address)} was {status}; it {verb} deliverable again{ses}")
+    return OK
+
+
+def _backoffice_reindex(target: Target, args: argparse.Namespace) -> int:
+    from ops.backoffice_reindex import reindex
+
+    counts = reindex(target, dry_run=args.dry_run)
+    verb = "would be" if args.dry_run else "were"
+    print(f"{counts['employers']} employer(s) {verb} given the review queue's key")
+    print(f"{counts['ccfs']} CCF summary(ies) {verb} recomputed")
+    return OK
+
+
+def _shared_purpose(target: Target, args: argparse.Namespace) -> int:
+    from ops.shared_purpose import migrate
+
+    counts = migrate(target, dry_run=args.dry_run)
+    verb = "would be" if args.dry_run else "were"
+    print(f"{counts['services']} shared service(s) without a purpose; {counts['notification']} {verb} claimed as")
+    print(f"the CCF's notification service; {counts['conflicts']} conflict(s) {verb} set to OTRO (another service")
+    print("holds the claim)")
+    return OK
+
+
+def _signing_key(target: Target, args: argparse.Namespace) -> int:
+    from ops import signing_key
+
+    if args.signing_command == "status":
+        for slot, key in signing_key.status(target).items():
+            shown = f"{key.key_id} (created {key.created.isoformat(timespec='seconds')}, {key.state})" if key else "-"
+            print(f"  {slot:<9} {shown}")
+        return OK
+    print(f"signing key rotation of {target.description}{' (dry run: nothing changed)' if args.dry_run else ''}")
+    for line in signing_key.rotate(
+        target,
+        dry_run=args.dry_run,
+        min_published_seconds=args.min_published_seconds,
+        deletion_window_days=args.deletion_window_days,
+    ):
+        print(f"  {line}")
     return OK
 
 

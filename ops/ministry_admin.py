@@ -27,8 +27,11 @@ from ops import target as outputs
 from ops.errors import USAGE, OpsError
 from ops.target import Target
 from sat_common.fields import DocumentNumber, DocumentType, Name, Strict, email_address
+from sat_common.operator_groups import ADMINISTRATOR
 
-MINISTRY_GROUP = "ministerio"  # infra/components/identity.py GROUPS
+# The administrator group (sat_common.operator_groups): the first operator administers the others through
+# /admin/operators (decision 0090), so it is never created in a narrower group.
+MINISTRY_GROUP = ADMINISTRATOR
 LINK_HOURS = 24  # as the registration's SETUP_TOKEN_HOURS default (decision 0023)
 ACTOR = "ops-bootstrap"
 

@@ -137,6 +137,7 @@ def tramite_throughput(runtime: Runtime, world: World, count: int, timeout: floa
             pull_client_id=world.client_ids["solicitud-afiliacion"],
             answer_client_id=world.client_ids["respuesta-tramite-ccf"],
             password=world.consumer_password,
+            nit=world.nit,
         )
         ccf = SampleCcf(config).start()
         try:

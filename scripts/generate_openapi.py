@@ -18,6 +18,7 @@ from aws_lambda_powertools.event_handler.openapi.merge import OpenAPIMerge  # no
 from aws_lambda_powertools.event_handler.openapi.models import Server  # noqa: E402
 
 from infra.api_routes import API_FUNCTIONS, ROUTES  # noqa: E402
+from scripts import openapi_contract  # noqa: E402
 
 OUTPUTS = (ROOT / "docs/openapi.json", ROOT / "functions/catalog/openapi.json")
 DESCRIPTION = (
@@ -41,7 +42,7 @@ def build() -> str:
     for area in API_FUNCTIONS:
         module = importlib.import_module(f"{area}.handler")
         merge.add_schema(module.app.get_openapi_schema())
-    document = describe_errors_and_security(json.loads(merge.get_openapi_json_schema()))
+    document = openapi_contract.apply(describe_errors_and_security(json.loads(merge.get_openapi_json_schema())))
     return json.dumps(document, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
@@ -122,13 +123,6 @@ def describe_errors_and_security(document: dict) -> dict:
     schemas["Problem"] = PROBLEM_SCHEMA
     protected = {(route.method.lower(), route.path) for route in ROUTES if route.auth == "person"}
     ccf_system = {(route.method.lower(), route.path) for route in ROUTES if route.auth == "ccf_system"}
-    if ccf_system:
-        components.setdefault("securitySchemes", {})["satToken"] = {
-            "type": "http",
-            "scheme": "bearer",
-            "bearerFormat": "JWT",
-            "description": "Token de acceso de un sistema CCF obtenido con POST /oauth2/token",
-        }
     if protected:
         components.setdefault("securitySchemes", {})["cognito"] = {
             "type": "http",

@@ -32,6 +32,9 @@ REFERENCE_DATE = date(2025, 1, 1)
 PEOPLE_BY_TYPE = (("CC", 278), ("CE", 8), ("TI", 6), ("PA", 5), ("PT", 3))  # 300 people
 COMPANIES = 40
 CCFS = 6
+# The Ministry's operator groups besides the administrator `ministerio` (sat_common.operator_groups): the seed has
+# one operator of each, after the administrator.
+OPERATOR_GROUPS = ("ministerio-revisor", "ministerio-catalogo", "ministerio-intercambio", "ministerio-auditor")
 CCF_NAMES = (  # synthetic names, deliberately not those of real cajas
     "Caja de Compensación Familiar Ejemplo Andina",
     "Caja de Compensación Familiar Demostración del Caribe",
@@ -175,6 +178,18 @@ class Generator:
             return self._unique_number(lambda: str(rng.randint(1_000_000, 9_999_999)))
         raise ValueError(doc_type)
 
+    def ministry_user(self, group: str) -> dict[str, Any]:
+        """A MinSalud operator of `group`: generated like a person, but kept out of `people`."""
+        someone = self.person("CC")
+        return {
+            "documentType": "CC",
+            "documentNumber": someone["documentNumber"],
+            "firstName": someone["firstName"],
+            "firstSurname": someone["firstSurname"],
+            "email": self._email(someone["firstName"], someone["firstSurname"], "example.org"),
+            "groups": [group],
+        }
+
     # ---------------------------------------------------------------- people
     def person(self, doc_type: str) -> dict[str, Any]:
         rng = self.rng
@@ -268,14 +283,7 @@ class Generator:
         for doc_type, count in PEOPLE_BY_TYPE:
             people.extend(self.person(doc_type) for _ in range(count))
 
-        ministry_person = self.person("CC")  # generated like a person, but kept out of `people`
-        ministry_user = {
-            "documentType": "CC",
-            "documentNumber": ministry_person["documentNumber"],
-            "firstName": ministry_person["firstName"],
-            "firstSurname": ministry_person["firstSurname"],
-            "email": self._email(ministry_person["firstName"], ministry_person["firstSurname"], "example.org"),
-        }
+        ministry_user = self.ministry_user("ministerio")  # the administrator
 
         adults_cc = [p for p in people if p["documentType"] == "CC"]
         # legal representatives: COMPANIES distinct adults with CC, drawn at random
@@ -294,6 +302,8 @@ class Generator:
             by_number[company["legalRepresentative"]["documentNumber"]]["facts"]["employerNit"] = company["nit"]
 
         scenarios = self._scenarios(people, companies, reps)
+        # One operator per other group (decision 0090), drawn last so that nothing above changes.
+        ministry_users = [ministry_user, *(self.ministry_user(group) for group in OPERATOR_GROUPS)]
         return {
             "generatedBy": "scripts/generate_seed.py",
             "seed": self.seed,
@@ -305,7 +315,7 @@ class Generator:
             ),
             "people": people,
             "companies": companies,
-            "ministryUsers": [ministry_user],
+            "ministryUsers": ministry_users,
             "scenarios": scenarios,
         }
 

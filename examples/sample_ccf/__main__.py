@@ -22,6 +22,7 @@ def parse(argv: list[str] | None = None) -> Config:
     p.add_argument("--client-id", dest="pull_client_id", help="Client ID of SERVICIO SOLICITUD AFILIACION")
     p.add_argument("--answer-client-id", help="Client ID of Respuesta TramiteCCF")
     p.add_argument("--password", help="the CCF's consumer password")
+    p.add_argument("--nit", help="the CCF's NIT (9 digits): notifications signed for another NIT are refused")
     p.add_argument("--token-client-id", help="client ID the Ministry uses at this system's /oauth2/token")
     p.add_argument("--token-client-secret")
     p.add_argument("--private-key-file", help="PEM private key the pull is encrypted to (generated when absent)")

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-FAULTS = ("none", "slow", "500", "429", "401", "garbage")
+# 400: a permanent refusal; 410: the endpoint is gone for good; flaky: every other notification gets a 503
+FAULTS = ("none", "slow", "500", "429", "401", "garbage", "400", "410", "flaky")
 
 
 @dataclass
@@ -21,6 +22,10 @@ class Config:
     answer_client_id: str = ""  # Client ID of "Respuesta TramiteCCF"
     password: str = ""  # the consumer password set in the portal
     jwks_url: str = ""  # default: <api_url>/.well-known/jwks.json
+    # This CCF's NIT (9 digits): a notification whose signed `aud` is another NIT is refused (decision 0103).
+    nit: str = ""
+    # How far the signature's `iat` may be from this system's clock.
+    max_clock_skew_seconds: int = 300
     # This system's own OAuth 2.0 token endpoint: the credentials the CCF registers for the Ministry.
     token_client_id: str = "ministerio-sat"  # noqa: S105 - a client id
     token_client_secret: str = "cambie-este-secreto-de-ejemplo"  # noqa: S105 - example value, override it
@@ -31,7 +36,7 @@ class Config:
     private_key_file: str = ""
     # What to answer: "approve" (ResultadoTramite 1), "reject" (2) or "none" (acknowledge only).
     decision: str = "approve"
-    # Simulated faults of the notification receiver, for tests: none, slow, 500, 429, 401, garbage.
+    # Simulated faults of the notification receiver, for tests and benchmarks (FAULTS).
     fault: str = "none"
     fault_times: int = -1  # how many notifications get the fault (-1: all)
     slow_seconds: float = 15.0

@@ -35,19 +35,35 @@ class SampleCcf:
             # Authlib refuses OAuth over plain http unless told; only ever for a loopback development server.
             os.environ.setdefault("AUTHLIB_INSECURE_TRANSPORT", "1")
         self.config = config
-        self.private_key: RSAKey | ECKey = (
+        # Oldest first; the Ministry encrypts to the newest key registered, so a rotation adds a key here, then
+        # registers it, then removes the old one from both places (decision 0102).
+        self.private_keys: list[RSAKey | ECKey] = [
             load_private_key(config.private_key_file) if config.private_key_file else RSAKey.generate_key(2048)
-        )
+        ]
         self.state = State(fault=config.fault, fault_left=config.fault_times)
-        self.ministry = MinistryClient(config, self.private_key)
+        self.ministry = MinistryClient(config, self.private_keys)
         self.app = create_app(config, self.ministry, MinistryJwks(config), self.state)
         self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
+    def private_key(self) -> RSAKey | ECKey:
+        """The newest private key."""
+        return self.private_keys[-1]
+
+    @property
     def public_key_pem(self) -> str:
         """What the CCF registers as the shared service's public key (the Ministry encrypts the pull to it)."""
         return str(self.private_key.as_pem(private=False).decode())
+
+    def add_key(self) -> str:
+        """A new key pair for a rotation: decrypts at once; returns the public PEM to register."""
+        self.private_keys.append(RSAKey.generate_key(2048))
+        return self.public_key_pem
+
+    def drop_key(self, kid: str) -> None:
+        """After the key was deleted at the Ministry: forget the private key whose thumbprint is `kid`."""
+        self.private_keys[:] = [key for key in self.private_keys if key.thumbprint() != kid]
 
     @property
     def base_url(self) -> str:

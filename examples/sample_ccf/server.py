@@ -100,6 +100,7 @@ class State:
     seen_keys: dict[str, dict[str, Any]] = field(default_factory=dict)  # Idempotency-Key -> our acknowledgement
     fault: str = "none"
     fault_left: int = -1
+    flaky_count: int = 0  # the "flaky" fault fails the odd-numbered notifications
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def summary(self) -> dict[str, Any]:
@@ -165,6 +166,12 @@ def create_app(config: Config, ministry: MinistryClient, jwks: MinistryJwks, sta
                 return None
             if state.fault_left > 0:
                 state.fault_left -= 1
+            state.flaky_count += 1
+            flaky_fails = state.flaky_count % 2 == 1
+        if fault == "flaky":
+            return (jsonify({"error": "simulated"}), 503) if flaky_fails else None
+        if fault in ("400", "410"):
+            return jsonify({"error": "simulated"}), int(fault)
         if fault == "slow":
             time.sleep(config.slow_seconds)
             return None
@@ -184,14 +191,19 @@ def create_app(config: Config, ministry: MinistryClient, jwks: MinistryJwks, sta
         token = require_oauth.acquire_token()  # 401 from Authlib when missing, unknown or expired
         body = request.get_data()
         try:
-            jwks.verify(body, request.headers.get(SIGNATURE_HEADER, ""))
+            jwks.verify(
+                body,
+                request.headers.get(SIGNATURE_HEADER, ""),
+                nit=config.nit,
+                idempotency_key=request.headers.get("Idempotency-Key", ""),
+            )
         except SignatureError as error:
             with state.lock:
                 state.refused.append({"reason": str(error), "client": token.client_id})
             return jsonify({"error": "invalid_signature", "error_description": str(error)}), 400
         notification = request.get_json(force=True)
         numero = str(notification["numero_transaccion"])
-        key = request.headers.get("Idempotency-Key") or numero
+        key = request.headers["Idempotency-Key"]  # = the signed jti: a retry (same key) gets the same answer
         with state.lock:
             seen = state.seen_keys.get(key)
             if seen is None:
@@ -201,7 +213,8 @@ def create_app(config: Config, ministry: MinistryClient, jwks: MinistryJwks, sta
                 first = True
             else:
                 first = False
-        if first and config.decision != "none":
+        # A test notification (codigo_novedad PRUEBA, decision 0108) is acknowledged, never pulled: no trámite.
+        if first and config.decision != "none" and notification.get("codigo_novedad") != "PRUEBA":
             threading.Thread(target=process, args=(notification, seen["radicado"]), daemon=True).start()
         return jsonify(seen), 200
 

@@ -6,7 +6,7 @@ from typing import Any
 from catalog import service_docs
 from catalog.config import Deps
 from catalog.models import AssignmentRequest, ServiceCreate, ServicePatch
-from sat_common import audit, aws, ccf_access, clock
+from sat_common import audit, aws, ccf_access, ccf_summary, clock
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, FieldError, invalid
@@ -42,12 +42,37 @@ def activate_ccf(deps: Deps, nit: str, actor: Actor) -> dict[str, Any]:
         "activatedBy": actor.subject,
         "GSI1PK": CCFS_INDEX_PK,
         "GSI1SK": nit,
+        # the summaries GET /admin/ccfs lists (decision 0093); the share and notifications areas keep theirs
+        "servicesAssigned": 0,
+        "sharedServices": {"total": 0, "notification": None},
     }
     try:
         deps.store.put(item, "attribute_not_exists(PK)")
     except ConditionFailed:
         raise DomainError(code="CCF_ALREADY_ACTIVE", status=409, params={"nit": nit}) from None
     _audit(deps, f"CCF#{nit}", "CCF_ACTIVATED", actor, {"nit": nit})
+    return _ccf(item)
+
+
+def set_ccf_state(deps: Deps, nit: str, state: str, reason: str, actor: Actor) -> dict[str, Any]:
+    """Suspend or reactivate a CCF (decision 0093). Only the activation item changes: assignments, Client IDs,
+    the consumer password, authorizations and trámites stay as they are, so reactivating restores everything.
+    The token endpoint, the /sat authorizer and the /ccfs/{nit} routes read this status on every request."""
+    now = _now()
+    try:
+        item = deps.store.update(
+            ccf_access.activation_key(nit),
+            "SET #status = :state, stateReason = :reason, stateSince = :now, stateBy = :by",
+            "attribute_exists(PK) AND #status <> :state",
+            names={"#status": "status"},
+            values={":state": state, ":reason": reason, ":now": now, ":by": actor.subject},
+        )
+    except ConditionFailed:
+        if deps.store.get(ccf_access.activation_key(nit)) is None:
+            raise DomainError(code="CCF_NOT_FOUND", status=404, params={"nit": nit}) from None
+        raise DomainError(code="CCF_STATE_UNCHANGED", status=409, params={"nit": nit, "state": state}) from None
+    action = "CCF_SUSPENDED" if state == ccf_summary.SUSPENDED else "CCF_REACTIVATED"
+    _audit(deps, f"CCF#{nit}", action, actor, {"nit": nit, "reason": reason})
     return _ccf(item)
 
 
@@ -67,7 +92,19 @@ def list_ccfs(deps: Deps, limit: int, next_token: str | None) -> dict[str, Any]:
 
 
 def _ccf(item: dict[str, Any]) -> dict[str, Any]:
-    keys = ("nit", "businessName", "status", "activatedAt", "activatedBy")
+    keys = (
+        "nit",
+        "businessName",
+        "status",
+        "activatedAt",
+        "activatedBy",
+        "stateReason",
+        "stateSince",
+        "stateBy",
+        "servicesAssigned",
+        "sharedServices",
+        "lastDelivery",
+    )
     return {key: item.get(key) for key in keys}
 
 
@@ -185,7 +222,12 @@ def assign(deps: Deps, nit: str, data: AssignmentRequest, actor: Actor) -> dict[
             "attribute_not_exists(PK) OR #status = :revoked",
             names={"#status": "status"},
             values={":revoked": ccf_access.REVOKED},
-        ).put(lookup, "attribute_not_exists(PK)").commit()
+        ).put(lookup, "attribute_not_exists(PK)").update(
+            ccf_access.activation_key(nit),  # the list's count (decision 0093), with the assignment or not at all
+            "ADD servicesAssigned :one",
+            "attribute_exists(PK)",
+            values={":one": 1},
+        ).commit()
     except ConditionFailed:
         _delete_client(deps, client_id)  # a concurrent assignment won: leave no orphan client
         raise _already_assigned(nit, data.serviceId) from None
@@ -194,23 +236,31 @@ def assign(deps: Deps, nit: str, data: AssignmentRequest, actor: Actor) -> dict[
 
 
 def revoke(deps: Deps, nit: str, service_id: str, actor: Actor) -> None:
+    not_found = DomainError(code="ASSIGNMENT_NOT_FOUND", status=404, params={"nit": nit, "serviceId": service_id})
+    item = deps.store.get(ccf_access.assignment_key(nit, service_id))
+    if not item or item.get("status") != ccf_access.ACTIVE:
+        raise not_found
     try:
-        item = deps.store.update(
+        deps.store.tx().update(
             ccf_access.assignment_key(nit, service_id),
             "SET #status = :revoked, revokedAt = :now, revokedBy = :by",
-            "#status = :active",
+            "#status = :active AND clientId = :client",
             names={"#status": "status"},
             values={
                 ":revoked": ccf_access.REVOKED,
                 ":active": ccf_access.ACTIVE,
                 ":now": _now(),
                 ":by": actor.subject,
+                ":client": item["clientId"],
             },
-        )
+        ).update(
+            ccf_access.activation_key(nit),  # the list's count (decision 0093)
+            "ADD servicesAssigned :minus",
+            "attribute_exists(PK)",
+            values={":minus": -1},
+        ).commit()
     except ConditionFailed:
-        raise DomainError(
-            code="ASSIGNMENT_NOT_FOUND", status=404, params={"nit": nit, "serviceId": service_id}
-        ) from None
+        raise not_found from None
     _delete_client(deps, item["clientId"])
     _audit(deps, f"CCF#{nit}", "SERVICE_REVOKED", actor, {"serviceId": service_id, "clientId": item["clientId"]})
 

@@ -22,6 +22,7 @@ from catalog.models import (
     CcfPage,
     CcfServiceInfo,
     CcfServiceList,
+    CcfStatePatch,
     ConsumerPassword,
     Health,
     Service,
@@ -32,6 +33,7 @@ from catalog.models import (
     TermsDecision,
     TermsDecisionRequest,
 )
+from sat_common import listing
 from sat_common.api import (
     NO_STORE,
     create_resolver,
@@ -44,6 +46,7 @@ from sat_common.api import (
 from sat_common.auth import Caller
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import FieldError, invalid
+from sat_common.operator_groups import AUDITOR, CATALOG
 from sat_common.settings import ApiSettings
 
 settings = ApiSettings()  # type: ignore[call-arg]
@@ -95,9 +98,10 @@ Nit = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9 dí
 ServiceId = Annotated[str, Path(pattern=SERVICE_ID_PATTERN, description="Id del servicio, p. ej. solicitud-afiliacion")]
 
 
-def _ministry() -> Caller:
+def _ministry(*admitted: str) -> Caller:
+    """The operator, if `ministerio` or one of the `admitted` groups (the same as the route's `admits`)."""
     caller = request_caller(app)
-    require_ministry(caller)
+    require_ministry(caller, *admitted)
     return caller
 
 
@@ -108,7 +112,7 @@ def _ministry() -> Caller:
     responses={201: {"description": "Rol CCF activado"}},
 )
 def activate_ccf(request: Annotated[CcfActivationRequest, Body()]) -> Response[Ccf]:
-    caller = _ministry()
+    caller = _ministry(CATALOG)
     with aws_faults_as_unavailable():
         return json_response(
             Ccf.model_validate(admin.activate_ccf(deps(), request.nit, request_actor(app, caller))), 201
@@ -120,9 +124,24 @@ def list_ccfs(
     limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 50,
     nextToken: Annotated[str | None, Query(max_length=1024, description="Página siguiente")] = None,
 ) -> Response[CcfPage]:
-    _ministry()
+    _ministry(CATALOG, AUDITOR)
+    listing.reject_unknown_query(app.current_event.raw_event, frozenset({"limit", "nextToken"}))
     with aws_faults_as_unavailable():
         return json_response(CcfPage.model_validate(admin.list_ccfs(deps(), limit, nextToken)))
+
+
+@app.patch(
+    "/admin/ccfs/<nit>",
+    summary="Suspender o reactivar una CCF (con motivo)",
+    description="SUSPENDED: sus Client ID no obtienen tokens, sus tokens dejan de valer en /sat en 60 s como "
+    "máximo y sus autorizados ven la suspensión; nada se borra. ACTIVE la restablece tal como estaba.",
+    tags=ADMIN,
+)
+def patch_ccf(nit: Nit, request: Annotated[CcfStatePatch, Body()]) -> Response[Ccf]:
+    caller = _ministry(CATALOG)
+    with aws_faults_as_unavailable():
+        changed = admin.set_ccf_state(deps(), nit, request.state, request.reason, request_actor(app, caller))
+    return json_response(Ccf.model_validate(changed))
 
 
 @app.post(
@@ -132,7 +151,7 @@ def list_ccfs(
     responses={201: {"description": "Servicio creado"}},
 )
 def create_service(request: Annotated[ServiceCreate, Body()]) -> Response[Service]:
-    caller = _ministry()
+    caller = _ministry(CATALOG)
     with aws_faults_as_unavailable():
         return json_response(
             Service.model_validate(admin.create_service(deps(), request, request_actor(app, caller))), 201
@@ -141,14 +160,14 @@ def create_service(request: Annotated[ServiceCreate, Body()]) -> Response[Servic
 
 @app.get("/admin/services", summary="Catálogo de servicios del Ministerio", tags=ADMIN)
 def list_services() -> Response[ServiceList]:
-    _ministry()
+    _ministry(CATALOG, AUDITOR)
     with aws_faults_as_unavailable():
         return json_response(ServiceList.model_validate(admin.list_services(deps())))
 
 
 @app.patch("/admin/services/<serviceId>", summary="Modificar un servicio (incluido su estado)", tags=ADMIN)
 def patch_service(serviceId: ServiceId, request: Annotated[ServicePatch, Body()]) -> Response[Service]:
-    caller = _ministry()
+    caller = _ministry(CATALOG)
     with aws_faults_as_unavailable():
         return json_response(
             Service.model_validate(admin.patch_service(deps(), serviceId, request, request_actor(app, caller)))
@@ -162,16 +181,21 @@ def patch_service(serviceId: ServiceId, request: Annotated[ServicePatch, Body()]
     responses={201: {"description": "Servicio asignado, con su Client ID"}},
 )
 def assign_service(nit: Nit, request: Annotated[AssignmentRequest, Body()]) -> Response[Assignment]:
-    caller = _ministry()
+    caller = _ministry(CATALOG)
     with aws_faults_as_unavailable():
         return json_response(
             Assignment.model_validate(admin.assign(deps(), nit, request, request_actor(app, caller))), 201
         )
 
 
-@app.delete("/admin/ccfs/<nit>/services/<serviceId>", summary="Revocar la asignación de un servicio", tags=ADMIN)
+@app.delete(
+    "/admin/ccfs/<nit>/services/<serviceId>",
+    summary="Revocar la asignación de un servicio",
+    tags=ADMIN,
+    responses={204: {"description": "Asignación revocada; su Client ID ya no obtiene tokens"}},
+)
 def revoke_service(nit: Nit, serviceId: ServiceId) -> Response[None]:
-    caller = _ministry()
+    caller = _ministry(CATALOG)
     with aws_faults_as_unavailable():
         admin.revoke(deps(), nit, serviceId, request_actor(app, caller))
     return no_content()

@@ -39,12 +39,44 @@ class CcfActivationRequest(Strict):
     nit: str = Field(pattern=NIT_PATTERN, description="NIT de la empresa, 9 dígitos sin dígito de verificación")
 
 
+class CcfNotificationHealth(BaseModel):
+    sharedServiceId: str
+    name: str | None = None
+    status: str | None = Field(default=None, description="INCOMPLETE, PENDING_VERIFICATION o ACTIVE")
+    connection: str | None = Field(default=None, description="AUTHORIZED, FAILED o null (sin probar)")
+    checkedAt: str | None = None
+
+
+class CcfSharedSummary(BaseModel):
+    total: int
+    notification: CcfNotificationHealth | None = Field(
+        default=None, description="El servicio compartido NOTIFICACION_TRAMITES de la CCF, si tiene uno"
+    )
+
+
+class CcfLastDelivery(BaseModel):
+    numeroTransaccion: str
+    outcome: str = Field(description="ACUSADA, REINTENTO, FALLIDA, OMITIDA o TOKEN_RENOVADO")
+    at: str
+
+
 class Ccf(BaseModel):
     nit: str
     businessName: str | None = None
-    status: str
+    status: str = Field(description="ACTIVE o SUSPENDED")
     activatedAt: str
     activatedBy: str
+    stateReason: str | None = Field(default=None, description="Motivo de la última suspensión o reactivación")
+    stateSince: str | None = None
+    stateBy: str | None = None
+    servicesAssigned: int | None = Field(default=None, description="Servicios asignados activos")
+    sharedServices: CcfSharedSummary | None = None
+    lastDelivery: CcfLastDelivery | None = None
+
+
+class CcfStatePatch(Strict):
+    state: Literal["SUSPENDED", "ACTIVE"] = Field(description="SUSPENDED suspende la CCF; ACTIVE la reactiva")
+    reason: str = Field(min_length=3, max_length=500, description="Motivo (queda en la auditoría)")
 
 
 class CcfPage(BaseModel):

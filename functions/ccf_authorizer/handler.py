@@ -1,8 +1,9 @@
 """API Gateway TOKEN authorizer of the /sat routes: the CCF system's access token from POST /oauth2/token.
 
 Verifies the RS256 signature (KMS public key, fetched once per environment) and the issuer, audience,
-expiry and not-before claims, then reads the assignment, the service and the CCF's consumer password item
-on every (uncached) call: a revoked assignment, an inactive service or an immediate password rotation
+expiry and not-before claims, then reads the assignment, the service, the CCF's activation (SUSPENDED: refused,
+decision 0093) and its consumer password item on every (uncached) call: a revoked assignment, an inactive
+service, a suspended CCF or an immediate password rotation
 (a token obtained with an older password revision than `tokensNotBeforeRevision`) stops working within
 the authorizer cache TTL (decisions 0040, 0041). The policy allows only the token's own service (its
 operation and path) plus GET /sat/session, so a token of service A cannot call service B, and the context
@@ -12,6 +13,8 @@ carries the CCF's NIT from the token, never from the request.
 from functools import cache
 from typing import Any
 
+from pydantic import Field
+
 from sat_common import ccf_access
 from sat_common.items import ItemStore
 from sat_common.observability import logger
@@ -19,7 +22,8 @@ from sat_common.settings import MainTableSettings, TokenSigningSettings
 
 
 class AuthorizerSettings(MainTableSettings, TokenSigningSettings):
-    pass
+    # The tokens' issuer is the API's public base URL (decision 0100), the value the token endpoint signs.
+    public_api_base_url: str = Field(min_length=1)
 
 
 @cache
@@ -35,11 +39,13 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = settings()
     try:
         claims = ccf_access.verify_token(
-            config.token_signing_key_id, token, issuer=ccf_access.token_issuer(config.stage)
+            config.token_signing_key_id, token, issuer=ccf_access.token_issuer(config.public_api_base_url)
         )
     except ccf_access.InvalidToken as error:
         logger.info("token refused", extra={"reason": str(error)})
-        raise Exception("Unauthorized") from None  # API Gateway's 401 (UNAUTHORIZED gateway response)
+        # API Gateway's 401: the UNAUTHORIZED gateway response, with `WWW-Authenticate: Bearer realm="sat-ccf",
+        # error="invalid_token"` (RFC 6750 §3, infra/components/api.py; decision 0100).
+        raise Exception("Unauthorized") from None
     store = ItemStore(config.main_table_name)
     assignment = store.get(ccf_access.assignment_key(claims.nit, claims.service_id))
     service = store.get(ccf_access.service_key(claims.service_id))
@@ -51,6 +57,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         or service.get("state") != ccf_access.ACTIVE
     ):
         logger.info("token of a revoked assignment or inactive service", extra={"clientId": claims.client_id})
+        raise Exception("Unauthorized")
+    activation = store.get(ccf_access.activation_key(claims.nit)) or {}
+    if activation.get("status") != ccf_access.ACTIVE:  # a suspended CCF (decision 0093)
+        logger.info("token of a CCF that is not active", extra={"clientId": claims.client_id})
         raise Exception("Unauthorized")
     password = store.get(ccf_access.password_key(claims.nit)) or {}
     if claims.password_revision < int(password.get("tokensNotBeforeRevision", 0)):

@@ -18,6 +18,8 @@ class DelegationSettings(ApiSettings, MainTableSettings, ReferenceTableSettings,
     rut_upload_seconds: int = Field(default=600, ge=60, le=3600)
     rut_max_bytes: int = Field(default=1_048_576, ge=1, le=1_048_576)
     rut_max_age_days: int = Field(default=365, ge=1, le=3650)
+    # The Ministry's RUT viewer: lifetime of the presigned GET (decision 0092; at most 5 minutes)
+    rut_view_seconds: int = Field(default=300, ge=30, le=300)
     # Lists
     page_size_default: int = Field(default=20, ge=1, le=100)
     # The legal representative is re-checked against the business reference source at most this often

@@ -34,6 +34,7 @@ from delegation.store import (
     RUT_REQUIRED,
     employer_key,
     role_key,
+    status_index_sk,
 )
 from sat_common.audit import Actor
 from sat_common.auth import Caller
@@ -83,7 +84,7 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> tu
         "updatedAt": now,
         "version": 1,
         "GSI1PK": f"EMPSTATUS#{status}",
-        "GSI1SK": f"EMPLOYER#{body.nit}",
+        "GSI1SK": status_index_sk(now, body.nit),
     }
     slot = None
     if not matches:
@@ -250,12 +251,14 @@ def confirm(deps: Deps, member: Membership, actor: Actor) -> dict[str, Any]:
     tx = deps.store.tx()
     tx.update(
         employer_key(member.nit),
-        "SET #status = :registered, GSI1PK = :gsi, confirmedAt = :now, updatedAt = :now, version = version + :one",
+        "SET #status = :registered, GSI1PK = :gsi, GSI1SK = :gsisk, confirmedAt = :now, updatedAt = :now,"
+        " version = version + :one",
         condition="version = :v AND #status = :draft",
         names={"#status": "status"},
         values={
             ":registered": REGISTERED,
             ":gsi": f"EMPSTATUS#{REGISTERED}",
+            ":gsisk": status_index_sk(now, member.nit),
             ":now": now,
             ":one": 1,
             ":v": employer["version"],

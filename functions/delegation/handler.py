@@ -2,13 +2,13 @@
 "object created" events of RUT uploads (through an SQS queue). The work is in employers.py, rut.py and
 authorizations.py; every /employers/{nit} route starts from the caller's stored grant (access.membership)."""
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from delegation import authorizations, employers, rut
+from delegation import authorizations, employers, review_queue, rut
 from delegation.access import membership
 from delegation.config import deps
 from delegation.models import (
@@ -29,6 +29,8 @@ from delegation.models import (
     RutReview,
     RutUploadSlot,
 )
+from delegation.review_models import ReviewCompany, ReviewQueuePage, ReviewRutLink
+from sat_common import listing, ministry
 from sat_common.api import (
     NO_STORE,
     create_resolver,
@@ -41,6 +43,7 @@ from sat_common.api import (
 )
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.observability import logger
+from sat_common.operator_groups import AUDITOR, REVIEWER
 
 app = create_resolver()
 
@@ -48,6 +51,7 @@ app = create_resolver()
 EMPLOYER = ["Empleador persona jurídica"]
 AUTHORIZED = ["Administración de autorizados"]
 MINISTRY = ["Ministerio"]
+STATUS_QUERY = Literal["DRAFT", "RUT_REQUIRED", "PENDING_REVIEW", "RUT_REJECTED", "REGISTERED"]
 Nit = Annotated[str, Path(pattern=NIT_PATH_PATTERN, description="NIT de la empresa: 9 dígitos, sin DV")]
 AuthorizationId = Annotated[str, Path(pattern=AUTHORIZATION_ID_PATTERN, description="Id de la autorización (ULID)")]
 
@@ -116,7 +120,6 @@ def rut_slot(
     "/employers/<nit>/delegate",
     summary="Paso 3: designar (o reemplazar) al delegado",
     tags=EMPLOYER,
-    responses={429: {"description": "DELEGATE_INVITATIONS_LIMITED: invitaciones del día agotadas (Retry-After)"}},
 )
 def put_delegate(nit: Nit, body: DelegateData) -> Response[DelegateView]:
     caller = request_caller(app)
@@ -196,6 +199,56 @@ def review_rut(nit: Nit, body: RutReview) -> Response[EmployerStatus]:
     with aws_faults_as_unavailable():
         result = rut.review(deps(), caller, nit, body.decision, body.reason, request_actor(app, caller))
     return json_response(EmployerStatus.model_validate(result))
+
+
+# --- The Ministry's RUT review queue and viewer (decision 0092) ---------------------------------------------
+
+
+@app.get(
+    "/admin/employers",
+    summary="Cola de revisión: empresas en un estado, la más antigua primero (Ministerio)",
+    tags=MINISTRY,
+)
+def list_employers(
+    status: Annotated[STATUS_QUERY, Query(description="Estado de la empresa (PENDING_REVIEW por omisión)")] = (
+        "PENDING_REVIEW"
+    ),
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página (1-100)")] = 25,
+    pageToken: Annotated[str | None, Query(min_length=1, max_length=2000, description="De la página anterior")] = None,
+) -> Response[ReviewQueuePage]:
+    ministry.require_operator(request_caller(app), REVIEWER, AUDITOR)  # live, decisions 0029 and 0090
+    listing.reject_unknown_query(app.current_event.raw_event, review_queue.QUERY_PARAMETERS)
+    with aws_faults_as_unavailable():
+        page = review_queue.queue(deps(), status, limit, pageToken)
+    return json_response(ReviewQueuePage.model_validate(page))
+
+
+@app.get(
+    "/admin/employers/<nit>",
+    summary="Una empresa: datos digitados frente a la fuente de referencia, y el RUT (Ministerio)",
+    tags=MINISTRY,
+)
+def get_employer_for_review(nit: Nit) -> Response[ReviewCompany]:
+    ministry.require_operator(request_caller(app), REVIEWER, AUDITOR)
+    listing.reject_unknown_query(app.current_event.raw_event, frozenset())
+    with aws_faults_as_unavailable():
+        found = review_queue.company(deps(), nit, request_language(app))
+    return json_response(ReviewCompany.model_validate(found))
+
+
+@app.get(
+    "/admin/employers/<nit>/rut",
+    summary="Enlace firmado (≤ 5 minutos) para ver el PDF del RUT cargado (Ministerio, revisor)",
+    description="Cada enlace entregado queda en la auditoría (RUT_VIEWED). 404 RUT_FILE_NOT_FOUND sin archivo.",
+    tags=MINISTRY,
+)
+def view_rut(nit: Nit) -> Response[ReviewRutLink]:
+    caller = request_caller(app)
+    ministry.require_operator(caller, REVIEWER)
+    listing.reject_unknown_query(app.current_event.raw_event, frozenset())
+    with aws_faults_as_unavailable():
+        link = review_queue.view_link(deps(), nit, request_actor(app, caller))
+    return json_response(ReviewRutLink.model_validate(link))
 
 
 _api_handler = lambda_entry(app)

@@ -37,6 +37,7 @@ from delegation.store import (
     RUT_REQUIRED,
     employer_key,
     new_ulid,
+    status_index_sk,
 )
 from sat_common import aws, clock, ministry
 from sat_common.audit import Actor
@@ -44,6 +45,7 @@ from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, FieldError, invalid, not_found
 from sat_common.observability import logger
+from sat_common.operator_groups import REVIEWER
 
 SYSTEM = Actor(subject="system")
 KEY_PATTERN = re.compile(r"^rut/([0-9]{9})/([0-9A-HJKMNP-TV-Z]{26})\.pdf$")
@@ -113,11 +115,13 @@ def request_slot(deps: Deps, member: Membership, actor: Actor, return_to_portal:
     try:
         deps.store.update(
             employer_key(member.nit),
-            "SET rut = :rut, #status = :required, GSI1PK = :gsi, updatedAt = :now, version = version + :one",
+            "SET rut = :rut, #status = :required, GSI1PK = :gsi, GSI1SK = :gsisk, updatedAt = :now,"
+            " version = version + :one",
             values={
                 ":rut": record_,
                 ":required": RUT_REQUIRED,
                 ":gsi": f"EMPSTATUS#{RUT_REQUIRED}",
+                ":gsisk": status_index_sk(iso(), member.nit),
                 ":now": iso(),
                 ":one": 1,
                 ":v": employer["version"],
@@ -200,12 +204,13 @@ def process_upload(deps: Deps, key: str) -> str:
     try:
         deps.store.update(
             employer_key(nit),
-            "SET #status = :review, GSI1PK = :gsi, rut.#status = :uploaded, rut.sizeBytes = :size,"
+            "SET #status = :review, GSI1PK = :gsi, GSI1SK = :gsisk, rut.#status = :uploaded, rut.sizeBytes = :size,"
             " rut.uploadedAt = :now, rut.versionId = :version, rut.sha256 = :digest, updatedAt = :now,"
             " version = version + :one",
             values={
                 ":review": PENDING_REVIEW,
                 ":gsi": f"EMPSTATUS#{PENDING_REVIEW}",
+                ":gsisk": status_index_sk(now, nit),  # the review queue's order: oldest file first
                 ":uploaded": UPLOADED,
                 ":size": size,
                 ":now": now,
@@ -331,7 +336,7 @@ def reconcile(deps: Deps, employer: dict[str, Any]) -> dict[str, Any]:
 
 
 def review(deps: Deps, caller: Caller, nit: str, decision: str, reason: str | None, actor: Actor) -> dict[str, Any]:
-    ministry.require_operator(caller)  # live group, account state and TOTP (decision 0029)
+    ministry.require_operator(caller, REVIEWER)  # live group, account state and TOTP (decisions 0029, 0090)
     if decision == "REJECT" and not reason:
         raise invalid([FieldError("reason", "reason_required")])
     employer = deps.store.get(employer_key(nit))
@@ -344,6 +349,7 @@ def review(deps: Deps, caller: Caller, nit: str, decision: str, reason: str | No
     values: dict[str, Any] = {
         ":status": status,
         ":gsi": f"EMPSTATUS#{status}",
+        ":gsisk": status_index_sk(iso(), nit),
         ":rut": APPROVED if approved else REJECTED,
         ":now": iso(),
         ":by": caller.username,
@@ -352,8 +358,8 @@ def review(deps: Deps, caller: Caller, nit: str, decision: str, reason: str | No
         ":review": PENDING_REVIEW,
     }
     expression = (
-        "SET #status = :status, GSI1PK = :gsi, rut.#status = :rut, rut.reviewedAt = :now, rut.reviewedBy = :by,"
-        " updatedAt = :now, version = version + :one"
+        "SET #status = :status, GSI1PK = :gsi, GSI1SK = :gsisk, rut.#status = :rut, rut.reviewedAt = :now,"
+        " rut.reviewedBy = :by, updatedAt = :now, version = version + :one"
     )
     if not approved:
         expression += ", rut.rejection = :reason"

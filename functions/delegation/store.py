@@ -54,6 +54,12 @@ def employer_key(nit: str) -> dict[str, str]:
     return {"PK": f"EMPLOYER#{nit}", "SK": PROFILE}
 
 
+def status_index_sk(since: str, nit: str) -> str:
+    """GSI1SK of an employer: when it entered its status, then the NIT, so `GSI1PK = EMPSTATUS#<status>` reads
+    a status's companies oldest first (the RUT review queue, decision 0092). Set with every GSI1PK change."""
+    return f"{since}#{nit}"
+
+
 def authorization_key(nit: str, authorization_id: str) -> dict[str, str]:
     return {"PK": f"EMPLOYER#{nit}", "SK": f"AUTH#{authorization_id}"}
 

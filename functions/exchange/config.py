@@ -13,8 +13,10 @@ class ExchangeSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSett
     # OUTBOX_QUEUE_URL: e-mail to the employer when the CCF answers
     notification_queue_url: str = Field(min_length=1)  # trámite notifications (functions/notifications)
     notification_signing_key_id: str = Field(min_length=1)  # KMS key whose public half the JWKS publishes
-    # The CCF's shared service that receives notifications and whose public key encrypts the pull (0061).
-    notification_service_name: str = Field(default="NotificacionTramite", min_length=1, max_length=60)
+    # The rotation slots the JWKS also publishes (decision 0104): the key that becomes current next, and the one
+    # that was current before the last rotation. Empty: not published (a single key).
+    notification_signing_next_key_id: str = ""
+    notification_signing_previous_key_id: str = ""
     # Base URL CCF systems use (the pull `url` of a notification): from the CDK app, never from the request's
     # Host header (decision 0054).
     public_api_base_url: str = Field(min_length=1)

@@ -1,33 +1,43 @@
 """Entry point of the exchange function: routes only; the rules are in tramites.py.
 
-/admin/tramites*: the Ministry (Cognito group `ministerio`). /sat/*: CCF systems through the Lambda TOKEN
-authorizer (requestContext.authorizer: ccfNit, serviceId, clientId). /.well-known/jwks.json: anyone.
+/admin/tramites*: the Ministry (`ministerio` and the groups each route admits, decision 0090). /sat/*: CCF
+systems through the Lambda TOKEN authorizer (requestContext.authorizer: ccfNit, serviceId, clientId).
+/.well-known/jwks.json: anyone.
 """
 
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Body, Path
+from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from exchange import tramites
+from exchange import ccf_deliveries, tramite_lists, tramites
 from exchange.config import settings
 from exchange.models import (
+    NIT_PATTERN,
     NUMERO_PATTERN,
+    CcfTramiteState,
+    ListState,
+    ListType,
+    RedeliveryAccepted,
     SatPullRequest,
     SatRespuesta,
     SatRespuestaAck,
     SatTraslado,
     SatTrasladoAck,
+    TramiteBulkRedrive,
+    TramiteBulkRedriveResult,
     TramiteCreate,
+    TramitePage,
     TramiteView,
 )
-from sat_common import ministry
-from sat_common import tramites as tramite_keys
+from sat_common import ministry, notification_signing
 from sat_common.api import create_resolver, lambda_entry
 from sat_common.audit import Actor
 from sat_common.auth import actor_from_event, caller_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import DomainError
+from sat_common.listing import reject_unknown_query
+from sat_common.operator_groups import AUDITOR, EXCHANGE
 
 app = create_resolver()
 
@@ -37,9 +47,10 @@ NO_STORE = {"Cache-Control": "no-store"}
 NumeroPath = Annotated[str, Path(pattern=NUMERO_PATTERN, description="Número de transacción")]
 
 
-def _ministry() -> Actor:
+def _ministry(*admitted: str) -> Actor:
+    """The operator, if `ministerio` or one of the `admitted` groups (the same as the route's `admits`, 0090)."""
     caller = caller_from_event(app.current_event.raw_event)
-    ministry.require_operator(caller)  # live group, account state and TOTP (decision 0029)
+    ministry.require_operator(caller, *admitted)  # live group, account state and TOTP (decision 0029)
     return actor_from_event(app.current_event.raw_event, caller.username)
 
 
@@ -74,10 +85,49 @@ def _json(body: Any, status: int = 200, replayed: bool = False) -> Response[Any]
     responses={201: {"description": "Trámite radicado"}},
 )
 def file_tramite(request: Annotated[TramiteCreate, Body()]) -> Response[TramiteView]:
-    actor = _ministry()
+    actor = _ministry(EXCHANGE)
     with aws_faults_as_unavailable():
         body = tramites.file_tramite(settings(), request, _base_url(), actor)
     return _json(TramiteView.model_validate(body).model_dump(mode="json"), 201)
+
+
+@app.get(
+    "/admin/tramites",
+    summary="Trámites y traslados por estado o por CCF (paginado, más recientes primero)",
+    description="Al menos uno de state o ccfNit. from/to acotan la fecha de creación (ISO 8601, máximo un año). "
+    "Una página puede traer menos de limit elementos cuando un filtro descarta algunos; nextPageToken continúa. "
+    "Índices y filtros: docs/backoffice.md y la decisión 0094.",
+    tags=ADMIN_TAG,
+)
+def list_tramites(
+    state: Annotated[ListState | None, Query(description="Estado del trámite o del traslado")] = None,
+    ccfNit: Annotated[str | None, Query(pattern=NIT_PATTERN, description="NIT de la CCF (sin DV)")] = None,
+    type: Annotated[ListType | None, Query(description="TRAMITE o TRASLADO")] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40, description="Desde (ISO 8601)")] = None,
+    to: Annotated[str | None, Query(max_length=40, description="Hasta (ISO 8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 25,
+    pageToken: Annotated[str | None, Query(min_length=1, max_length=2048, description="nextPageToken")] = None,
+) -> Response[TramitePage]:
+    _ministry(EXCHANGE, AUDITOR)
+    reject_unknown_query(app.current_event.raw_event, tramite_lists.QUERY_PARAMETERS)
+    selected = tramite_lists.filters(state, ccfNit, type, from_, to)
+    with aws_faults_as_unavailable():
+        body = tramite_lists.list_page(settings(), selected, limit, pageToken)
+    return _json(TramitePage.model_validate(body).model_dump(mode="json"))
+
+
+@app.post(
+    "/admin/tramites/redrive",
+    summary="Reenviar los trámites FALLIDA de una CCF (hasta 25 por llamada)",
+    description="202 con count; remaining true indica que puede haber más: llame de nuevo. Un trámite ya "
+    "reenviado que no ha vuelto a fallar no se reenvía otra vez.",
+    tags=ADMIN_TAG,
+)
+def redrive_failed(request: Annotated[TramiteBulkRedrive, Body()]) -> Response[TramiteBulkRedriveResult]:
+    actor = _ministry(EXCHANGE)
+    with aws_faults_as_unavailable():
+        body = tramite_lists.redrive_failed(settings(), request.ccfNit, actor)
+    return _json(TramiteBulkRedriveResult.model_validate(body).model_dump(mode="json"), 202)
 
 
 @app.get(
@@ -86,7 +136,7 @@ def file_tramite(request: Annotated[TramiteCreate, Body()]) -> Response[TramiteV
     tags=ADMIN_TAG,
 )
 def get_tramite(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
-    _ministry()
+    _ministry(EXCHANGE, AUDITOR)
     with aws_faults_as_unavailable():
         body = tramites.get_tramite(settings(), numeroTransaccion)
     return _json(TramiteView.model_validate(body).model_dump(mode="json"))
@@ -98,12 +148,78 @@ def get_tramite(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
     description="El trámite vuelve a PENDIENTE y la notificación se reintenta con la misma Idempotency-Key. "
     "409 si el trámite no está FALLIDA.",
     tags=ADMIN_TAG,
+    responses={202: {"description": "Trámite de nuevo en PENDIENTE; la notificación se reintenta"}},
 )
 def redrive(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
-    actor = _ministry()
+    actor = _ministry(EXCHANGE)
     with aws_faults_as_unavailable():
         body = tramites.redrive(settings(), numeroTransaccion, actor)
     return _json(TramiteView.model_validate(body).model_dump(mode="json"), 202)
+
+
+# --------------------------------------------------------------------------- the CCF's authorized persons (0107)
+CCF_TAG = ["Trámites y entregas (CCF)"]
+NitPath = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9 dígitos, sin dígito de verificación)")]
+
+
+def _person(nit: str) -> Actor:
+    """An authorized person of CCF <nit> with the current terms accepted (sat_common.ccf_person_access)."""
+    caller = caller_from_event(app.current_event.raw_event)
+    ccf_deliveries.authorize(settings(), caller, nit)
+    return actor_from_event(app.current_event.raw_event, caller.username)
+
+
+@app.get(
+    "/ccfs/<nit>/tramites",
+    summary="Trámites de la CCF con su estado, intentos de entrega y último resultado (paginado)",
+    description="Más recientes primero. from/to acotan la fecha de creación (ISO 8601, máximo un año). Una "
+    "página puede traer menos de limit elementos cuando el filtro de estado descarta algunos; nextPageToken "
+    "continúa con los mismos filtros.",
+    tags=CCF_TAG,
+)
+def list_ccf_tramites(
+    nit: NitPath,
+    state: Annotated[CcfTramiteState | None, Query(description="Estado del trámite")] = None,
+    from_: Annotated[str | None, Query(alias="from", max_length=40, description="Desde (ISO 8601)")] = None,
+    to: Annotated[str | None, Query(max_length=40, description="Hasta (ISO 8601)")] = None,
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 25,
+    pageToken: Annotated[str | None, Query(min_length=1, max_length=2048, description="nextPageToken")] = None,
+) -> Response[TramitePage]:
+    with aws_faults_as_unavailable():
+        _person(nit)
+        reject_unknown_query(app.current_event.raw_event, ccf_deliveries.QUERY_PARAMETERS)
+        body = ccf_deliveries.list_page(settings(), nit, state, from_, to, limit, pageToken)
+    return _json(TramitePage.model_validate(body).model_dump(mode="json"))
+
+
+@app.get(
+    "/ccfs/<nit>/tramites/<numeroTransaccion>",
+    summary="Un trámite de la CCF: cada intento de entrega, cada consulta y el acuse de su respuesta",
+    description="404 si el trámite no es de esta CCF.",
+    tags=CCF_TAG,
+)
+def get_ccf_tramite(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[TramiteView]:
+    with aws_faults_as_unavailable():
+        _person(nit)
+        body = ccf_deliveries.detail(settings(), nit, numeroTransaccion)
+    return _json(TramiteView.model_validate(body).model_dump(mode="json"))
+
+
+@app.post(
+    "/ccfs/<nit>/tramites/<numeroTransaccion>/redelivery",
+    summary="Entregar de nuevo la notificación de un trámite",
+    description="202: la notificación se entrega de nuevo con la misma Idempotency-Key (un trámite ya "
+    "notificado se reenvía una vez; uno pendiente o fallido reinicia sus reintentos). 409 si el trámite ya fue "
+    "respondido; 429 REDELIVERY_RATE_LIMITED con Retry-After (una por trámite cada 5 minutos, 20 por CCF por "
+    "hora).",
+    tags=CCF_TAG,
+    responses={202: {"description": "Entrega solicitada"}},
+)
+def redeliver(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[RedeliveryAccepted]:
+    with aws_faults_as_unavailable():
+        actor = _person(nit)
+        body = ccf_deliveries.redeliver(settings(), nit, numeroTransaccion, actor)
+    return _json(RedeliveryAccepted.model_validate(body).model_dump(mode="json"), 202)
 
 
 # --------------------------------------------------------------------------- CCF systems
@@ -158,7 +274,15 @@ def transfer(request: Annotated[SatTraslado, Body()]) -> Response[SatTrasladoAck
 )
 def jwks() -> Response[dict[str, Any]]:
     with aws_faults_as_unavailable():
-        body = tramite_keys.jwks([settings().notification_signing_key_id])
+        config = settings()
+        # current, next and previous (decision 0104): a receiver knows a key before it signs and after it stops
+        body = notification_signing.jwks(
+            [
+                config.notification_signing_key_id,
+                config.notification_signing_next_key_id,
+                config.notification_signing_previous_key_id,
+            ]
+        )
     return Response(
         status_code=200, content_type="application/json", body=body, headers={"Cache-Control": "public, max-age=300"}
     )

@@ -178,6 +178,12 @@ class TramiteDelivery(BaseModel):
     reason: str | None = None
 
 
+class TramitePull(BaseModel):
+    at: str
+    outcome: str = Field(description="ENTREGADA (JWE) o SIN_LLAVE (409 CCF_KEY_NOT_ACTIVE)")
+    clientId: str | None = None
+
+
 class TramiteView(BaseModel):
     numeroTransaccion: str
     serialSat: str
@@ -191,10 +197,52 @@ class TramiteView(BaseModel):
     generation: int = 0
     acknowledgement: dict[str, object] | None = None
     pulledAt: str | None = None
+    lastPulledAt: str | None = None
+    pullCount: int = 0
+    pulls: list[TramitePull] = Field(default=[], description="Cada consulta de la CCF (SERVICIO SOLICITUD AFILIACION)")
     answer: dict[str, object] | None = None
+    answeredAt: str | None = None
     deliveries: list[TramiteDelivery] = []
+    lastOutcome: str | None = None
+    failedAt: str | None = None
+    failureReason: str | None = None
     createdAt: str
     updatedAt: str
+
+
+# --------------------------------------------------------------------------- the back office's lists (0094)
+TRAMITE_STATES = ("PENDIENTE", "NOTIFICADA", "FALLIDA", "APROBADA", "RECHAZADA")
+TRANSFER_STATES = ("RECIBIDA",)
+ListState = Literal["PENDIENTE", "NOTIFICADA", "FALLIDA", "APROBADA", "RECHAZADA", "RECIBIDA"]
+ListType = Literal["TRAMITE", "TRASLADO"]
+
+
+class TramiteSummary(BaseModel):
+    numeroTransaccion: str
+    type: ListType
+    ccfNit: str = Field(description="La CCF que atiende el trámite; en un traslado, la caja de destino")
+    state: ListState
+    codigoNovedad: str | None = None
+    createdAt: str
+    updatedAt: str
+    attempts: int = 0
+    lastOutcome: str | None = Field(default=None, description="Resultado del último intento de entrega")
+
+
+class TramitePage(BaseModel):
+    items: list[TramiteSummary]
+    nextPageToken: str | None = Field(default=None, description="Páselo como pageToken, con los mismos filtros")
+
+
+class TramiteBulkRedrive(Strict):
+    ccfNit: str = Field(pattern=NIT_PATTERN, description="NIT de la CCF cuyos trámites FALLIDA se reenvían")
+    state: Literal["FALLIDA"] = Field(description="Solo FALLIDA")
+
+
+class TramiteBulkRedriveResult(BaseModel):
+    count: int = Field(description="Trámites reenviados en esta llamada")
+    remaining: bool = Field(description="true: puede haber más; llame de nuevo")
+    numerosTransaccion: list[str]
 
 
 # --------------------------------------------------------------------------- /sat wire bodies
@@ -287,3 +335,14 @@ class SatTrasladoAck(BaseModel):
     NumeroTransaccion: str
     Estado: Literal["RECIBIDA"]
     NumeroRadicado: str
+
+
+# --------------------------------------------------------------------------- the CCF's own deliveries (0107)
+CcfTramiteState = Literal["PENDIENTE", "NOTIFICADA", "FALLIDA", "APROBADA", "RECHAZADA"]
+
+
+class RedeliveryAccepted(BaseModel):
+    numeroTransaccion: str
+    estado: CcfTramiteState = Field(description="El estado del trámite cuando se pidió la entrega")
+    generation: int
+    accepted: bool = True

@@ -118,7 +118,12 @@ def file_tramite(settings: ExchangeSettings, request: TramiteCreate, base_url: s
     return view(item, [], None)
 
 
-def view(item: dict[str, Any], deliveries: list[dict[str, Any]], answer: dict[str, Any] | None) -> dict[str, Any]:
+def view(
+    item: dict[str, Any],
+    deliveries: list[dict[str, Any]],
+    answer: dict[str, Any] | None,
+    pulls: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
     keys = (
         "numeroTransaccion",
         "serialSat",
@@ -129,12 +134,18 @@ def view(item: dict[str, Any], deliveries: list[dict[str, Any]], answer: dict[st
         "fechaVigencia",
         "pullUrl",
         "pulledAt",
+        "lastPulledAt",
+        "answeredAt",
+        "lastOutcome",
+        "failedAt",
+        "failureReason",
         "createdAt",
         "updatedAt",
     )
     body: dict[str, Any] = {key: item[key] for key in keys if item.get(key) is not None}
     body["attempts"] = int(item.get("attempts", 0))
     body["generation"] = int(item.get("generation", 0))
+    body["pullCount"] = int(item.get("pullCount", 0))
     if item.get("acknowledgement"):
         body["acknowledgement"] = _plain(item["acknowledgement"])
     body["deliveries"] = [
@@ -147,6 +158,9 @@ def view(item: dict[str, Any], deliveries: list[dict[str, Any]], answer: dict[st
             "reason": d.get("reason"),
         }
         for d in deliveries
+    ]
+    body["pulls"] = [
+        {"at": p["at"], "outcome": p.get("outcome", "ENTREGADA"), "clientId": p.get("clientId")} for p in pulls or []
     ]
     if answer:
         body["answer"] = _plain(answer.get("respuesta") or {})
@@ -166,7 +180,9 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def load(settings: ExchangeSettings, numero: str) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict | None]:
+def load(
+    settings: ExchangeSettings, numero: str
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]], dict | None, list[dict[str, Any]]]:
     from boto3.dynamodb.conditions import Key
 
     table = _table(settings)
@@ -181,18 +197,26 @@ def load(settings: ExchangeSettings, numero: str) -> tuple[dict[str, Any] | None
     profile = next((i for i in items if i["SK"] == "PROFILE"), None)
     deliveries = [i for i in items if i["SK"].startswith("DELIVERY#")]
     answer = next((i for i in items if i["SK"] == "ANSWER"), None)
-    return profile, deliveries, answer
+    pulls = [i for i in items if i["SK"].startswith("PULL#")]
+    return profile, deliveries, answer, pulls
 
 
 def get_tramite(settings: ExchangeSettings, numero: str) -> dict[str, Any]:
-    profile, deliveries, answer = load(settings, numero)
+    profile, deliveries, answer, pulls = load(settings, numero)
     if profile is None:
         raise not_found("TRAMITE_NOT_FOUND")
-    return view(profile, deliveries, answer)
+    return view(profile, deliveries, answer, pulls)
 
 
 def redrive(settings: ExchangeSettings, numero: str, actor: Actor) -> dict[str, Any]:
     """FALLIDA → PENDIENTE with a new generation, and a new notification message (same idempotency key)."""
+    redrive_one(settings, numero, actor)
+    return get_tramite(settings, numero)
+
+
+def redrive_one(settings: ExchangeSettings, numero: str, actor: Actor, details: dict[str, Any] | None = None) -> int:
+    """The one step both redrives take (decisions 0060, 0094): only from FALLIDA (404/409 otherwise), so a
+    trámite redriven and not failed again is never redriven twice. Returns the new generation."""
     from botocore.exceptions import ClientError
 
     table = _table(settings)
@@ -242,8 +266,14 @@ def redrive(settings: ExchangeSettings, numero: str, actor: Actor) -> dict[str, 
             },
         )
         raise
-    _audit(settings, tramites.audit_entity(numero), "TRAMITE_REDRIVEN", actor, {"generation": generation})
-    return get_tramite(settings, numero)
+    _audit(
+        settings,
+        tramites.audit_entity(numero),
+        "TRAMITE_REDRIVEN",
+        actor,
+        {"generation": generation, "ccfNit": updated.get("ccfNit"), **(details or {})},
+    )
+    return generation
 
 
 # --------------------------------------------------------------------------- CCF systems (/sat)
@@ -298,9 +328,11 @@ def pull(settings: ExchangeSettings, system: System, request: SatPullRequest, ac
             actor,
             {"request": request.model_dump(), "ccfNit": system.nit, "status": 409, "reason": "CCF_KEY_NOT_ACTIVE"},
         )
-        raise DomainError(code="CCF_KEY_NOT_ACTIVE", status=409, params={"service": settings.notification_service_name})
+        _record_pull(settings, numero, system, "SIN_LLAVE")
+        raise DomainError(code="CCF_KEY_NOT_ACTIVE", status=409)
     body = encrypt(pull_document(item), public_key)
     now = _now()
+    _record_pull(settings, numero, system, "ENTREGADA", now)
     _table(settings).update_item(
         Key=tramites.tramite_key(numero),
         UpdateExpression="SET pulledAt = if_not_exists(pulledAt, :now), lastPulledAt = :now, "
@@ -324,10 +356,19 @@ def pull(settings: ExchangeSettings, system: System, request: SatPullRequest, ac
     return "application/jose", body
 
 
+def _record_pull(settings: ExchangeSettings, numero: str, system: System, outcome: str, at: str | None = None) -> None:
+    """The pull history GET /admin/tramites/{n} shows (the audit trail has it too, but only the audit search
+    may read that table: decision 0095)."""
+    at = at or _now()
+    item = {**tramites.pull_key(numero, at, secrets.token_hex(4)), "at": at, "outcome": outcome}
+    item["clientId"] = system.client_id
+    _table(settings).put_item(Item=item)
+
+
 def _ccf_public_key(settings: ExchangeSettings, nit: str) -> str | None:
     from sat_common import ccf_partner
 
-    endpoint = ccf_partner.notification_endpoint(nit, settings.notification_service_name)
+    endpoint = ccf_partner.notification_endpoint(nit)  # purpose NOTIFICACION_TRAMITES (decision 0106)
     return endpoint.public_key_pem if endpoint else None
 
 
@@ -345,12 +386,16 @@ def encrypt(document: dict[str, Any], public_key_pem: str) -> str:
     )
     spki = public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo)
     plaintext = json.dumps(document, ensure_ascii=False).encode()
+    # `kid` = the key's RFC 7638 thumbprint (the kid POST .../keys answered): with two keys registered the CCF
+    # knows which private key decrypts (decision 0102; the key given here is the newest).
     if isinstance(public, rsa.RSAPublicKey):
-        header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "json"}
-        return jwe.encrypt_compact(header, plaintext, RSAKey.import_key(spki), algorithms=["RSA-OAEP-256", "A256GCM"])
+        rsa_key = RSAKey.import_key(spki)
+        header = {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "json", "kid": rsa_key.thumbprint()}
+        return jwe.encrypt_compact(header, plaintext, rsa_key, algorithms=["RSA-OAEP-256", "A256GCM"])
     if isinstance(public, ec.EllipticCurvePublicKey):
-        header = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "cty": "json"}
-        return jwe.encrypt_compact(header, plaintext, ECKey.import_key(spki), algorithms=["ECDH-ES+A256KW", "A256GCM"])
+        ec_key = ECKey.import_key(spki)
+        header = {"alg": "ECDH-ES+A256KW", "enc": "A256GCM", "cty": "json", "kid": ec_key.thumbprint()}
+        return jwe.encrypt_compact(header, plaintext, ec_key, algorithms=["ECDH-ES+A256KW", "A256GCM"])
     raise ValueError("unsupported public key type")
 
 

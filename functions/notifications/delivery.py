@@ -1,14 +1,24 @@
-"""Delivers one trámite notification to the CCF's endpoint and decides what happens next (decision 0062).
+"""Delivers one trámite notification to the CCF's endpoint and decides what happens next (decisions 0062, 0105).
 
 Outcomes per attempt (each one is a DELIVERY# item on the trámite and an audit entry):
 - ACUSADA: 2xx whose JSON body echoes the transaction number → NOTIFICADA, the acknowledgement stored.
-- REINTENTO: timeout, connection failure, 5xx, 429 (Retry-After honoured), 401 after one token refresh, a
-  2xx that does not acknowledge (garbage), token endpoint trouble → the message comes back after an
-  exponential backoff with jitter (SQS ChangeMessageVisibility), until the configured attempts are used.
-- FALLIDA: any other 4xx, an unsafe URL, no ACTIVE notification service, or the last attempt failing →
-  the trámite shows FALLIDA and the message goes to the DLQ; the Ministry can redrive it.
+- REINTENTO: timeout, connection failure, 5xx, 408, 429 (Retry-After honoured), 401 after one token refresh, a
+  2xx that does not acknowledge (garbage), token endpoint trouble → tried again on the schedule (schedule.py:
+  exponential steps with full jitter, for at least 24 h); the schedule's state is on the trámite item
+  (windowGeneration, windowStartedEpoch, nextAttemptEpoch / nextAttemptAt) and the message waits in SQS
+  (ChangeMessageVisibility, at most 12 h at a time).
+- FALLIDA: any other 4xx (410 also disables the endpoint), an unsafe URL, no ACTIVE notification service (the
+  CCF's people are e-mailed, decision 0106), or an attempt failing after the whole schedule → the trámite shows
+  FALLIDA, the message goes to the DLQ, and the CCF's authorized persons and the Ministry's exchange operators
+  are e-mailed (notices.py); the Ministry can redrive it.
 - OMITIDA: the trámite was acknowledged or answered already, or the message is from an older generation:
   nothing is sent (never a second delivery to a CCF that acknowledged).
+
+A message that arrives before its trámite's next attempt is due (an SQS redelivery, or the local runtime's
+quick redelivery) is sent back to wait without an attempt. Near the queue's maxReceiveCount the worker puts a
+fresh copy on the queue instead, so a long schedule never reaches the queue's own redrive to the DLQ.
+Endpoint health (sat_common.endpoint_health): every attempt without an acknowledgement counts towards disabling
+the endpoint after NOTIFICATION_DISABLE_AFTER_SECONDS; a 410 Gone disables it at once.
 
 A lease on the trámite item (conditional update) keeps two copies of a message from posting at once.
 """
@@ -16,13 +26,27 @@ A lease on the trámite item (conditional update) keeps two copies of a message 
 from __future__ import annotations
 
 import json
-import random
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
-from sat_common import audit, aws, ccf_partner, clock, tramites
+from pydantic import Field
+
+from notifications import schedule
+from notifications.notices import Notices
+from sat_common import (
+    audit,
+    aws,
+    ccf_partner,
+    ccf_summary,
+    clock,
+    endpoint_health,
+    notification_signing,
+    shared_services,
+    tramites,
+)
 from sat_common.audit import Actor
 from sat_common.ccf_oauth_client import Token, TokenError, fetch_token
 from sat_common.observability import logger
@@ -31,18 +55,30 @@ from sat_common.settings import CommonSettings, OutboundSettings
 
 ACTOR = Actor(subject="system:notifications")
 TOKEN_MARGIN_SECONDS = 30
+SQS_MAX_DELAY_SECONDS = 900  # SendMessage DelaySeconds
 
 
 class NotificationSettings(CommonSettings, OutboundSettings):
     main_table_name: str
     audit_table_name: str
-    notification_signing_key_id: str
-    notification_queue_url: str = ""  # for the backoff (ChangeMessageVisibility); empty: no backoff change
+    notification_signing_key_id: str  # the `current` alias (decision 0104) or a plain key id
+    notification_queue_url: str = ""  # for the schedule (ChangeMessageVisibility, re-enqueue); empty: none
     notification_dlq_url: str
-    notification_service_name: str = "NotificacionTramite"
-    notification_max_attempts: int = 5
-    notification_backoff_base_seconds: float = 30.0
-    notification_backoff_max_seconds: float = 900.0
+    # The schedule (decision 0105; cdk.json notificationRetry*): step ceilings (JSON list, the last repeats) and
+    # how long after the first attempt the delivery keeps trying.
+    notification_retry_steps_seconds: list[int] = Field(
+        default=list(schedule.DEFAULT_STEPS), min_length=1, max_length=50
+    )
+    notification_retry_window_seconds: int = Field(default=schedule.DEFAULT_WINDOW_SECONDS, ge=1, le=13 * 86400)
+    # An endpoint that has not acknowledged anything for this long is disabled (cdk.json
+    # notificationDisableAfterDays).
+    notification_disable_after_seconds: int = Field(default=3 * 86400, ge=1)
+    # The queue's maxReceiveCount (infra/components/notifications.py): the worker re-enqueues before it.
+    notification_max_receives: int = Field(default=50, ge=3)
+    # The notices (notices.py): the outbox, the portal links, the exchange operators' pool (empty: none).
+    outbox_queue_url: str
+    portal_base_url: str
+    people_user_pool_id: str = ""
 
 
 class RetryLater(Exception):
@@ -91,16 +127,12 @@ def token_for(endpoint: ccf_partner.PartnerEndpoint, client: SafeHttpClient, fre
     return token
 
 
-# --------------------------------------------------------------------------- backoff
-def backoff_delay(settings: NotificationSettings, attempt: int, retry_after: int | None = None) -> int:
-    """Exponential backoff with "equal jitter": half the step fixed, half random; Retry-After as a floor."""
-    step = min(
-        settings.notification_backoff_max_seconds, settings.notification_backoff_base_seconds * 2 ** (attempt - 1)
-    )
-    delay = step / 2 + random.uniform(0, step / 2)  # noqa: S311 - jitter, not a secret
-    if retry_after is not None:
-        delay = max(delay, min(float(retry_after), settings.notification_backoff_max_seconds))
-    return max(0, min(round(delay), 43_200))  # SQS visibility timeout limit: 12 h
+@dataclass(frozen=True)
+class Window:
+    """The schedule's state of the trámite's current generation."""
+
+    started: int  # epoch of the generation's first attempt
+    attempt: int  # the number of the attempt being made (1-based)
 
 
 # --------------------------------------------------------------------------- the work
@@ -115,6 +147,7 @@ class Deliverer:
             total_timeout=settings.outbound_total_timeout_seconds,
             max_response_bytes=settings.outbound_max_response_bytes,
         )
+        self.signer = notification_signing.Signer(settings.notification_signing_key_id)
 
     @property
     def table(self) -> Any:
@@ -125,34 +158,153 @@ class Deliverer:
         message = tramites.NotificationMessage.model_validate_json(body)
         numero = message.numeroTransaccion
         item = self.table.get_item(Key=tramites.tramite_key(numero), ConsistentRead=True).get("Item")
+        if message.replay:
+            return self._replay(item, message, receive_count)
         skip = self._skip_reason(item, message)
         if skip:
             self._record(numero, receive_count, Attempt("OMITIDA", skip), count=False)
             return "OMITIDA"
         assert item is not None
+        due = self._not_due_for(item, message.generation)
+        if due:
+            return self._wait(message, receive_count, receipt_handle, queue_url, due)
         if not self._lease(numero, message.generation):
             # Another copy of this message is being delivered right now: look again shortly.
             busy = int(self._lease_seconds() / 2) + 1
             self._visibility(queue_url, receipt_handle, busy)
             raise RetryLater(busy)
         self._receive_count = receive_count
+        window = self._window(item, message.generation)
         try:
-            attempt = self._deliver(item, message)
+            attempt, endpoint = self._deliver(item, message)
         except Exception:
             self._release(numero)
             raise
         self._record(numero, receive_count, attempt)
+        nit = str(item["ccfNit"])
         if attempt.outcome == "ACUSADA":
             self._acknowledged(numero, message.generation, attempt)
+            if endpoint is not None:
+                endpoint_health.note_success(self.settings.main_table_name, nit, endpoint.shared_service_id)
             return "ACUSADA"
-        last = receive_count >= self.settings.notification_max_attempts
-        if attempt.outcome == "FALLIDA" or last:
-            self._failed(numero, message, attempt, receive_count)
+        disabled = self._endpoint_failed(nit, endpoint, attempt) if endpoint is not None else None
+        if disabled:
+            attempt = Attempt("FALLIDA", disabled, attempt.status_code)
+        elif attempt.outcome == "REINTENTO" and schedule.exhausted(
+            window.started, clock.epoch(), self.settings.notification_retry_window_seconds
+        ):
+            attempt = Attempt("FALLIDA", attempt.reason, attempt.status_code)
+        if attempt.outcome == "FALLIDA":
+            self._failed(numero, message, attempt, window.attempt)
+            self._tell_failure(nit, numero, message.generation, attempt, window.attempt, disabled)
             return "FALLIDA"
-        self._release(numero)
-        delay = backoff_delay(self.settings, receive_count, attempt.retry_after)
-        self._visibility(queue_url, receipt_handle, delay)
-        raise RetryLater(delay)
+        delay = schedule.next_delay(self.settings.notification_retry_steps_seconds, window.attempt, attempt.retry_after)
+        self._schedule(numero, message.generation, window, delay)
+        return self._wait(message, receive_count, receipt_handle, queue_url, delay)
+
+    def _replay(self, item: dict[str, Any] | None, message: tramites.NotificationMessage, receive_count: int) -> str:
+        """A CCF's redelivery of an acknowledged notification (decision 0107): one attempt with the same
+        Idempotency-Key, recorded, and nothing else — no schedule, no state change, no notice."""
+        numero = message.numeroTransaccion
+        generation = int(item.get("generation", 0)) if item else -1
+        if item is None or item.get("estado") != tramites.NOTIFICADA or generation != message.generation:
+            self._record(numero, receive_count, Attempt("OMITIDA", "REENVIO_NO_APLICA"), count=False)
+            return "OMITIDA"
+        self._receive_count = receive_count
+        attempt, _ = self._deliver(item, message)
+        self._record(numero, receive_count, Attempt(f"REENVIO_{attempt.outcome}", attempt.reason,
+                                                    attempt.status_code, attempt.latency_ms), count=False)  # fmt: skip
+        return "REENVIADA"
+
+    # ----------------------------------------------------------------- the schedule
+    @staticmethod
+    def _not_due_for(item: dict[str, Any], generation: int) -> int:
+        """Seconds until the trámite's next attempt is due (0: due now)."""
+        if int(item.get("windowGeneration", -1)) != generation or "nextAttemptEpoch" not in item:
+            return 0
+        return max(0, int(item["nextAttemptEpoch"]) - clock.epoch())
+
+    @staticmethod
+    def _window(item: dict[str, Any], generation: int) -> Window:
+        attempt = int(item.get("attempts", 0)) + 1  # reset by a redrive (a new generation)
+        if int(item.get("windowGeneration", -1)) != generation or "windowStartedEpoch" not in item:
+            return Window(started=clock.epoch(), attempt=attempt)
+        return Window(started=int(item["windowStartedEpoch"]), attempt=attempt)
+
+    def _schedule(self, numero: str, generation: int, window: Window, delay: int) -> None:
+        """Store when the next attempt is due and release the lease (the message itself waits in SQS)."""
+        due = clock.now() + timedelta(seconds=delay)
+        self.table.update_item(
+            Key=tramites.tramite_key(numero),
+            UpdateExpression="SET windowGeneration = :g, windowStartedEpoch = :started, nextAttemptEpoch = :due, "
+            "nextAttemptAt = :at REMOVE leaseUntil",
+            ExpressionAttributeValues={
+                ":g": generation,
+                ":started": window.started,
+                ":due": clock.epoch(due),
+                ":at": due.isoformat(timespec="seconds"),
+            },
+        )
+
+    def _wait(
+        self,
+        message: tramites.NotificationMessage,
+        receive_count: int,
+        receipt_handle: str,
+        queue_url: str | None,
+        delay: int,
+    ) -> str:
+        """Make the message come back after `delay` seconds: its visibility (at most 12 h; the due time on the
+        trámite holds a longer wait), or near the queue's maxReceiveCount a fresh copy, delayed up to 15 min."""
+        if queue_url and receive_count >= self.settings.notification_max_receives - 2:
+            aws.client("sqs").send_message(
+                QueueUrl=queue_url,
+                MessageBody=message.model_dump_json(),
+                DelaySeconds=min(delay, SQS_MAX_DELAY_SECONDS),
+            )
+            return "REENCOLADA"  # this copy is deleted; the fresh one carries on
+        wait = min(delay, schedule.MAX_VISIBILITY_SECONDS)
+        self._visibility(queue_url, receipt_handle, wait)
+        raise RetryLater(wait)
+
+    # ----------------------------------------------------------------- endpoint health and notices
+    def _endpoint_failed(self, nit: str, endpoint: ccf_partner.PartnerEndpoint, attempt: Attempt) -> str | None:
+        """The reason the endpoint is disabled when this attempt disabled it or hit it disabled (410), else None."""
+        table = self.settings.main_table_name
+        service_id = endpoint.shared_service_id
+        if attempt.status_code == 410:
+            reason: str | None = endpoint_health.GONE
+            disabled = endpoint_health.disable(table, nit, service_id, endpoint_health.GONE)
+        else:
+            after = self.settings.notification_disable_after_seconds
+            disabled = endpoint_health.note_failure(table, nit, service_id, after)
+            reason = endpoint_health.PROLONGED if disabled else None
+        if not disabled:
+            return reason  # a 410 from an endpoint disabled meanwhile still fails the trámite, told once
+        assert reason is not None
+        ccf_summary.refresh_shared_services(table, nit)
+        audit.record(
+            self.settings.audit_table_name,
+            f"EMPLOYER#{nit}",
+            "NOTIFICATION_ENDPOINT_DISABLED",
+            ACTOR,
+            {"sharedServiceId": service_id, "reason": reason, "url": endpoint.url},
+        )
+        Notices(self.settings).endpoint_disabled(nit, self._service_name(nit, service_id), service_id, reason)
+        return reason
+
+    def _service_name(self, nit: str, shared_service_id: str) -> str:
+        item = self.table.get_item(Key=shared_services.item_key(nit, shared_service_id)).get("Item") or {}
+        return str(item.get("name") or shared_service_id)
+
+    def _tell_failure(
+        self, nit: str, numero: str, generation: int, attempt: Attempt, attempts: int, disabled: str | None
+    ) -> None:
+        notices = Notices(self.settings)
+        if attempt.reason in (NO_SERVICE, SERVICE_INACTIVE):
+            notices.service_missing(nit, numero, attempt.reason)
+        elif not disabled:  # the disabling notice already told the same people about the endpoint
+            notices.delivery_failed(nit, numero, generation, attempt.reason, attempts)
 
     # ----------------------------------------------------------------- steps
     @staticmethod
@@ -198,17 +350,28 @@ class Deliverer:
     def _release(self, numero: str) -> None:
         self.table.update_item(Key=tramites.tramite_key(numero), UpdateExpression="REMOVE leaseUntil")
 
-    def _deliver(self, item: dict[str, Any], message: tramites.NotificationMessage) -> Attempt:
-        settings = self.settings
+    def _deliver(
+        self, item: dict[str, Any], message: tramites.NotificationMessage
+    ) -> tuple[Attempt, ccf_partner.PartnerEndpoint | None]:
+        nit = str(item["ccfNit"])
         try:
-            endpoint = ccf_partner.notification_endpoint(str(item["ccfNit"]), settings.notification_service_name)
+            endpoint = ccf_partner.notification_endpoint(nit)  # purpose NOTIFICACION_TRAMITES (decision 0106)
         except Exception as error:  # Secrets Manager / DynamoDB trouble: try again later
             logger.warning("could not load the CCF endpoint", extra={"errorType": type(error).__name__})
-            return Attempt("REINTENTO", "CREDENCIALES_NO_DISPONIBLES")
+            return Attempt("REINTENTO", "CREDENCIALES_NO_DISPONIBLES"), None
         if endpoint is None:
-            return Attempt("FALLIDA", "SIN_SERVICIO_NOTIFICACION")
+            # No service, or not ACTIVE (never tested, changed, DISABLED): fails at once and the CCF is told.
+            registered = shared_services.notification_item(nit, table_name=self.settings.main_table_name)
+            return Attempt("FALLIDA", SERVICE_INACTIVE if registered else NO_SERVICE), None
+        return self._post(item, message, endpoint), endpoint
+
+    def _post(
+        self, item: dict[str, Any], message: tramites.NotificationMessage, endpoint: ccf_partner.PartnerEndpoint
+    ) -> Attempt:
         body = json.dumps(tramites.notification_body(item), ensure_ascii=False, separators=(",", ":")).encode()
-        signature = tramites.sign_detached(settings.notification_signing_key_id, body)
+        # Signed at each attempt with the key current now; the header binds the receiver (aud = the CCF's NIT),
+        # the moment (iat) and the Idempotency-Key (jti), so it cannot be replayed to another CCF (decision 0103).
+        signature = self.signer.sign(body, audience=str(item["ccfNit"]), jti=message.id)
         headers = {
             "Content-Type": "application/json; charset=utf-8",
             "Accept": "application/json",
@@ -251,11 +414,11 @@ class Deliverer:
             if ack is not None:
                 return Attempt("ACUSADA", None, status, latency, ack=ack)
             return Attempt("REINTENTO", "ACUSE_INVALIDO", status, latency)
-        if status == 429:
-            return Attempt("REINTENTO", "HTTP_429", status, latency, retry_after=_retry_after(response.headers))
+        if status in (408, 429):  # the only 4xx that are not permanent (decision 0105)
+            return Attempt("REINTENTO", f"HTTP_{status}", status, latency, retry_after=_retry_after(response.headers))
         if status >= 500:
             return Attempt("REINTENTO", f"HTTP_{status}", status, latency, retry_after=_retry_after(response.headers))
-        if status == 401:
+        if status == 401:  # after one token refresh: the CCF can fix its token endpoint within the schedule
             return Attempt("REINTENTO", "HTTP_401", status, latency)
         if 300 <= status < 400:
             return Attempt("FALLIDA", "REDIRECCION_NO_SEGUIDA", status, latency)
@@ -269,7 +432,7 @@ class Deliverer:
             self.table.update_item(
                 Key=tramites.tramite_key(numero),
                 UpdateExpression="SET estado = :n, acknowledgement = :ack, updatedAt = :now, GSI2PK = :gsi, "
-                "GSI2SK = :now REMOVE leaseUntil",
+                "GSI2SK = :now REMOVE leaseUntil, nextAttemptEpoch, nextAttemptAt",
                 ConditionExpression="estado = :p AND generation = :g",
                 ExpressionAttributeValues={
                     ":n": tramites.NOTIFICADA,
@@ -293,7 +456,7 @@ class Deliverer:
                 },
             )
 
-    def _failed(self, numero: str, message: tramites.NotificationMessage, attempt: Attempt, receive_count: int) -> None:
+    def _failed(self, numero: str, message: tramites.NotificationMessage, attempt: Attempt, attempts: int) -> None:
         from botocore.exceptions import ClientError
 
         now = clock.now().isoformat(timespec="milliseconds")
@@ -303,14 +466,14 @@ class Deliverer:
             MessageBody=message.model_dump_json(),
             MessageAttributes={
                 "reason": {"DataType": "String", "StringValue": attempt.reason or "-"},
-                "attempts": {"DataType": "Number", "StringValue": str(receive_count)},
+                "attempts": {"DataType": "Number", "StringValue": str(attempts)},
             },
         )
         try:
             self.table.update_item(
                 Key=tramites.tramite_key(numero),
                 UpdateExpression="SET estado = :f, failedAt = :now, failureReason = :reason, updatedAt = :now, "
-                "GSI2PK = :gsi, GSI2SK = :now REMOVE leaseUntil",
+                "GSI2PK = :gsi, GSI2SK = :now REMOVE leaseUntil, nextAttemptEpoch, nextAttemptAt",
                 ConditionExpression="estado = :p AND generation = :g",
                 ExpressionAttributeValues={
                     ":f": tramites.FALLIDA,
@@ -329,7 +492,7 @@ class Deliverer:
             tramites.audit_entity(numero),
             "NOTIFICATION_DEAD_LETTERED",
             ACTOR,
-            {"reason": attempt.reason or "-", "attempts": receive_count, "generation": message.generation},
+            {"reason": attempt.reason or "-", "attempts": attempts, "generation": message.generation},
         )
 
     def _record(self, numero: str, receive_count: int | None, attempt: Attempt, count: bool = True) -> None:
@@ -344,11 +507,17 @@ class Deliverer:
                 entry[key] = value
         self.table.put_item(Item={**tramites.delivery_key(numero, now, uuid.uuid4().hex[:8]), **entry})
         if count:
-            self.table.update_item(
+            updated = self.table.update_item(
                 Key=tramites.tramite_key(numero),
-                UpdateExpression="SET attempts = if_not_exists(attempts, :zero) + :one, lastAttemptAt = :now",
-                ExpressionAttributeValues={":zero": 0, ":one": 1, ":now": now},
+                # lastOutcome: what GET /admin/tramites lists without reading the attempts (decision 0094)
+                UpdateExpression="SET attempts = if_not_exists(attempts, :zero) + :one, lastAttemptAt = :now, "
+                "lastOutcome = :outcome",
+                ExpressionAttributeValues={":zero": 0, ":one": 1, ":now": now, ":outcome": attempt.outcome},
+                ReturnValues="ALL_NEW",
             )
+            nit = (updated.get("Attributes") or {}).get("ccfNit")
+            if nit:  # the CCF list's "last delivery" (decision 0093)
+                ccf_summary.record_delivery(self.settings.main_table_name, str(nit), numero, attempt.outcome, now)
         audit.record(
             self.settings.audit_table_name, tramites.audit_entity(numero), "NOTIFICATION_ATTEMPT", ACTOR, entry
         )
@@ -363,6 +532,10 @@ class Deliverer:
             )
         except Exception as error:  # the message still comes back after the queue's own visibility timeout
             logger.warning("could not change the message visibility", extra={"errorType": type(error).__name__})
+
+
+NO_SERVICE = "SIN_SERVICIO_NOTIFICACION"
+SERVICE_INACTIVE = "SERVICIO_NOTIFICACION_INACTIVO"
 
 
 def _acknowledgement(content: bytes, numero: str) -> dict[str, Any] | None:

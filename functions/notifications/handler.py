@@ -1,8 +1,9 @@
 """SQS worker of the notifications queue: one trámite notification per message, partial batch failures.
 
-The rules are in delivery.py (decision 0062). A message that must come back later had its visibility
-changed to the backoff delay and is reported as a batch item failure; a message whose attempts are used up
-(or that failed for good) was put on the DLQ by the worker and is reported as done.
+The rules are in delivery.py (decisions 0062, 0105). A message that must come back later had its visibility
+changed to the schedule's delay and is reported as a batch item failure; a message whose schedule is over (or that
+failed for good) was put on the DLQ by the worker, and one re-enqueued as a fresh copy (REENCOLADA), are reported
+as done.
 """
 
 from functools import cache

@@ -2,8 +2,9 @@
 
 from functools import cache
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
+from sat_common.api import configured_base_url
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, TokenSigningSettings
 
 
@@ -21,6 +22,14 @@ class OAuthSettings(ApiSettings, MainTableSettings, AuditSettings, TokenSigningS
     # scrypt cost of the dummy hash checked in place of a missing one: the catalog's PASSWORD_HASH_COST, so
     # an unknown Client ID costs what a known one does (same variable, same default).
     password_hash_cost: int = Field(default=15, ge=10, le=20)
+    # The API's public base URL (the CDK app's setting, decision 0054): the tokens' issuer and the RFC 8414
+    # metadata's URLs (decision 0100).
+    public_api_base_url: str = Field(min_length=1)
+
+    @field_validator("public_api_base_url")
+    @classmethod
+    def _base_url(cls, value: str) -> str:
+        return configured_base_url(value)
 
 
 @cache

@@ -29,6 +29,7 @@ class ApiAnswer:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    raw: bytes = b""  # the body as sent, for answers that are not JSON (the audit's CSV export)
 
     @property
     def ok(self) -> bool:
@@ -62,8 +63,9 @@ class ApiClient:
         *,
         body: dict[str, Any] | None = None,
         token: str | None = None,
+        accept: str = "application/json",
     ) -> ApiAnswer:
-        headers = {"Accept": "application/json", "Accept-Language": "es", "User-Agent": "sat-ccf-portal"}
+        headers = {"Accept": accept, "Accept-Language": "es", "User-Agent": "sat-ccf-portal"}
         if body is not None:
             headers["Content-Type"] = "application/json"
         if token:
@@ -89,4 +91,5 @@ def _answer(status: int, headers: Any, raw: bytes) -> ApiAnswer:
         body = json.loads(raw) if raw else None
     except ValueError:
         body = None
-    return ApiAnswer(status=status, body=body, headers={k.lower(): v for k, v in dict(headers or {}).items()})
+    lowered = {k.lower(): v for k, v in dict(headers or {}).items()}
+    return ApiAnswer(status=status, body=body, headers=lowered, raw=raw)

@@ -15,6 +15,7 @@ from portal.web import Response
 NIT = re.compile(r"^\d{9}$")
 SERVICE_ID = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 SHARED_SERVICE_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # ULID, as the API's pattern
+NUMERO = re.compile(r"^[0-9]{1,20}$")  # a trámite's numeroTransaccion, as the API's pattern
 CCF_ROLE = "CAJA_DE_SUBSIDIO_FAMILIAR"
 TITLE = "Administración de servicios web externos"
 

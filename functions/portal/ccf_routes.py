@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from portal import ccf_catalog, ccf_sharing, ccf_terms, public_pages
-from portal.ccf_common import NIT, SERVICE_ID, SHARED_SERVICE_ID
+from portal import ccf_catalog, ccf_deliveries, ccf_sharing, ccf_terms, public_pages
+from portal.ccf_common import NIT, NUMERO, SERVICE_ID, SHARED_SERVICE_ID
 from portal.context import Page
 from portal.sign_in import require_signed_in
 from portal.web import Response
@@ -46,6 +46,10 @@ def _handler(method: str, nit: str, rest: list[str]) -> Callable[[Page], Respons
                 return lambda page: ccf_sharing.list_page(page, nit)
             case ["compartir", shared_id] if SHARED_SERVICE_ID.match(shared_id):
                 return lambda page: ccf_sharing.edit_page(page, nit, shared_id)
+            case ["tramites"]:  # "Trámites y entregas" (decision 0107)
+                return lambda page: ccf_deliveries.list_page(page, nit)
+            case ["tramites", numero] if NUMERO.match(numero):
+                return lambda page: ccf_deliveries.detail_page(page, nit, numero)
     if method == "POST":
         match rest:
             case ["condiciones"]:
@@ -60,4 +64,8 @@ def _handler(method: str, nit: str, rest: list[str]) -> Callable[[Page], Respons
                 return lambda page: ccf_sharing.save_oauth(page, nit, shared_id)
             case ["compartir", shared_id, "verificacion"] if SHARED_SERVICE_ID.match(shared_id):
                 return lambda page: ccf_sharing.verify(page, nit, shared_id)
+            case ["compartir", shared_id, "notificacion-prueba"] if SHARED_SERVICE_ID.match(shared_id):
+                return lambda page: ccf_deliveries.send_test(page, nit, shared_id)
+            case ["tramites", numero, "entregar"] if NUMERO.match(numero):
+                return lambda page: ccf_deliveries.redeliver(page, nit, numero)
     return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal import ccf_deliveries
 from portal.ccf_common import base, ccf_label, refused
 from portal.context import Page
 from portal.problems import PageError, from_answer
@@ -19,6 +20,8 @@ STATUS_NAMES = {
     "INCOMPLETE": "Incompleto: faltan datos del servicio o las credenciales OAuth 2.0",
     "PENDING_VERIFICATION": "Pendiente de la prueba de conexión",
     "ACTIVE": "Activo",
+    # the deliveries gave up on the endpoint (410, or failing for days); a successful connection test enables it
+    "DISABLED": "Deshabilitado: las notificaciones fallaron; pruebe la conexión para habilitarlo",
 }
 CONNECTION_NAMES = {"AUTHORIZED": "Conexión exitosa", "FAILED": "La conexión falló"}
 NOTICE = "ccf_share_notice"  # one-time message after a save (post/redirect/get), kept in the session's data
@@ -131,6 +134,7 @@ def edit_page(
         operations=OPERATIONS,
         values=shown,
         notice=_notice(page) if status == 200 else None,
+        test_result=ccf_deliveries.test_result(page, shared_id) if status == 200 else None,  # decision 0108
         errors=errors or [],
     )
 

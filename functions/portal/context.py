@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from portal import csrf
@@ -20,6 +20,7 @@ class Page:
     deps: Deps
     session: PortalSession | None
     cookies: list[str]
+    layout: dict[str, Any] = field(default_factory=dict)  # what a page family's frame shows (ministry_common)
 
     @property
     def client(self) -> Client:
@@ -65,7 +66,7 @@ class Page:
             field_errors=field_map(errors),
             signed_in=bool(self.session and self.session.signed_in),
             csrf=self.session.csrf if self.session else "",
-            **ctx,
+            **{**self.layout, **ctx},
         )
         return self.finish(Response(status=status, body=html))
 

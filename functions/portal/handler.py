@@ -12,6 +12,14 @@ from portal import (
     ccf_routes,
     employers,
     forgotten_password,
+    ministry_audit,
+    ministry_ccfs,
+    ministry_help_desk,
+    ministry_home,
+    ministry_operators,
+    ministry_rut,
+    ministry_services,
+    ministry_tramites,
     my_information,
     password_setup,
     public_pages,
@@ -51,6 +59,27 @@ ROUTES: dict[tuple[str, str], PageHandler] = {
     ("GET", "/empleadores/nuevo"): employers.show_new,
     ("POST", "/empleadores/nuevo"): employers.submit_new,
     ("GET", ccf_routes.START): ccf_routes.route,
+    # the Ministry's back office, part 1 (decision 0096): home, RUT review, CCFs, service catalog
+    ("GET", "/ministerio"): ministry_home.show,
+    ("GET", "/ministerio/rut"): ministry_rut.show_queue,
+    ("GET", "/ministerio/ccfs"): ministry_ccfs.show_list,
+    ("POST", "/ministerio/ccfs"): ministry_ccfs.submit_activation,
+    ("GET", "/ministerio/servicios"): ministry_services.show_list,
+    ("GET", "/ministerio/servicios/nuevo"): ministry_services.show_new,
+    ("POST", "/ministerio/servicios/nuevo"): ministry_services.submit_new,
+    # the Ministry's back office, part 2 (decision 0097): trámites, audit, operators, help desk
+    ("GET", "/ministerio/tramites"): ministry_tramites.show_list,
+    ("POST", "/ministerio/tramites/reintentar"): ministry_tramites.redrive_failed,
+    ("GET", "/ministerio/auditoria"): ministry_audit.show,
+    ("POST", "/ministerio/auditoria"): ministry_audit.search,
+    ("POST", "/ministerio/auditoria/csv"): ministry_audit.export_csv,
+    ("GET", "/ministerio/operadores"): ministry_operators.show_list,
+    ("POST", "/ministerio/operadores/pagina"): ministry_operators.next_list_page,
+    ("GET", "/ministerio/operadores/nuevo"): ministry_operators.show_new,
+    ("POST", "/ministerio/operadores/nuevo"): ministry_operators.submit_new,
+    ("POST", "/ministerio/operadores/modificar"): ministry_operators.edit,
+    ("GET", "/ministerio/mesa-de-ayuda"): ministry_help_desk.show,
+    ("POST", "/ministerio/mesa-de-ayuda"): ministry_help_desk.unlock,
 }
 # Pages whose path carries a value (a company's NIT, an id): the page module reads it from request.path.
 PATTERN_ROUTES: list[tuple[str, re.Pattern[str], PageHandler]] = [
@@ -71,6 +100,19 @@ PATTERN_ROUTES: list[tuple[str, re.Pattern[str], PageHandler]] = [
     # manual §6: ccf_routes matches the rest of the path (service and shared-service ids) itself
     ("GET", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
     ("POST", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
+    # the back office, part 1 (decision 0096): a company's RUT, a CCF, a catalog service
+    ("GET", re.compile(r"/ministerio/rut/[0-9]{9}"), ministry_rut.show_company),
+    ("POST", re.compile(r"/ministerio/rut/[0-9]{9}/decision"), ministry_rut.submit_decision),
+    ("GET", re.compile(r"/ministerio/ccfs/[0-9]{9}"), ministry_ccfs.show_ccf),
+    ("POST", re.compile(r"/ministerio/ccfs/[0-9]{9}/servicios"), ministry_ccfs.submit_assignment),
+    ("GET", ministry_ccfs.REVOCATION, ministry_ccfs.show_revocation),
+    ("POST", ministry_ccfs.REVOCATION, ministry_ccfs.submit_revocation),
+    ("GET", re.compile(r"/ministerio/ccfs/[0-9]{9}/estado"), ministry_ccfs.show_state),
+    ("POST", re.compile(r"/ministerio/ccfs/[0-9]{9}/estado"), ministry_ccfs.submit_state),
+    ("POST", re.compile(r"/ministerio/servicios/[a-z0-9][a-z0-9-]{1,39}/estado"), ministry_services.submit_state),
+    # a trámite of the back office (ministry_tramites.py): its number is the API's pattern
+    ("GET", re.compile(r"/ministerio/tramites/[0-9]{1,20}"), ministry_tramites.show_detail),
+    ("POST", re.compile(r"/ministerio/tramites/[0-9]{1,20}/reintentar"), ministry_tramites.redrive),
 ]
 STATIC_PREFIX = "/static/"
 

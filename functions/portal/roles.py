@@ -66,4 +66,6 @@ def choose(page: Page) -> Response:
     label = chosen["name"] + (f" – {chosen['company']}" if chosen["company"] else "")
     page.session.data["role"] = {"value": chosen["value"], "role": chosen["role"], "nit": chosen["nit"], "label": label}
     page.deps.store.save(page.session)
+    if chosen["role"] == "MINISTERIO":  # the operator's work starts at the back office (decision 0096)
+        return page.redirect("/ministerio")
     return page.redirect("/mis-roles")

@@ -33,8 +33,9 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
     if not item or int(item["expiresAt"]) <= now:
         raise _invalid_token()
     username = item["username"]
-    # A welcome link sets the first password of a PASSWORD_PENDING account; a reset link (decision 0075) the
-    # password of an ACTIVE one. Neither opens the other's state.
+    # A welcome link, or an operator's invitation (purpose OPERATOR_INVITE, decision 0090), sets the first
+    # password of a PASSWORD_PENDING account; a reset link (decision 0075) the password of an ACTIVE one.
+    # Neither opens the other's state.
     resetting = item.get("purpose") == "RESET"
     expected_status = ACTIVE if resetting else PASSWORD_PENDING
     account = store.get(person_key(username, ACCOUNT)) or {}
@@ -82,15 +83,16 @@ def set_password(deps: Deps, token: str, password: str, confirmation: str, actor
         values={":active": ACTIVE, ":at": iso(now)},
         names={"#status": "status"},
     )
-    store.update(
-        registration_key(item["registrationId"]),
-        "SET #status = :completed, updatedAt = :at",
-        values={":completed": COMPLETED, ":at": iso(now)},
-        names={"#status": "status"},
-    )
-    audit.record(
-        settings.audit_table_name, entity(username), "PASSWORD_SET", actor, {"registrationId": item["registrationId"]}
-    )
+    if item.get("registrationId"):  # an operator's invitation (decision 0090) has no registration to complete
+        store.update(
+            registration_key(item["registrationId"]),
+            "SET #status = :completed, updatedAt = :at",
+            values={":completed": COMPLETED, ":at": iso(now)},
+            names={"#status": "status"},
+        )
+    registration_id = item.get("registrationId")
+    details = {"registrationId": registration_id} if registration_id else {"purpose": item.get("purpose")}
+    audit.record(settings.audit_table_name, entity(username), "PASSWORD_SET", actor, details)
     audit.record(settings.audit_table_name, entity(username), "ACCOUNT_ACTIVATED", actor)
     notices.notify_registered(deps, username, profile, now, actor)  # the document's owner learns of it (0026)
 

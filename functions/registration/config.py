@@ -11,6 +11,7 @@ from functools import cache
 from pydantic import Field
 
 from registration.cognito import PeoplePool
+from registration.operator_directory import OperatorDirectory
 from registration.store import Store
 from sat_common.reference import PopulationSource
 from sat_common.reference.dynamodb import DynamoDBReferenceSource
@@ -74,6 +75,7 @@ class Deps:
     reference: ReferenceSource
     pool: PeoplePool
     populations: PopulationSource  # the identity questions' answer populations (reference table, decision 0026)
+    directory: OperatorDirectory  # the Ministry's operator groups of the people pool (decision 0090)
 
 
 @cache
@@ -85,4 +87,5 @@ def deps() -> Deps:
         reference=reference_source(),  # REFERENCE_SOURCE_KIND: the table or the HTTP adapter
         pool=PeoplePool(settings.people_user_pool_id, settings.people_user_pool_client_id),
         populations=DynamoDBReferenceSource(settings.reference_table_name),
+        directory=OperatorDirectory(settings.people_user_pool_id),
     )

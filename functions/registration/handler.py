@@ -1,12 +1,23 @@
 """Entry point of the registration function: routes only; the work is in registrations.py, accounts.py,
-sessions.py, mfa.py, password_reset.py, contact_changes.py and email_changes.py."""
+sessions.py, mfa.py, password_reset.py, contact_changes.py, email_changes.py, and for the Ministry's
+administrators operators.py and unlock.py."""
 
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
-from aws_lambda_powertools.event_handler.openapi.params import Path
+from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
-from registration import accounts, contact_changes, email_changes, mfa, password_reset, registrations, sessions
+from registration import (
+    accounts,
+    contact_changes,
+    email_changes,
+    mfa,
+    operators,
+    password_reset,
+    registrations,
+    sessions,
+    unlock,
+)
 from registration.config import deps
 from registration.models import (
     REGISTRATION_ID_PATTERN,
@@ -38,7 +49,16 @@ from registration.models import (
     TotpCode,
     TotpEnrolment,
 )
-from sat_common import email_status
+from registration.operator_models import (
+    OPERATOR_ID_PATTERN,
+    Operator,
+    OperatorChange,
+    OperatorInvite,
+    OperatorInvited,
+    OperatorPage,
+    UnlockRequest,
+)
+from sat_common import email_status, ministry
 from sat_common.api import (
     create_resolver,
     json_response,
@@ -48,7 +68,9 @@ from sat_common.api import (
     request_caller,
     request_language,
 )
+from sat_common.auth import Caller
 from sat_common.dynamo import aws_faults_as_unavailable
+from sat_common.errors import FieldError, invalid
 
 app = create_resolver()
 
@@ -274,6 +296,82 @@ def my_roles() -> Response[Roles]:
     with aws_faults_as_unavailable():
         listed = accounts.roles(deps(), caller)
     return json_response(Roles.model_validate(listed))
+
+
+# --------------------------------------------------------------------------- the Ministry's administrators
+# Operators and the help desk (docs/backoffice.md, decisions 0090, 0091): `ministerio` only, checked live.
+ADMIN_TAG = ["Operadores y mesa de ayuda (Ministerio)"]
+OPERATORS_QUERY = frozenset({"limit", "pageToken"})
+OperatorId = Annotated[str, Path(pattern=OPERATOR_ID_PATTERN, description="Usuario del operador: TIPO-NÚMERO")]
+
+
+def _administrator() -> Caller:
+    caller = request_caller(app)
+    ministry.require_operator(caller)  # no group besides `ministerio` is admitted (infra/api_routes.py admits=())
+    return caller
+
+
+@app.get("/admin/operators", summary="Operadores del Ministerio y sus grupos (paginado)", tags=ADMIN_TAG)
+def list_operators(
+    limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 50,
+    pageToken: Annotated[str | None, Query(max_length=1024, description="nextPageToken de la página anterior")] = None,
+) -> Response[OperatorPage]:
+    _administrator()
+    unknown = set(app.current_event.query_string_parameters or {}) - OPERATORS_QUERY
+    if unknown:
+        raise invalid([FieldError(name[:40], "unknown_query_parameter") for name in sorted(unknown)])
+    with aws_faults_as_unavailable():
+        page = operators.list_operators(deps(), limit, pageToken)
+    return json_response(OperatorPage.model_validate(page))
+
+
+@app.post(
+    "/admin/operators",
+    summary="Invitar a un operador: crea la cuenta (o usa la de la persona registrada) y le da los grupos",
+    description="Sin cuenta activa, el correo lleva el enlace de un solo uso para asignar la contraseña "
+    "(POST /password-setup); en el primer ingreso debe activar la verificación en dos pasos. 409 OPERATOR_EXISTS "
+    "si ya es operador con contraseña.",
+    tags=ADMIN_TAG,
+    responses={201: {"description": "Operador invitado"}},
+)
+def invite_operator(body: OperatorInvite) -> Response[OperatorInvited]:
+    caller = _administrator()
+    with aws_faults_as_unavailable():
+        invited = operators.invite(deps(), body, request_actor(app, caller))
+    return json_response(OperatorInvited.model_validate(invited), 201)
+
+
+@app.patch(
+    "/admin/operators/<operatorId>",
+    summary="Cambiar los grupos de un operador, deshabilitarlo o habilitarlo (con motivo)",
+    description="Deshabilitar cierra todas sus sesiones. 409 OPERATOR_SELF_LOCKOUT: un administrador no puede "
+    "quitarse el grupo ministerio ni deshabilitarse.",
+    tags=ADMIN_TAG,
+)
+def change_operator(operatorId: OperatorId, body: OperatorChange) -> Response[Operator]:
+    caller = _administrator()
+    with aws_faults_as_unavailable():
+        changed = operators.change(deps(), caller, operatorId, body, request_actor(app, caller))
+    return json_response(Operator.model_validate(changed))
+
+
+@app.post(
+    "/admin/people/<documentType>/<documentNumber>/unlock",
+    summary="Mesa de ayuda: levantar el bloqueo de las preguntas de identidad y las esperas de ingreso",
+    description="Siempre 204, también si no había nada bloqueado. El motivo queda en la auditoría; la persona "
+    "recibe un correo cuando se levantó algo.",
+    tags=ADMIN_TAG,
+    responses={204: {"description": "Desbloqueado (o no había nada que desbloquear)"}},
+)
+def unlock_person(
+    documentType: Annotated[str, Path(pattern=r"^[A-Z]{2}$", description="Tipo de documento de la persona")],
+    documentNumber: Annotated[str, Path(pattern=r"^[A-Za-z0-9]{1,16}$", description="Número de documento")],
+    body: UnlockRequest,
+) -> Response[None]:
+    caller = _administrator()
+    with aws_faults_as_unavailable():
+        unlock.unlock(deps(), documentType, documentNumber, body.reason, request_actor(app, caller))
+    return no_content()
 
 
 lambda_handler = lambda_entry(app)

@@ -42,6 +42,32 @@ def send_password_reset(settings: RegistrationSettings, *, to: str, name: str, t
     enqueue_email(settings.outbox_queue_url, message)
 
 
+def send_operator_invitation(
+    settings: RegistrationSettings, *, to: str, name: str, token: str, token_hash: str
+) -> None:
+    """The invitation of a new Ministry operator (decision 0090): the set-password link, the template that
+    `python -m ops bootstrap` sends the first administrator (decision 0070)."""
+    message = OutboxEmail(
+        id=f"operator-invitation-{token_hash[:32]}",
+        template="operator-invitation",
+        to=to,
+        data={"nombre": name, "enlace": set_password_link(settings, token)},
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
+def send_unlock_notice(settings: RegistrationSettings, *, to: str, name: str, username: str, at: int) -> None:
+    """The help desk unlocked the person's registration and sign-in (decision 0091)."""
+    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
+    message = OutboxEmail(
+        id=f"unlock-{_opaque(username, str(at), to.casefold())}",  # the delivery function logs ids: no document
+        template="unlock-notice",
+        to=to,
+        data={"nombre": name, "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)"},
+    )
+    enqueue_email(settings.outbox_queue_url, message)
+
+
 def email_confirmation_link(settings: RegistrationSettings, token: str) -> str:
     return f"{settings.portal_base_url}/mi-informacion?{urlencode({'confirmarCorreo': token})}"
 

@@ -17,6 +17,10 @@ class ShareSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSetting
     secret_recovery_days: int = Field(default=30, ge=7, le=30)
     # At most one connection test per shared service in this many seconds (we must not be a port scanner).
     verification_interval_seconds: int = Field(default=10, ge=1, le=3600)
+    # The test notification (decision 0108): signed with the notification key's `current` alias (empty: not
+    # configured, 503), at most one per shared service in this many seconds.
+    notification_signing_key_id: str = ""
+    test_notification_interval_seconds: int = Field(default=30, ge=1, le=3600)
 
 
 @cache

@@ -6,10 +6,11 @@ from typing import Annotated
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
+from sat_common import ccf_summary
 from sat_common.api import create_resolver, lambda_entry
 from sat_common.auth import actor_from_event, caller_from_event
 from sat_common.dynamo import aws_faults_as_unavailable
-from share import logic
+from share import key_slots, logic, test_notification
 from share.config import settings
 from share.models import (
     NIT_PATTERN,
@@ -17,9 +18,12 @@ from share.models import (
     SharedService,
     SharedServiceCreate,
     SharedServiceCreated,
+    SharedServiceKey,
+    SharedServiceKeyCreate,
     SharedServiceOAuthRequest,
     SharedServicePage,
     SharedServicePatch,
+    SharedServiceTestNotification,
     SharedServiceVerification,
 )
 
@@ -40,6 +44,11 @@ def _context(nit: str) -> logic.Context:
     return logic.Context(settings=settings(), caller=caller, actor=actor, nit=nit)
 
 
+def _changed(ctx: logic.Context) -> None:
+    """The CCF's shared-service summary the Ministry's CCF list shows, rewritten after each change (decision 0093)."""
+    ccf_summary.refresh_shared_services(ctx.settings.main_table_name, ctx.nit)
+
+
 def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg]
     return Response(status_code=status, content_type=JSON, body=body, headers=NO_STORE)
 
@@ -53,7 +62,9 @@ def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg
 def create_shared_service(nit: Nit, request: Annotated[SharedServiceCreate, Body()]) -> Response[SharedServiceCreated]:
     ctx = _context(nit)
     with aws_faults_as_unavailable():
-        return _json(SharedServiceCreated.model_validate(logic.create(ctx, request)), 201)
+        created = logic.create(ctx, request)
+        _changed(ctx)
+        return _json(SharedServiceCreated.model_validate(created), 201)
 
 
 @app.get("/ccfs/<nit>/shared-services", summary="Servicios compartidos de la CCF (paginado)", tags=TAGS)
@@ -91,7 +102,9 @@ def patch_shared_service(
 ) -> Response[SharedService]:
     ctx = _context(nit)
     with aws_faults_as_unavailable():
-        return _json(SharedService.model_validate(logic.patch(ctx, sharedServiceId, request)))
+        patched = logic.patch(ctx, sharedServiceId, request)
+        _changed(ctx)
+        return _json(SharedService.model_validate(patched))
 
 
 @app.delete(
@@ -104,6 +117,7 @@ def delete_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Respons
     ctx = _context(nit)
     with aws_faults_as_unavailable():
         logic.delete(ctx, sharedServiceId)
+        _changed(ctx)
     return Response(status_code=204, headers=NO_STORE)
 
 
@@ -120,7 +134,9 @@ def put_shared_service_oauth(
 ) -> Response[SharedService]:
     ctx = _context(nit)
     with aws_faults_as_unavailable():
-        return _json(SharedService.model_validate(logic.put_oauth(ctx, sharedServiceId, request)))
+        saved = logic.put_oauth(ctx, sharedServiceId, request)
+        _changed(ctx)
+        return _json(SharedService.model_validate(saved))
 
 
 @app.post(
@@ -131,7 +147,61 @@ def put_shared_service_oauth(
 def verify_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceVerification]:
     ctx = _context(nit)
     with aws_faults_as_unavailable():
-        return _json(SharedServiceVerification.model_validate(logic.verify(ctx, sharedServiceId)))
+        verified = logic.verify(ctx, sharedServiceId)
+        _changed(ctx)
+        return _json(SharedServiceVerification.model_validate(verified))
+
+
+@app.post(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>/test-notification",
+    summary="Enviar una notificación de prueba firmada (codigo_novedad PRUEBA) al servicio y ver si acusa recibo",
+    description="Se envía en el momento con el token OAuth de la CCF, firmada como las notificaciones de "
+    "trámites. 409 SHARED_SERVICE_NOT_VERIFIED si la conexión del servicio no se ha probado con éxito; 429 "
+    "TEST_NOTIFICATION_RATE_LIMITED con Retry-After.",
+    tags=TAGS,
+)
+def send_test_notification(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceTestNotification]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        result = test_notification.send(ctx, sharedServiceId)
+        return _json(SharedServiceTestNotification.model_validate(result))
+
+
+Kid = Annotated[
+    str, Path(pattern=r"^[A-Za-z0-9_-]{43}$", description="Huella RFC 7638 de la llave (SHA-256, base64url)")
+]
+
+
+@app.post(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>/keys",
+    summary="Registrar otra llave pública del servicio (hasta dos; la consulta se cifra a la más reciente)",
+    description="Agregar o quitar una llave no devuelve el servicio a PENDING_VERIFICATION: las notificaciones "
+    "siguen llegando. Para rotar: registre la nueva, espere a que su sistema descifre con ella y quite la anterior.",
+    tags=TAGS,
+    responses={201: {"description": "Llave registrada"}},
+)
+def add_shared_service_key(
+    nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServiceKeyCreate, Body()]
+) -> Response[SharedServiceKey]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        added = key_slots.add(ctx, sharedServiceId, request.publicKey)
+        _changed(ctx)
+        return _json(SharedServiceKey.model_validate(added), 201)
+
+
+@app.delete(
+    "/ccfs/<nit>/shared-services/<sharedServiceId>/keys/<kid>",
+    summary="Quitar una llave pública del servicio",
+    tags=TAGS,
+    responses={204: {"description": "Quitada"}},
+)
+def delete_shared_service_key(nit: Nit, sharedServiceId: SharedServiceId, kid: Kid) -> Response[None]:
+    ctx = _context(nit)
+    with aws_faults_as_unavailable():
+        key_slots.remove(ctx, sharedServiceId, kid)
+        _changed(ctx)
+    return Response(status_code=204, headers=NO_STORE)
 
 
 lambda_handler = lambda_entry(app)

@@ -4,7 +4,7 @@ Accepted: one PEM block, a public key (SubjectPublicKeyInfo or PKCS#1 RSA) or a 
 valid; RSA 2048..8192 bits, or EC on P-256 / P-384. Refused: private keys (with a specific message),
 several blocks, other algorithms (DSA, P-521, Ed25519/Ed448, X25519/X448), expired or not-yet-valid
 certificates. The Ministry encrypts to this key (JWE RSA-OAEP-256 or ECDH-ES), so it must be usable
-for that.
+for that. A service holds up to two keys (decision 0102), each named by its RFC 7638 thumbprint (`kid`).
 """
 
 from __future__ import annotations
@@ -41,13 +41,19 @@ class ParsedKey:
     form: str  # "PUBLIC_KEY" or "CERTIFICATE"
     fingerprint: str  # SHA-256 of the SubjectPublicKeyInfo DER, hex
     not_after: str | None = None  # certificates only, ISO 8601 UTC
+    kid: str = ""  # RFC 7638 JWK thumbprint (SHA-256, base64url): the pull's JWE names it (decision 0102)
 
 
 def _iso(moment: datetime) -> str:
     return moment.isoformat(timespec="seconds")
 
 
-def parse(text: str) -> ParsedKey:
+def parse_stored(pem: str) -> ParsedKey:
+    """A key already registered: read again without the "valid now" rule (a certificate may have expired since)."""
+    return parse(pem, check_validity=False)
+
+
+def parse(text: str, check_validity: bool = True) -> ParsedKey:
     normalized = text.replace("\r\n", "\n").strip()
     labels = _BLOCK.findall(normalized)
     if any("PRIVATE" in label for label in labels):
@@ -61,9 +67,9 @@ def parse(text: str) -> ParsedKey:
         if labels[0] == "CERTIFICATE":
             certificate = x509.load_pem_x509_certificate(pem.encode())
             now = clock.now()
-            if certificate.not_valid_after_utc < now:
+            if check_validity and certificate.not_valid_after_utc < now:
                 raise KeyProblem("certificate_expired", notAfter=_iso(certificate.not_valid_after_utc))
-            if certificate.not_valid_before_utc > now:
+            if check_validity and certificate.not_valid_before_utc > now:
                 raise KeyProblem("certificate_not_yet_valid", notBefore=_iso(certificate.not_valid_before_utc))
             public_key = certificate.public_key()
             form, not_after = "CERTIFICATE", _iso(certificate.not_valid_after_utc)
@@ -91,5 +97,31 @@ def parse(text: str) -> ParsedKey:
         raise KeyProblem("public_key_algorithm", algorithm=type(public_key).__name__.removesuffix("PublicKey"))
     spki = public_key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
     return ParsedKey(
-        pem=pem, key_type=key_type, form=form, fingerprint=hashlib.sha256(spki).hexdigest(), not_after=not_after
+        pem=pem,
+        key_type=key_type,
+        form=form,
+        fingerprint=hashlib.sha256(spki).hexdigest(),
+        not_after=not_after,
+        kid=thumbprint(public_key),
     )
+
+
+def thumbprint(public_key: Any) -> str:
+    """RFC 7638 thumbprint of an RSA or EC public key, as every JOSE library computes it (joserfc here)."""
+    from joserfc.jwk import ECKey, RSAKey
+
+    spki = public_key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    key = RSAKey.import_key(spki) if isinstance(public_key, rsa.RSAPublicKey) else ECKey.import_key(spki)
+    return str(key.thumbprint())
+
+
+def describe(parsed: ParsedKey, added_at: str) -> dict[str, Any]:
+    """The metadata of one registered key (docs/data-model.md `publicKeys`); the PEM stays in the secret."""
+    return {
+        "kid": parsed.kid,
+        "keyType": parsed.key_type,
+        "format": parsed.form,
+        "fingerprint": parsed.fingerprint,
+        "certificateNotAfter": parsed.not_after,
+        "addedAt": added_at,
+    }

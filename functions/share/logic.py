@@ -11,6 +11,12 @@ Manager / KMS / DynamoDB fault never leaves something half-written:
   one transaction; if that fails the secret is restored.
 Status: INCOMPLETE until the OAuth part is stored, then PENDING_VERIFICATION; ACTIVE only after a
 successful connection test; a change of url, key or any OAuth value sends it back to PENDING_VERIFICATION.
+DISABLED: the notifications worker gave up on the endpoint (decision 0105); a successful connection test
+makes it ACTIVE again.
+
+Purpose (decision 0106): at most one NOTIFICACION_TRAMITES service per CCF while it exists, guarded by a claim
+item written in the same transaction as the metadata (like the name claim); any write of an item materializes
+the read-time default of items written before `purpose` existed.
 
 Where the secrets go (decision 0054): a change of `url`, `tokenUrl`, `username` or `clientId` of a service
 whose OAuth part is stored needs every secret again (whoever changes where they go must know them), is
@@ -38,17 +44,23 @@ from sat_common.outbound_http import SafeHttpClient
 from sat_common.shared_services import (
     ACTIVE,
     AUTHORIZED,
+    DISABLED,
     FAILED,
     INCOMPLETE,
+    NOTIFICATION_PURPOSE,
     PENDING_VERIFICATION,
     credentials_of,
+    default_purpose,
     item_key,
     name_key,
+    notification_item,
     plain,
+    purpose_key,
+    purpose_of,
     secret_name,
     verify_key,
 )
-from share import endpoint_probe, keys, notices, secrets_store
+from share import endpoint_probe, key_slots, keys, notices, secrets_store
 from share.config import ShareSettings
 from share.models import SharedServiceCreate, SharedServiceOAuthRequest, SharedServicePatch
 
@@ -191,15 +203,19 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
         "nit": item["nit"],
         "name": item["name"],
         "description": item["description"],
+        "purpose": purpose_of(item),
         "url": item["url"],
         "operation": item["operation"],
         "exampleBody": item.get("exampleBody"),
         "status": item["status"],
+        "disabledAt": item.get("disabledAt"),
+        "disabledReason": item.get("disabledReason"),
         "hasPublicKey": bool(item.get("hasPublicKey")),
         "publicKeyType": item.get("publicKeyType"),
         "publicKeyFormat": item.get("publicKeyFormat"),
         "publicKeyFingerprint": item.get("publicKeyFingerprint"),
         "certificateNotAfter": item.get("certificateNotAfter"),
+        "publicKeys": key_slots.views(item),
         "hasPassword": bool(item.get("hasPassword")),
         "hasClientSecret": bool(item.get("hasClientSecret")),
         "oauth": (
@@ -220,6 +236,23 @@ def view(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _purpose_claim(ctx: Context, shared_service_id: str) -> dict[str, Any]:
+    return {**purpose_key(ctx.nit), "sharedServiceId": shared_service_id}
+
+
+def _purpose_writes(ctx: Context, item: dict[str, Any], new: dict[str, Any]) -> list[dict[str, Any]]:
+    """Keep the purpose claim in step with a changed item: the claim is this service's (or nobody's) before."""
+    was = purpose_of(item) == NOTIFICATION_PURPOSE
+    now = new["purpose"] == NOTIFICATION_PURPOSE
+    mine = "attribute_not_exists(PK) OR sharedServiceId = :id"
+    values = {":id": item["sharedServiceId"]}
+    if now:
+        return [_put(ctx, _purpose_claim(ctx, item["sharedServiceId"]), mine, values)]
+    if was:
+        return [_delete(ctx, purpose_key(ctx.nit), mine, values)]
+    return []
+
+
 # --------------------------------------------------------------------------- create
 def create(ctx: Context, request: SharedServiceCreate) -> dict[str, Any]:
     _authorize(ctx)
@@ -238,13 +271,22 @@ def create(ctx: Context, request: SharedServiceCreate) -> dict[str, Any]:
 
     if _get(ctx, name_key(ctx.nit, request.name)):  # quick answer; the transaction below is the guard
         raise DomainError(code="SHARED_SERVICE_NAME_TAKEN", status=409, params={"name": request.name})
+    purpose = request.purpose or default_purpose(request.name)
+    notification = purpose == NOTIFICATION_PURPOSE
+    if notification and notification_item(ctx.nit, table_name=ctx.settings.main_table_name):
+        raise DomainError(code="NOTIFICATION_SERVICE_EXISTS", status=409)  # quick answer, as the name's
 
     shared_service_id = new_ulid()
     name = secret_name(ctx.settings.secrets_prefix, ctx.nit, shared_service_id)
     version = secrets_store.create(
         name,
         ctx.settings.secrets_kms_key_arn,
-        {"publicKey": parsed.pem if parsed else None, "password": None, "clientSecret": None},
+        {
+            "publicKey": parsed.pem if parsed else None,
+            "publicKeys": [parsed.pem] if parsed else [],  # publicKey is key 1 (decision 0102)
+            "password": None,
+            "clientSecret": None,
+        },
         {"nit": ctx.nit, "sharedServiceId": shared_service_id},
     )
     now = _now()
@@ -254,10 +296,12 @@ def create(ctx: Context, request: SharedServiceCreate) -> dict[str, Any]:
         "sharedServiceId": shared_service_id,
         "name": request.name,
         "description": request.description,
+        "purpose": purpose,
         "url": request.url,
         "operation": request.operation,
         "exampleBody": request.exampleBody,
         **_key_fields(parsed),
+        "publicKeys": [keys.describe(parsed, now)] if parsed else [],
         "hasPassword": False,
         "hasClientSecret": False,
         "status": INCOMPLETE,
@@ -270,15 +314,15 @@ def create(ctx: Context, request: SharedServiceCreate) -> dict[str, Any]:
         "updatedBy": ctx.caller.username,
     }
     claim = {**name_key(ctx.nit, request.name), "sharedServiceId": shared_service_id, "name": request.name}
+    writes = [_put(ctx, item, "attribute_not_exists(PK)"), _put(ctx, claim, "attribute_not_exists(PK)")]
+    if notification:
+        writes.append(_put(ctx, _purpose_claim(ctx, shared_service_id), "attribute_not_exists(PK)"))
     try:
-        transact(
-            [
-                _put(ctx, item, "attribute_not_exists(PK)"),
-                _put(ctx, claim, "attribute_not_exists(PK)"),
-            ]
-        )
+        transact(writes)
     except ConditionFailed:
         secrets_store.discard_new(name)
+        if notification and not _get(ctx, name_key(ctx.nit, request.name)):
+            raise DomainError(code="NOTIFICATION_SERVICE_EXISTS", status=409) from None
         raise DomainError(code="SHARED_SERVICE_NAME_TAKEN", status=409, params={"name": request.name}) from None
     except Exception:
         secrets_store.discard_new(name)
@@ -289,6 +333,7 @@ def create(ctx: Context, request: SharedServiceCreate) -> dict[str, Any]:
         shared_service_id,
         {
             "name": request.name,
+            "purpose": purpose,
             "url": request.url,
             "operation": request.operation,
             "publicKeyType": item["publicKeyType"],
@@ -346,7 +391,7 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
     sent = request.model_fields_set
     if not sent:
         raise invalid([FieldError("body", "empty_patch")])
-    for required in ("name", "description", "url", "operation", "password", "clientSecret"):
+    for required in ("name", "description", "purpose", "url", "operation", "password", "clientSecret"):
         if required in sent and getattr(request, required) is None:
             raise invalid([FieldError(required, "missing")])
     item = _existing(ctx, shared_service_id)
@@ -372,17 +417,26 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
         if field in sent and getattr(request, field) != item.get(field):
             new[field] = getattr(request, field)
             changed.append(field)
-    key_changed = "publicKey" in sent and (
-        (parsed is None and item.get("hasPublicKey"))
-        or (parsed is not None and parsed.fingerprint != item.get("publicKeyFingerprint"))
-    )
+    # The purpose an item written before `purpose` was read with stays its purpose when it is renamed (0106).
+    new["purpose"] = request.purpose if request.purpose is not None else purpose_of(item)
+    if new["purpose"] != purpose_of(item):
+        changed.append("purpose")
+        if new["purpose"] == NOTIFICATION_PURPOSE and notification_item(
+            ctx.nit, table_name=ctx.settings.main_table_name
+        ):
+            raise DomainError(code="NOTIFICATION_SERVICE_EXISTS", status=409)
+    # publicKey (the single-key field) replaces the registered keys with that one, or none (decision 0102).
+    registered = [entry["fingerprint"] for entry in item.get("publicKeys") or []]
+    if item.get("publicKeys") is None and item.get("hasPublicKey"):  # an item from before 0102
+        registered = [item.get("publicKeyFingerprint")]
+    key_changed = "publicKey" in sent and registered != ([parsed.fingerprint] if parsed else [])
     if key_changed:
-        new.update(_key_fields(parsed))
         changed.append("publicKey")
     if not changed:
         return view(item)
 
-    security = "url" in changed or key_changed
+    # A key change does not pause delivery (decision 0102): it changes who reads the pull, not where we post.
+    security = "url" in changed
     if security and item["status"] != INCOMPLETE:
         new["status"] = PENDING_VERIFICATION
         new.pop("connection", None)
@@ -392,12 +446,12 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
     if key_changed or new_secrets:
         stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
         if key_changed:
-            stored["publicKey"] = parsed.pem if parsed else None
+            key_slots.apply(new, stored, [(keys.describe(parsed, new["updatedAt"]), parsed.pem)] if parsed else [])
         stored.update(new_secrets)
         new_version = secrets_store.put_version(item["secretName"], stored)
         new["secretVersionId"] = new_version
 
-    writes = [_replace_item(ctx, new, item["revision"])]
+    writes = [_replace_item(ctx, new, item["revision"]), *_purpose_writes(ctx, item, new)]
     renamed = "name" in changed and new["name"].lower() != item["name"].lower()
     if "name" in changed:
         claim = {**name_key(ctx.nit, new["name"]), "sharedServiceId": shared_service_id, "name": new["name"]}
@@ -414,6 +468,9 @@ def patch(ctx: Context, shared_service_id: str, request: SharedServicePatch) -> 
         _compensate_version(item, new_version)
         if renamed and _get(ctx, name_key(ctx.nit, new["name"])):
             raise DomainError(code="SHARED_SERVICE_NAME_TAKEN", status=409, params={"name": new["name"]}) from None
+        holder = _get(ctx, purpose_key(ctx.nit))
+        if new["purpose"] == NOTIFICATION_PURPOSE and holder and holder["sharedServiceId"] != shared_service_id:
+            raise DomainError(code="NOTIFICATION_SERVICE_EXISTS", status=409) from None
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     except Exception:
         _compensate_version(item, new_version)
@@ -534,7 +591,7 @@ def put_oauth(ctx: Context, shared_service_id: str, request: SharedServiceOAuthR
     if secrets_changed:
         new_version = secrets_store.put_version(
             item["secretName"],
-            {"publicKey": stored.get("publicKey"), "password": password, "clientSecret": client_secret},
+            {**stored, "password": password, "clientSecret": client_secret},
         )
         new["secretVersionId"] = new_version
     try:
@@ -570,6 +627,7 @@ def delete(ctx: Context, shared_service_id: str) -> None:
                     ctx, item_key(ctx.nit, shared_service_id), "revision = :revision", {":revision": item["revision"]}
                 ),
                 _delete(ctx, name_key(ctx.nit, item["name"]), "sharedServiceId = :id", {":id": shared_service_id}),
+                *_purpose_writes(ctx, item, {"purpose": "OTRO"}),
             ]
         )
     except ConditionFailed:
@@ -634,9 +692,13 @@ def verify(ctx: Context, shared_service_id: str) -> dict[str, Any]:
     new = dict(item)
     new.update(
         connection=connection,
-        status=ACTIVE if status == AUTHORIZED else PENDING_VERIFICATION,
+        # A DISABLED endpoint stays so (with its reason) until a test succeeds (decision 0105).
+        status=ACTIVE if status == AUTHORIZED else DISABLED if item["status"] == DISABLED else PENDING_VERIFICATION,
         revision=item["revision"] + 1,
     )
+    if status == AUTHORIZED:
+        for stale in ("disabledAt", "disabledReason", "failingSince"):
+            new.pop(stale, None)
     try:
         transact([_replace_item(ctx, new, item["revision"])])
     except ConditionFailed:

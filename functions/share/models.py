@@ -20,6 +20,14 @@ CONTROL_OR_NEWLINE = re.compile(r"[\x00-\x1f\x7f]")
 MAX_EXAMPLE_BODY_BYTES = 16 * 1024
 MAX_PUBLIC_KEY_CHARS = 16 * 1024
 Operation = Literal["POST", "GET", "PUT", "PATCH"]
+# What the service is for (decision 0106): NOTIFICACION_TRAMITES receives the trámite notifications (at most one
+# per CCF); OTRO is any other service. The name is free.
+Purpose = Literal["NOTIFICACION_TRAMITES", "OTRO"]
+PURPOSE_DESCRIPTION = (
+    "Propósito: NOTIFICACION_TRAMITES (recibe las notificaciones de trámites; uno por CCF) u OTRO. Si se omite: "
+    "NOTIFICACION_TRAMITES cuando el nombre es NotificacionTramite, si no OTRO"
+)
+Status = Literal["INCOMPLETE", "PENDING_VERIFICATION", "ACTIVE", "DISABLED"]
 
 
 def _name(value: str | None) -> str | None:
@@ -62,6 +70,7 @@ class SharedServiceCreate(Strict):
         examples=["NotificacionTramite"],
     )
     description: str = Field(min_length=1, max_length=500, description="Descripción corta de la funcionalidad")
+    purpose: Purpose | None = Field(default=None, description=PURPOSE_DESCRIPTION)
     url: str = Field(
         min_length=1,
         max_length=2048,
@@ -92,6 +101,7 @@ class SharedServicePatch(Strict):
 
     name: str | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
+    purpose: Purpose | None = Field(default=None, description="NOTIFICACION_TRAMITES u OTRO")
     url: str | None = Field(default=None, min_length=1, max_length=2048)
     operation: Operation | None = None
     publicKey: str | None = Field(default=None, max_length=MAX_PUBLIC_KEY_CHARS)
@@ -164,15 +174,21 @@ class SharedService(BaseModel):
     nit: str
     name: str
     description: str
+    purpose: Purpose
     url: str
     operation: str
     exampleBody: str | None = None
-    status: Literal["INCOMPLETE", "PENDING_VERIFICATION", "ACTIVE"]
+    status: Status = Field(description="DISABLED: las entregas fallaron (410 o días seguidos); se reactiva al probar")
+    disabledAt: str | None = None
+    disabledReason: str | None = Field(default=None, examples=["HTTP_410", "FALLA_PROLONGADA"])
     hasPublicKey: bool
     publicKeyType: str | None = Field(default=None, examples=["RSA-2048", "EC-P-256"])
     publicKeyFormat: str | None = Field(default=None, examples=["PUBLIC_KEY", "CERTIFICATE"])
     publicKeyFingerprint: str | None = Field(default=None, description="SHA-256 de la llave (SPKI DER), hex")
     certificateNotAfter: str | None = None
+    publicKeys: list["SharedServiceKey"] = Field(
+        default_factory=list, description="Llaves públicas registradas (hasta dos); el JWE va a la más reciente"
+    )
     hasPassword: bool
     hasClientSecret: bool
     oauth: SharedServiceOAuth | None = None
@@ -181,9 +197,34 @@ class SharedService(BaseModel):
     updatedAt: str
 
 
+class SharedServiceKeyCreate(Strict):
+    """One more public key of the service (decision 0102): at most two, the pull's JWE goes to the newest."""
+
+    publicKey: str = Field(
+        min_length=1,
+        max_length=MAX_PUBLIC_KEY_CHARS,
+        description="Llave pública (PEM) o certificado X.509 (PEM): RSA ≥ 2048 o EC P-256/P-384",
+    )
+
+    _check_text = field_validator("publicKey")(classmethod(lambda cls, value: _text(value)))
+
+
+class SharedServiceKey(BaseModel):
+    kid: str | None = Field(
+        description="Huella RFC 7638 de la llave (SHA-256, base64url): el `kid` del JWE. Nula para una llave "
+        "registrada antes de las dos llaves, hasta el siguiente cambio del servicio"
+    )
+    keyType: str = Field(examples=["RSA-2048", "EC-P-256"])
+    format: str = Field(examples=["PUBLIC_KEY", "CERTIFICATE"])
+    fingerprint: str = Field(description="SHA-256 de la llave (SPKI DER), hex")
+    certificateNotAfter: str | None = None
+    addedAt: str
+    newest: bool = Field(description="La consulta (pull) se cifra a esta llave")
+
+
 class SharedServiceCreated(BaseModel):
     sharedServiceId: str
-    status: Literal["INCOMPLETE", "PENDING_VERIFICATION", "ACTIVE"]
+    status: Status
 
 
 class SharedServicePage(BaseModel):
@@ -195,3 +236,13 @@ class SharedServiceVerification(BaseModel):
     status: Literal["AUTHORIZED", "FAILED"]
     detail: str = Field(description="Resultado de la prueba del servicio de token y del servicio (url), en español")
     checkedAt: str
+
+
+class SharedServiceTestNotification(BaseModel):
+    status: Literal["ACUSADA", "SIN_ACUSE", "FALLIDA"] = Field(
+        description="ACUSADA: el servicio acusó recibo (2xx con el numero_transaccion); SIN_ACUSE: 2xx sin acuse; "
+        "FALLIDA: token, transporte o respuesta no 2xx"
+    )
+    httpStatus: int | None = None
+    latencyMs: int | None = None
+    detail: str = Field(description="El resultado en español")

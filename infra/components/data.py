@@ -13,6 +13,8 @@ from infra.config import StageConfig
 
 PK = dynamodb.Attribute(name="PK", type=dynamodb.AttributeType.STRING)
 SK = dynamodb.Attribute(name="SK", type=dynamodb.AttributeType.STRING)
+# Audit table index -> its partition attribute (layers/common/python/sat_common/audit.py writes them).
+AUDIT_INDEXES = {"ByNit": "nitKey", "ByAction": "action", "ByActor": "actorDoc", "BySubject": "subjectDoc"}
 
 
 class Data(Construct):
@@ -55,6 +57,15 @@ class Data(Construct):
             )
         self.reference_table = table("ReferenceTable", "reference")
         self.audit_table = table("AuditTable", "audit")
+        # The audit search (decision 0095): each index partitions by one filter and sorts by the entry's own
+        # SK (`<iso>#<id>`), so a time range is a key condition; sat_common.audit writes the attributes.
+        for index, attribute in AUDIT_INDEXES.items():
+            self.audit_table.add_global_secondary_index(
+                index_name=index,
+                partition_key=dynamodb.Attribute(name=attribute, type=dynamodb.AttributeType.STRING),
+                sort_key=SK,
+                projection_type=dynamodb.ProjectionType.ALL,
+            )
 
         self.log_bucket = s3.Bucket(
             self,

@@ -39,11 +39,15 @@ TEMPLATE_KEYS: tuple[str, ...] = (
     "tramite-result",
     "shared-service-changed",
     "authorization-revoked",
-    "operator-invitation",  # python -m ops bootstrap: the first Ministry operator (decision 0070)
+    "operator-invitation",  # python -m ops bootstrap, POST /admin/operators: a Ministry operator (0070, 0090)
+    "unlock-notice",  # the help desk unlocked registration and sign-in (decision 0091)
     "registration-notice",  # an account was registered with the person's document (decision 0026)
     "password-reset",  # "¿Olvidó su contraseña?" (decision 0075)
     "email-change",  # confirm a new e-mail address, sent to it (decision 0076)
     "email-changed",  # the account's e-mail changed, sent to the old one (decision 0076)
+    "notification-failed",  # a trámite notification gave up: FALLIDA (decision 0105)
+    "notification-endpoint-disabled",  # a CCF's notification endpoint was disabled (decision 0105)
+    "notification-service-missing",  # a trámite for a CCF with no ACTIVE notification service (decision 0106)
 )
 
 

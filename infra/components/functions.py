@@ -18,7 +18,7 @@ from constructs import Construct
 
 from infra.api_routes import API_FUNCTIONS, AUTHORIZER_FUNCTIONS, QUEUE_FUNCTIONS
 from infra.components.common import retention
-from infra.components.data import Data
+from infra.components.data import AUDIT_INDEXES, Data
 from infra.components.delivery import Delivery
 from infra.components.email import Email
 from infra.components.identity import Identity
@@ -34,9 +34,11 @@ Grant = Literal[
     "idempotency",  # MAIN_TABLE_NAME; Get/Put/Update/DeleteItem only (idempotency records)
     "reference_read",  # REFERENCE_TABLE_NAME; read only
     "audit_append",  # AUDIT_TABLE_NAME; PutItem only
+    "audit_search",  # AUDIT_TABLE_NAME; Query on the audit table and its indexes only (decision 0095)
     "people_pool",  # PEOPLE_USER_POOL_ID, PEOPLE_USER_POOL_CLIENT_ID; admin user operations and sign-in
     "mfa_secrets",  # MFA_KEY_ID; kms:Encrypt/Decrypt with the TOTP key (decision 0029)
     "ministry_check",  # PEOPLE_USER_POOL_ID; read an operator's state and groups (sat_common.ministry, 0029)
+    "operators_admin",  # list operators, change their groups, disable/enable them; BatchGetItem (decision 0090)
     "clients_pool",  # CLIENTS_USER_POOL_ID; app client management
     "rut_bucket",  # RUT_BUCKET_NAME; put/get/delete objects (and versions) under rut/
     "outbox_send",  # OUTBOX_QUEUE_URL; send messages
@@ -50,6 +52,8 @@ Grant = Literal[
     "notification_send",  # NOTIFICATION_QUEUE_URL; send trámite notifications (infra/components/notifications.py)
     "notification_worker",  # NOTIFICATION_*: change visibility, dead-letter, kms:Sign/GetPublicKey (decision 0062)
     "notification_public_key",  # NOTIFICATION_SIGNING_KEY_ID; kms:GetPublicKey (the JWKS route)
+    "notification_sign",  # NOTIFICATION_SIGNING_KEY_ID; kms:Sign/GetPublicKey via `current` (test notification, 0108)
+    "exchange_operators",  # PEOPLE_USER_POOL_ID; ListUsersInGroup: the e-mails of a failed delivery (0105)
 ]
 
 
@@ -68,8 +72,9 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
         description="Health, OpenAPI, catalogs; the Ministry's service catalog and the CCF's use of it",
     ),
     "oauth": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "token_sign"),
-        description="POST /oauth2/token for CCF systems (Client ID + consumer password) and GET /sat/session",
+        grants=("main_table_rw", "audit_append", "token_sign", "token_verify"),  # verify: publishes the key (0100)
+        description="POST /oauth2/token for CCF systems (Client ID + consumer password), its metadata and JWKS, "
+        "and GET /sat/session",
     ),
     "ccf_authorizer": FunctionSpec(
         grants=("main_table_read", "token_verify"),
@@ -99,12 +104,16 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
             "mfa_secrets",
             "outbox_send",
             "portal_links",
+            "ministry_check",  # the administrator's routes: operators and the help desk (decisions 0090, 0091)
+            "operators_admin",
         ),
-        description="Citizen registration (manual §5 Pasos 2-6), sessions and TOTP, /me and /me/roles",
+        description="Citizen registration (manual §5 Pasos 2-6), sessions and TOTP, /me and /me/roles, "
+        "the Ministry's operators and help-desk unlock",
     ),
     "share": FunctionSpec(
         # outbox: the change notice to the CCF's other authorized persons (decision 0054)
-        grants=("main_table_rw", "audit_append", "shared_secrets", "outbox_send", "portal_links"),
+        # notification_sign: the CCF's test notification, signed like a real one (decision 0108)
+        grants=("main_table_rw", "audit_append", "shared_secrets", "outbox_send", "portal_links", "notification_sign"),
         # the connection test makes two outbound calls (token URL, then the service's URL), each within the 8 s
         # total deadline of sat_common.outbound_http (decision 0054)
         timeout_seconds=20,
@@ -124,8 +133,21 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
         ),
         description="Trámites (Ministry), the /sat services for CCF systems and the notification JWKS (issue 6)",
     ),
+    # issue 12: the audit search, the only reader of the audit table (decision 0095)
+    "backoffice": FunctionSpec(
+        grants=("audit_search", "audit_append", "main_table_read", "ministry_check"),
+        description="The Ministry's audit search and CSV export (read-only on the audit table)",
+    ),
     "notifications": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "notification_worker", "shared_secrets_read"),
+        grants=(
+            "main_table_rw",
+            "audit_append",
+            "notification_worker",
+            "shared_secrets_read",
+            "outbox_send",  # the e-mails of a failed delivery or a disabled endpoint (decision 0105)
+            "portal_links",
+            "exchange_operators",
+        ),
         timeout_seconds=60,  # infra/components/notifications.py WORKER_TIMEOUT_SECONDS
         description="Delivers signed trámite notifications to the CCFs; fed by the notifications queue",
     ),
@@ -236,9 +258,11 @@ class Functions(Construct):
             "idempotency": self._idempotency,
             "reference_read": self._reference_read,
             "audit_append": self._audit_append,
+            "audit_search": self._audit_search,
             "people_pool": self._people_pool,
             "mfa_secrets": self._mfa_secrets,
             "ministry_check": self._ministry_check,
+            "operators_admin": self._operators_admin,
             "clients_pool": self._clients_pool,
             "rut_bucket": self._rut_bucket,
             "outbox_send": self._outbox_send,
@@ -252,6 +276,8 @@ class Functions(Construct):
             "notification_send": lambda role: self._res.notifications.grant_send(role),
             "notification_worker": lambda role: self._res.notifications.grant_worker(role),
             "notification_public_key": lambda role: self._res.notifications.grant_public_key(role),
+            "notification_sign": lambda role: self._res.notifications.grant_sign(role),
+            "exchange_operators": self._exchange_operators,
         }
         return handlers[grant](role)
 
@@ -324,6 +350,13 @@ class Functions(Construct):
         self._kms_for_dynamodb(role)
         return {"AUDIT_TABLE_NAME": table.table_name}
 
+    def _audit_search(self, role: iam.Role) -> dict[str, str]:
+        table = self._res.data.audit_table
+        resources = [table.table_arn, *(f"{table.table_arn}/index/{name}" for name in AUDIT_INDEXES)]
+        role.add_to_principal_policy(iam.PolicyStatement(actions=["dynamodb:Query"], resources=resources))
+        self._kms_for_dynamodb(role)
+        return {"AUDIT_TABLE_NAME": table.table_name}
+
     def _people_pool(self, role: iam.Role) -> dict[str, str]:
         identity = self._res.identity
         role.add_to_principal_policy(
@@ -362,6 +395,40 @@ class Functions(Construct):
             )
         )
         return {"PEOPLE_USER_POOL_ID": pool.user_pool_id}
+
+    def _exchange_operators(self, role: iam.Role) -> dict[str, str]:
+        """The members of the operator groups (the notifications worker e-mails `ministerio-intercambio`'s):
+        ListUsersInGroup only, no change to any account (decision 0105)."""
+        pool = self._res.identity.people_pool
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["cognito-idp:ListUsersInGroup"], resources=[pool.user_pool_arn])
+        )
+        return {"PEOPLE_USER_POOL_ID": pool.user_pool_id}
+
+    def _operators_admin(self, role: iam.Role) -> dict[str, str]:
+        """The administrator's operator routes (functions/registration/operators.py): the operator groups'
+        members, group changes, disabling (with the global sign-out) and enabling; one BatchGetItem per page of
+        the list for the operators' profiles and TOTP state (decision 0090)."""
+        pool = self._res.identity.people_pool
+        role.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=[
+                    "cognito-idp:ListUsersInGroup",
+                    "cognito-idp:AdminAddUserToGroup",
+                    "cognito-idp:AdminRemoveUserFromGroup",
+                    "cognito-idp:AdminDisableUser",
+                    "cognito-idp:AdminEnableUser",
+                    "cognito-idp:AdminUserGlobalSignOut",
+                ],
+                resources=[pool.user_pool_arn],
+            )
+        )
+        table = self._res.data.main_table
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=[table.table_arn])
+        )
+        self._kms_for_dynamodb(role)
+        return {"PEOPLE_USER_POOL_ID": pool.user_pool_id, "MAIN_TABLE_NAME": table.table_name}
 
     def _clients_pool(self, role: iam.Role) -> dict[str, str]:
         pool = self._res.identity.clients_pool

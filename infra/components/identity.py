@@ -15,8 +15,13 @@ from constructs import Construct
 
 from infra.config import StageConfig
 
+# The Ministry's operator groups: the same names as sat_common.operator_groups (a test checks they agree).
 GROUPS: dict[str, str] = {
-    "ministerio": "Operadores del Ministerio de Salud y Protección Social",
+    "ministerio": "Administradores del Ministerio de Salud y Protección Social (todo, incluidos los operadores)",
+    "ministerio-revisor": "Revisores de RUT del Ministerio",
+    "ministerio-catalogo": "Operadores del catálogo: activación de CCF, servicios y asignaciones",
+    "ministerio-intercambio": "Operadores del intercambio: trámites, entregas y reintentos",
+    "ministerio-auditor": "Auditores del Ministerio (solo lectura)",
 }
 
 # NIST SP 800-63B-4 §3.1.1.2: at least 15 characters for single-factor passwords, at least 8 when

@@ -6,6 +6,8 @@ Alarms, each named `<prefix>-<what>` and sent to the topic (state ALARM and back
 - every function: unhandled errors, throttles, and `AwsPermissionDenied` (a role or key policy refused an
   AWS call: sat_common.dynamo answers 500 and counts it; only an operator can fix it);
 - the API: 5xx answers and p99 latency; the WAF: a spike of blocked requests;
+- the portal (decision 0088): its function's errors and throttles, its REST API's 5xx answers and its web ACL's
+  spike of blocked requests; its 4xx, requests, latency and duration are on the dashboard;
 - failed deliveries: trámite notifications that ended FALLIDA, SES bounce and complaint rates near the
   levels at which AWS reviews the account (5 % and 0.1 %).
 
@@ -51,6 +53,9 @@ class Watched:
     dead_letter_queues: Mapping[str, sqs.IQueue]  # short name -> DLQ
     rest_api: apigw.RestApi
     web_acl: wafv2.CfnWebACL
+    portal_function: lambda_.Function | None = None
+    portal_rest_api: apigw.RestApi | None = None
+    portal_web_acl: wafv2.CfnWebACL | None = None
 
 
 class Monitoring(Construct):
@@ -132,16 +137,11 @@ class Monitoring(Construct):
         )
         self._alarm(
             "waf-blocked-spike",
-            cloudwatch.Metric(
-                namespace="AWS/WAFV2",
-                metric_name="BlockedRequests",
-                dimensions_map={"WebACL": str(watched.web_acl.name), "Region": Aws.REGION, "Rule": "ALL"},
-                period=PERIOD,
-                statistic="Sum",
-            ),
+            _blocked(watched.web_acl),
             threshold=WAF_BLOCKED_PER_PERIOD,
             description=f"The WAF blocked {WAF_BLOCKED_PER_PERIOD}+ requests in 5 minutes (an attack or a bad rule).",
         )
+        self._watch_portal(watched)
         self._alarm(
             "notifications-failed",
             cloudwatch.Metric(
@@ -167,6 +167,8 @@ class Monitoring(Construct):
 
         self.dashboard = cloudwatch.Dashboard(self, "Dashboard", dashboard_name=f"{config.prefix}-operations")
         functions = list(watched.functions.values())
+        if watched.portal_function is not None:
+            functions.append(watched.portal_function)
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
                 title="API: requests, 4xx, 5xx",
@@ -195,8 +197,62 @@ class Monitoring(Construct):
                 ],
                 width=12,
             ),
+            *self._portal_widgets(watched),
             cloudwatch.AlarmStatusWidget(title="Alarms", alarms=list(self.alarms.values()), width=12, height=8),
         )
+
+    def _watch_portal(self, watched: Watched) -> None:
+        """The portal the same way as the API (decision 0088): no AwsPermissionDenied alarm, as the portal's
+        function does not emit that metric (it answers an error page, counted in its errors)."""
+        if watched.portal_function is not None:
+            self._alarm(
+                "portal-errors",
+                watched.portal_function.metric_errors(period=PERIOD, statistic="Sum"),
+                threshold=1,
+                description="Unhandled errors in the portal function (people see the error page).",
+            )
+            self._alarm(
+                "portal-throttles",
+                watched.portal_function.metric_throttles(period=PERIOD, statistic="Sum"),
+                threshold=1,
+                description="The portal function was throttled (account or reserved concurrency).",
+            )
+        if watched.portal_rest_api is not None:
+            self._alarm(
+                "portal-api-5xx",
+                watched.portal_rest_api.metric_server_error(period=PERIOD, statistic="Sum"),
+                threshold=API_5XX_PER_PERIOD,
+                description=f"The portal answered {API_5XX_PER_PERIOD}+ pages 5xx in 5 minutes.",
+            )
+        if watched.portal_web_acl is not None:
+            self._alarm(
+                "portal-waf-blocked-spike",
+                _blocked(watched.portal_web_acl),
+                threshold=WAF_BLOCKED_PER_PERIOD,
+                description=f"The portal's WAF blocked {WAF_BLOCKED_PER_PERIOD}+ requests in 5 minutes.",
+            )
+
+    def _portal_widgets(self, watched: Watched) -> list[cloudwatch.IWidget]:
+        widgets: list[cloudwatch.IWidget] = []
+        portal = watched.portal_rest_api
+        if portal is not None:
+            widgets.append(
+                cloudwatch.GraphWidget(
+                    title="Portal: requests, 4xx, 5xx",
+                    left=[portal.metric_count(period=PERIOD), portal.metric_client_error(period=PERIOD)],
+                    right=[portal.metric_server_error(period=PERIOD)],
+                    width=12,
+                )
+            )
+        acls = [acl for acl in (watched.web_acl, watched.portal_web_acl) if acl is not None]
+        widgets.append(
+            cloudwatch.GraphWidget(
+                title="WAF: blocked requests (API, portal)",
+                left=[_blocked(acl, label=str(acl.name)) for acl in acls],
+                width=12,
+            )
+        )
+        return widgets
 
     def _alarm(
         self, name: str, metric: cloudwatch.IMetric, *, threshold: float, description: str, periods: int = 1
@@ -217,3 +273,14 @@ class Monitoring(Construct):
         alarm.add_ok_action(actions.SnsAction(self.topic))
         self.alarms[name] = alarm
         return alarm
+
+
+def _blocked(web_acl: wafv2.CfnWebACL, label: str | None = None) -> cloudwatch.Metric:
+    return cloudwatch.Metric(
+        namespace="AWS/WAFV2",
+        metric_name="BlockedRequests",
+        dimensions_map={"WebACL": str(web_acl.name), "Region": Aws.REGION, "Rule": "ALL"},
+        period=PERIOD,
+        statistic="Sum",
+        label=label,
+    )

@@ -18,6 +18,7 @@ from constructs import Construct
 from infra.components.common import cmk, retention
 from infra.components.data import Data
 from infra.components.layers import ARCHITECTURE, RUNTIME, Layers
+from infra.components.portal_errors import add_error_pages
 from infra.config import REPO_ROOT, StageConfig
 
 FUNCTIONS_DIR = REPO_ROOT / "functions"
@@ -152,6 +153,8 @@ class Portal(Construct):
                 tracing_enabled=True,
             ),
         )
+        # API Gateway's own errors (WAF block, throttling, ...) as Spanish pages, not JSON (decision 0088)
+        add_error_pages(self.rest_api)
         integration = apigw.LambdaIntegration(self.function, proxy=True, allow_test_invoke=False)
         proxy = self.rest_api.root.add_resource("{proxy+}")
         self.methods: list[apigw.Method] = []

@@ -11,7 +11,8 @@ the Authorization headers of every caller of the authorization matrix plus the i
 - authorized of CCF Y and a system token of Y's service A: Y's company and its authorized person are written
   into moto (local.exchange_journey.prepare_ccf_world_directly_in_moto, as the exchange e2e test does);
   activation, services, terms and password go through the API;
-- Ministry: the seeded operator signs in with POST /sessions.
+- Ministry: the seeded administrator (`ministerio`) and the seeded operator of each other group (revisor,
+  catalogo, intercambio, auditor; decision 0090) sign in with POST /sessions and their TOTP codes.
 Each module passes its own `free` seed people and companies, so modules never share objects.
 """
 
@@ -28,6 +29,13 @@ from local import exchange_journey, journeys
 PERSON_PASSWORD = "Una frase larga para la matriz de seguridad 2026"
 CONSUMER_PASSWORD = "sistemas de la caja con clave de consumo 2026"
 SERVICE_A, SERVICE_B = "solicitud-afiliacion", "respuesta-tramite-ccf"
+# The seeded operator of each group besides the administrator `ministry` (decision 0090).
+OPERATORS = {
+    "revisor": "ministerio-revisor",
+    "catalogo": "ministerio-catalogo",
+    "intercambio": "ministerio-intercambio",
+    "auditor": "ministerio-auditor",
+}
 CALLERS = (
     "anonymous",
     "person",
@@ -36,6 +44,10 @@ CALLERS = (
     "authorized_x",
     "authorized_y",
     "ministry",
+    "revisor",
+    "catalogo",
+    "intercambio",
+    "auditor",
     "token_a_x",
     "token_b_x",
     "token_y",
@@ -91,6 +103,8 @@ def build_world(
 
     headers: dict[str, dict[str, str]] = {"anonymous": {}}
     headers["ministry"] = journeys.bearer(journeys.ministry_session(api, info["ministry_login"]))
+    for caller, group in OPERATORS.items():
+        headers[caller] = journeys.bearer(journeys.operator_session(api, info["ministry_login"], group))
     headers["person"] = register(found["person"])
     lr = headers["legal_rep_x"] = register(legal_rep)
     _ok(api.post("/employers", json=journeys.employer_data(company_x), headers=lr), 201)

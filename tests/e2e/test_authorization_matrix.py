@@ -34,6 +34,7 @@ TABLE = Path(__file__).with_name("authorization_matrix.csv")
 PEOPLE = sw.FREE["people"][-120:-115]
 X_COMPANY, Y_COMPANY = sw.FREE_COMPANIES[-5], sw.FREE_COMPANIES[-6]
 FAKE_ULID = "01JAAAAAAAAAAAAAAAAAAAAAAA"
+REVISOR = "ministerio-revisor"
 
 
 def read_table() -> list[dict[str, str]]:
@@ -81,6 +82,15 @@ class Fixtures:
         self.numero = sw._ok(api.post("/admin/tramites", json=request, headers=ministry), 201).json()[
             "numeroTransaccion"
         ]
+        # decision 0102: a shared service of X that holds the keys the two key rows add and remove
+        self.key_service = sw._ok(
+            api.post(f"/ccfs/{x}/shared-services", json=self.shared_body(), headers=authorized), 201
+        ).json()["sharedServiceId"]
+        self.throwaway_pem, self.throwaway_kid = public_key_pem(), ""
+        operators = world.info["ministry_login"]["operators"]
+        self.revisor = next(o["username"] for o in operators if o["groups"] == [REVISOR])
+        document_type, document_number = self.revisor.split("-", 1)
+        self.revisor_document = {"documentType": document_type, "documentNumber": document_number}
 
     def _service_body(self) -> dict[str, Any]:
         seeded = json.loads((journeys.REPO_ROOT / "local/seed/services.json").read_text())
@@ -124,6 +134,23 @@ class Fixtures:
         created = sw._ok(api.post(f"/ccfs/{x}/shared-services", json=body, headers=authorized), 201).json()
         return str(created["sharedServiceId"])
 
+    def throwaway_key(self) -> str:
+        """The kid of a key of the keys' service, added again when the previous cell removed it."""
+        api, x, authorized = self.world.api, self.world.x, self.world.headers["authorized_x"]
+        path = f"/ccfs/{x}/shared-services/{self.key_service}/keys"
+        added = sw._ok(api.post(path, json={"publicKey": self.throwaway_pem}, headers=authorized), 201, 409)
+        if added.status_code == 201:
+            self.throwaway_kid = str(added.json()["kid"])
+        return self.throwaway_kid
+
+
+def public_key_pem() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    return public.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
 
 def requests_for(fx: Fixtures) -> dict[str, Callable[[], Request]]:
     """route → what is sent (path parameters and body); the same request for every caller of the row."""
@@ -163,6 +190,7 @@ def requests_for(fx: Fixtures) -> dict[str, Callable[[], Request]]:
         "PUT /me/consents": same(json={}),
         "POST /admin/ccfs": same(json={"nit": x}),
         "GET /admin/ccfs": same(),
+        "PATCH /admin/ccfs/{nit}": same({"nit": x}, json={"state": "ACTIVE", "reason": "Matriz de autorización"}),
         "POST /admin/services": lambda: Request({}, {"json": {**fx.service_body, "code": sw.unique("MATRIZ_")}}),
         "GET /admin/services": same(),
         "PATCH /admin/services/{serviceId}": same(
@@ -183,6 +211,8 @@ def requests_for(fx: Fixtures) -> dict[str, Callable[[], Request]]:
         ),
         # the caller's own Authorization header is the only credential: no Basic client credentials
         "POST /oauth2/token": same(data={"grant_type": "client_credentials"}),
+        "GET /.well-known/oauth-authorization-server": same(),  # public metadata and keys (decision 0100)
+        "GET /oauth2/jwks.json": same(),
         "GET /sat/session": same(),
         "POST /employers": same(json=journeys.employer_data(company)),
         "GET /employers/{nit}": same({"nit": x}),
@@ -199,6 +229,9 @@ def requests_for(fx: Fixtures) -> dict[str, Callable[[], Request]]:
             {"nit": x, "authorizationId": fx.throwaway_authorization()}, {}
         ),
         "POST /admin/employers/{nit}/rut-review": same({"nit": x}, json={"decision": "APPROVE"}),
+        "GET /admin/employers": same(),  # the RUT review queue (decision 0092)
+        "GET /admin/employers/{nit}": same({"nit": x}),
+        "GET /admin/employers/{nit}/rut": same({"nit": x}),
         "POST /ccfs/{nit}/shared-services": lambda: Request({"nit": x}, {"json": fx.shared_body()}),
         "GET /ccfs/{nit}/shared-services": same({"nit": x}),
         "GET /ccfs/{nit}/shared-services/{sharedServiceId}": same({"nit": x, "sharedServiceId": fx.shared_service}),
@@ -217,17 +250,46 @@ def requests_for(fx: Fixtures) -> dict[str, Callable[[], Request]]:
                 "clientSecret": "secreto-de-la-matriz",
             },
         ),
+        "POST /ccfs/{nit}/shared-services/{sharedServiceId}/keys": lambda: Request(
+            {"nit": x, "sharedServiceId": fx.key_service}, {"json": {"publicKey": public_key_pem()}}
+        ),
+        "DELETE /ccfs/{nit}/shared-services/{sharedServiceId}/keys/{kid}": lambda: Request(
+            {"nit": x, "sharedServiceId": fx.key_service, "kid": fx.throwaway_key()}, {}
+        ),
         "POST /ccfs/{nit}/shared-services/{sharedServiceId}/verification": same(
             {"nit": x, "sharedServiceId": fx.shared_service}
         ),
         "POST /admin/tramites": same(json=fx.tramite_body),
         "GET /admin/tramites/{numeroTransaccion}": same({"numeroTransaccion": fx.numero}),
         "POST /admin/tramites/{numeroTransaccion}/redrive": same({"numeroTransaccion": fx.numero}),
+        # the back office's lists and bulk redrive (decisions 0094, 0095)
+        "GET /admin/tramites": same(params={"ccfNit": x}),
+        "POST /admin/tramites/redrive": same(json={"ccfNit": x, "state": "FALLIDA"}),
+        "GET /admin/audit": same(params={"nit": x}),
+        # the CCF's own trámites and deliveries (decisions 0107, 0108)
+        "GET /ccfs/{nit}/tramites": same({"nit": x}),
+        "GET /ccfs/{nit}/tramites/{numeroTransaccion}": same({"nit": x, "numeroTransaccion": fx.numero}),
+        "POST /ccfs/{nit}/tramites/{numeroTransaccion}/redelivery": same({"nit": x, "numeroTransaccion": fx.numero}),
+        "POST /ccfs/{nit}/shared-services/{sharedServiceId}/test-notification": same(
+            {"nit": x, "sharedServiceId": fx.shared_service}
+        ),
         "POST /sat/solicitud-afiliacion": same(json={"numeroTransaccion": fx.numero}),
         # the answer names a transaction that does not exist: service B gets past the authorizer to a 404
         "POST /sat/respuesta-tramite-ccf": same(json=answer_body(fx, "99999999999999999999")),
         "POST /sat/recepcion-traslado-caja": same(json={}),
         "GET /.well-known/jwks.json": same(),
+        # the administrator's routes (decisions 0090, 0091): an operator that exists, changes that change nothing
+        "GET /admin/operators": same(),
+        "POST /admin/operators": same(
+            json={**fx.revisor_document, "email": "revisor@example.org", "groups": [REVISOR]}
+        ),
+        "PATCH /admin/operators/{operatorId}": same(
+            {"operatorId": fx.revisor}, json={"groups": [REVISOR], "reason": "Matriz de autorización"}
+        ),
+        "POST /admin/people/{documentType}/{documentNumber}/unlock": same(
+            {key: w.people["person"][key] for key in ("documentType", "documentNumber")},
+            json={"reason": "Matriz de autorización"},
+        ),
     }
 
 

@@ -91,7 +91,7 @@ def test_secrets_stay_where_they_were_sent_and_tokens_can_be_revoked_at_once(loc
     client_ids = journey.activate_and_assign(api, ministry, person, NIT, CONSUMER_PASSWORD)
     config = Config(
         port=free_port(), api_url=info["api_url"], pull_client_id=client_ids["solicitud-afiliacion"],
-        answer_client_id=client_ids["respuesta-tramite-ccf"], password=CONSUMER_PASSWORD,
+        answer_client_id=client_ids["respuesta-tramite-ccf"], password=CONSUMER_PASSWORD, nit=NIT,
     )  # fmt: skip
     ccf = SampleCcf(config).start()
     try:

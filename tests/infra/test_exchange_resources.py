@@ -1,5 +1,6 @@
 """Issue 6 part B resources: the notifications queue/DLQ, its worker's mapping, the signing key and least privilege."""
 
+import json
 from typing import Any
 
 from infra_synth import Synth
@@ -31,19 +32,26 @@ def test_queue_dlq_and_mapping(synth: Synth) -> None:
     stage = synth.context["stage"]
     queues = {q["Properties"]["QueueName"]: q["Properties"] for q in synth.of_type("AWS::SQS::Queue").values()}
     queue = queues[f"sat-ccf-{stage}-tramite-notifications"]
-    assert queue["RedrivePolicy"]["maxReceiveCount"] == 9 and queue["VisibilityTimeout"] == 360
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == 50 and queue["VisibilityTimeout"] == 360
+    assert queue["MessageRetentionPeriod"] == 14 * 86400  # longer than the longest schedule (decision 0105)
     assert f"sat-ccf-{stage}-tramite-notifications-dlq" in queues
     worker = _function(synth, "notifications")
     mappings = [m["Properties"] for m in synth.of_type("AWS::Lambda::EventSourceMapping").values()]
     (mapping,) = [m for m in mappings if m["FunctionName"]["Ref"].startswith("FunctionsNotificationsFunction")]
     assert mapping["BatchSize"] == 1 and mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
     env = worker["Environment"]["Variables"]
-    assert env["NOTIFICATION_MAX_ATTEMPTS"] == "6" and "ALLOW_LOOPBACK_URLS" not in env
+    assert env["NOTIFICATION_MAX_RECEIVES"] == "50" and "ALLOW_LOOPBACK_URLS" not in env
+    # The schedule lasts at least 24 h (product.md "Signed notifications"), from cdk.json notificationRetry.
+    assert int(env["NOTIFICATION_RETRY_WINDOW_SECONDS"]) >= 24 * 3600
+    assert json.loads(env["NOTIFICATION_RETRY_STEPS_SECONDS"])[-1] == 43_200
+    assert int(env["NOTIFICATION_DISABLE_AFTER_SECONDS"]) == 3 * 86400 and env["PEOPLE_USER_POOL_ID"]
 
 
 def test_signing_key_is_asymmetric_and_only_the_worker_signs(synth: Synth) -> None:
     keys = [k["Properties"] for k in synth.of_type("AWS::KMS::Key").values()]
-    assert sum(1 for k in keys if "notification signing" in k["Description"] and k["KeyUsage"] == "SIGN_VERIFY") == 1
+    assert (
+        sum(1 for k in keys if "notification signing" in k["Description"] and k["KeyUsage"] == "SIGN_VERIFY") == 2
+    )  # current and next (decision 0104)
     worker, exchange = _actions(synth, "notifications"), _actions(synth, "exchange")
     assert "kms:Sign" in worker and "kms:Sign" not in exchange
     assert "kms:GetPublicKey" in exchange

@@ -95,7 +95,7 @@ def test_kms_keys_rotate_and_are_retained(synth: Synth) -> None:
     # data, notifications queue, shared-service secrets, CCF token signing (issue 5), RUT uploads queue (issue 4),
     # trámite notifications queue and their signing key (issue 6 part B), TOTP secrets (decision 0029), SES events
     # topic and queue (decision 0072), alarm topic (decision 0073), the portal's sessions (decision 0080)
-    assert len(keys) == 12
+    assert len(keys) == 13  # + the next notification-signing key (decision 0104)
     for key in keys.values():
         assert key["DeletionPolicy"] == "RetainExceptOnCreate"  # decision 0074
         if key["Properties"].get("KeyUsage") == "SIGN_VERIFY":  # asymmetric: KMS cannot rotate it (decision 0040)
@@ -297,9 +297,13 @@ def test_stage_has_access_logs_throttling_and_tracing(template: Template) -> Non
 
 
 def test_gateway_responses_are_spanish_problem_json(synth: Synth) -> None:
+    portal_apis = [
+        k for k, r in synth.of_type("AWS::ApiGateway::RestApi").items() if r["Properties"]["Name"].endswith("-portal")
+    ]  # the portal's own errors are pages (decision 0088, tests/infra/test_portal_edge.py)
     responses = {
         r["Properties"]["ResponseType"]: r["Properties"]
         for r in synth.of_type("AWS::ApiGateway::GatewayResponse").values()
+        if r["Properties"]["RestApiId"] not in [{"Ref": api} for api in portal_apis]
     }
     for required in ("DEFAULT_4XX", "DEFAULT_5XX", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "WAF_FILTERED"):
         assert required in responses
@@ -311,7 +315,10 @@ def test_gateway_responses_are_spanish_problem_json(synth: Synth) -> None:
 
 
 def test_waf_web_acl_has_managed_rules_and_rate_rule_on_the_stage(synth: Synth) -> None:
-    (acl_id, acl), *_ = synth.of_type("AWS::WAFv2::WebACL").items()
+    # the API's web ACL; the portal's own (decision 0088) is tested in tests/infra/test_portal_edge.py
+    ((acl_id, acl),) = [
+        (k, a) for k, a in synth.of_type("AWS::WAFv2::WebACL").items() if a["Properties"]["Name"].endswith("-api")
+    ]
     props = acl["Properties"]
     assert props["Scope"] == "REGIONAL"
     groups = {
@@ -336,12 +343,11 @@ def test_waf_web_acl_has_managed_rules_and_rate_rule_on_the_stage(synth: Synth) 
     assert size["SizeConstraintStatement"]["FieldToMatch"]["Body"]["OversizeHandling"] == "MATCH"
     assert "admin/services" in exempt["NotStatement"]["Statement"]["RegexMatchStatement"]["RegexString"]
     associations = synth.of_type("AWS::WAFv2::WebACLAssociation").values()
-    # the API's stage and the portal's (decision 0080), both behind this web ACL
+    # each stage behind exactly one web ACL: the API's stage behind this one, the portal's behind its own
     assert len(associations) == len(synth.of_type("AWS::ApiGateway::Stage")) == 2
-    for association in associations:
-        assert association["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]}
     for stage_id in synth.of_type("AWS::ApiGateway::Stage"):
-        assert any(stage_id in json.dumps(a["Properties"]["ResourceArn"]) for a in associations), stage_id
+        assert sum(stage_id in json.dumps(a["Properties"]["ResourceArn"]) for a in associations) == 1, stage_id
+    assert sum(a["Properties"]["WebACLArn"] == {"Fn::GetAtt": [acl_id, "Arn"]} for a in associations) == 1
 
 
 def test_people_pool_and_clients_pool(synth: Synth) -> None:
@@ -417,8 +423,10 @@ def test_function_environments_follow_the_architecture_table(synth: Synth) -> No
         | {"PEOPLE_USER_POOL_ID"}  # the live /admin check (decision 0029)
         | {"PUBLIC_API_BASE_URL"}  # token URL, endpoints, Swagger's server (decision 0054)
         | {"PORTAL_FORWARDING_SECRET_ARN"},  # the §6 pages forward the person's address (decision 0080)
-        "oauth": common | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
-        "ccf_authorizer": common | {"MAIN_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"},
+        "oauth": common
+        | {"CORS_ALLOWED_ORIGINS", "MAIN_TABLE_NAME", "AUDIT_TABLE_NAME", "TOKEN_SIGNING_KEY_ID"}
+        | {"PUBLIC_API_BASE_URL"},  # the tokens' issuer and the RFC 8414 metadata (decision 0100)
+        "ccf_authorizer": common | {"MAIN_TABLE_NAME", "TOKEN_SIGNING_KEY_ID", "PUBLIC_API_BASE_URL"},
         "delivery": common | {"SENDER_EMAIL", "EMAIL_TEMPLATE_PREFIX", "PORTAL_BASE_URL", "MAIN_TABLE_NAME"},
     }
     for area, keys in expected.items():

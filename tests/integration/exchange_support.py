@@ -17,7 +17,7 @@ import boto3
 import pytest
 
 from examples.sample_ccf import Config, SampleCcf
-from sat_common import ccf_access, shared_services, tramites
+from sat_common import ccf_access, clock, shared_services, tramites
 from tests.conftest import api_event
 from tests.integration.conftest import create_table
 from tests.integration.ministry_support import ensure_operator, people_pool
@@ -37,9 +37,7 @@ ENV = {
     "MAIN_TABLE_NAME": MAIN,
     "AUDIT_TABLE_NAME": AUDIT,
     "ALLOW_LOOPBACK_URLS": "true",
-    "NOTIFICATION_MAX_ATTEMPTS": "4",
-    "NOTIFICATION_BACKOFF_BASE_SECONDS": "2",
-    "NOTIFICATION_BACKOFF_MAX_SECONDS": "60",
+    # the delivery schedule (NOTIFICATION_RETRY_*) is the production default: tests move sat_common.clock
     "OUTBOUND_CONNECT_TIMEOUT_SECONDS": "1",
     "OUTBOUND_READ_TIMEOUT_SECONDS": "0.5",
     "OUTBOUND_TOTAL_TIMEOUT_SECONDS": "1",
@@ -225,13 +223,14 @@ def world_fixture(moto, monkeypatch) -> Iterator[World]:
     from exchange.handler import lambda_handler
 
     jwks = json.loads(lambda_handler(api_event("GET", "/.well-known/jwks.json"), _context())["body"])
-    ccf = SampleCcf(Config(port=0, decision="none", slow_seconds=2.0, jwks=jwks)).start()
+    ccf = SampleCcf(Config(port=0, decision="none", slow_seconds=2.0, jwks=jwks, nit=CCF_NIT)).start()
     world = World(ccf=ccf, queue_url=queue, dlq_url=dlq, outbox_url=outbox, signing_key_id=key_id)
     try:
         yield world
     finally:
         ccf.stop()
         _reset_caches()
+        clock.reset()  # the schedule's tests move the clock (decision 0105)
 
 
 def _reset_caches() -> None:

@@ -13,6 +13,7 @@ import os
 import boto3
 
 from sat_common import ministry
+from sat_common.operator_groups import ADMINISTRATOR
 
 _ready: set[tuple[str, str]] = set()  # (pool id, username) already made an operator
 
@@ -21,7 +22,7 @@ def people_pool(monkeypatch) -> str:  # type: ignore[no-untyped-def]
     """A people pool with the `ministerio` group; PEOPLE_USER_POOL_ID names it and the check starts cold."""
     idp = boto3.client("cognito-idp")
     pool_id = str(idp.create_user_pool(PoolName="people")["UserPool"]["Id"])
-    idp.create_group(UserPoolId=pool_id, GroupName=ministry.MINISTRY_GROUP)
+    idp.create_group(UserPoolId=pool_id, GroupName=ADMINISTRATOR)
     monkeypatch.setenv("PEOPLE_USER_POOL_ID", pool_id)
     ministry.forget()
     return pool_id
@@ -35,7 +36,7 @@ def ensure_operator(username: str, table: str | None = None, totp: bool = True) 
     idp = boto3.client("cognito-idp")
     with contextlib.suppress(idp.exceptions.UsernameExistsException):
         idp.admin_create_user(UserPoolId=pool_id, Username=username, MessageAction="SUPPRESS")
-    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=ministry.MINISTRY_GROUP)
+    idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=ADMINISTRATOR)
     if totp:
         boto3.resource("dynamodb").Table(table or os.environ["MAIN_TABLE_NAME"]).put_item(
             Item={"PK": f"PERSON#{username}", "SK": ministry.MFA_SORT_KEY, "status": ministry.TOTP_ENABLED}

@@ -54,6 +54,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("PUT", "/ccfs/{nit}/consumer-password"): (401, 404, 403, 204, 404, 404, 401),
     ("POST", "/oauth2/token"): (401, 401, 401, 401, 401, 401, 200),
     ("GET", "/sat/session"): (401, 401, 401, 401, 401, 401, 200),
+    # last: the Ministry's cell suspends the CCF (decision 0093)
+    ("PATCH", "/admin/ccfs/{nit}"): (401, 403, 403, 403, 403, 200, 401),
 }
 AUTH = {(route.method, route.path): route.auth for route in ROUTES}
 
@@ -79,6 +81,7 @@ def _body(method: str, path: str, caller: str) -> object:
             "decision": "DECLINE" if caller == "before_terms" else "ACCEPT",
         },
         ("PUT", "/ccfs/{nit}/consumer-password"): {"password": GOOD_PASSWORD, "passwordConfirmation": GOOD_PASSWORD},
+        ("PATCH", "/admin/ccfs/{nit}"): {"state": "SUSPENDED", "reason": "Prueba de la matriz de permisos"},
     }
     return bodies.get((method, path))
 
@@ -145,5 +148,15 @@ def test_permission_matrix(world):
         )
     mismatches = {route: (got[route], expected) for route, expected in MATRIX.items() if got[route] != expected}
     assert not mismatches, "\n".join(f"{m} {p}: got {g}, expected {e}" for (m, p), (g, e) in mismatches.items())
+    reactivated = call(
+        "PATCH",
+        f"/admin/ccfs/{NIT}",
+        {"state": "ACTIVE", "reason": "Fin de la prueba de la matriz"},
+        username=ADMIN,
+        ministry=True,
+        resource="/admin/ccfs/{nit}",
+        path_parameters={"nit": NIT},
+    )
+    assert reactivated.status == 200, reactivated.body  # the PATCH row suspended it
     # the before-terms person only declined: still blocked afterwards
     assert accept_terms(who["before_terms"], NIT, "DECLINE").json["accepted"] is False

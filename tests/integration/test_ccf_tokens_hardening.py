@@ -121,7 +121,7 @@ def test_the_authorizer_verifies_issuer_and_not_before(ccf, aws):
     token = get_token(ccf.services[A], GOOD_PASSWORD)
     claims = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
     assert authorize(_signed(claims, aws["key_id"]), "POST", PULL)["allowed"] is True  # re-signing is faithful
-    other_stage = {**claims, "iss": "urn:sat-ccf:prod"}
+    other_stage = {**claims, "iss": "https://api.example.test/prod"}  # another stage's API (decision 0100)
     assert authorize(_signed(other_stage, aws["key_id"]), "POST", PULL) is None
     no_issuer = {k: v for k, v in claims.items() if k != "iss"}
     assert authorize(_signed(no_issuer, aws["key_id"]), "POST", PULL) is None
@@ -129,7 +129,8 @@ def test_the_authorizer_verifies_issuer_and_not_before(ccf, aws):
     assert authorize(_signed(not_yet, aws["key_id"]), "POST", PULL) is None
     no_nbf = {k: v for k, v in claims.items() if k != "nbf"}
     assert authorize(_signed(no_nbf, aws["key_id"]), "POST", PULL) is None
-    assert claims["iss"] == "urn:sat-ccf:test" and claims["nbf"] == claims["iat"]  # what the endpoint issues
+    # what the endpoint issues: the API's base URL, PUBLIC_API_BASE_URL (decision 0100)
+    assert claims["iss"] == "https://api.example.test" and claims["nbf"] == claims["iat"]
     clock.advance(timedelta(seconds=601))
     try:
         assert authorize(_signed(not_yet, aws["key_id"]), "POST", PULL) is not None  # valid from nbf on

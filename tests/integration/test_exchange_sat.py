@@ -61,7 +61,7 @@ def test_the_pull_is_never_in_clear(world, registered):
     response = _pull(world, tramite["numeroTransaccion"])
     assert response["statusCode"] == 409 and _header(response, "Content-Type") == "application/problem+json"
     problem = json.loads(response["body"])
-    assert problem["code"] == "CCF_KEY_NOT_ACTIVE" and "NotificacionTramite" in problem["detail"]
+    assert problem["code"] == "CCF_KEY_NOT_ACTIVE" and "notificación de trámites" in problem["detail"]
     assert EMPLOYER["nit"] not in response["body"] and "Gómez" not in response["body"]  # no personal data
     assert world.get(tramite["numeroTransaccion"])["pulledAt"] is None
     assert _audit(tramite["numeroTransaccion"]).count("SAT_PULL_REFUSED") == 1

@@ -19,6 +19,16 @@ def _b64(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
+def _when_due(world, numero):
+    """Move the clock to the trámite's next attempt (the schedule's state on the trámite item, decision 0105)."""
+    from datetime import UTC, datetime
+
+    from sat_common import clock
+
+    item = boto3.resource("dynamodb").Table("main-table").get_item(Key=tramites.tramite_key(numero))["Item"]
+    clock.freeze(datetime.fromtimestamp(int(item["nextAttemptEpoch"]), UTC))
+
+
 def _reasons(world, numero):
     return [(d["outcome"], d.get("reason"), d.get("statusCode")) for d in world.get(numero)["deliveries"]]
 
@@ -89,24 +99,24 @@ def test_transient_faults_are_retried_with_backoff(world, fault, reason):
     outcome = deliver(world, message)
     assert outcome.startswith("RETRY:")
     delay = int(outcome.split(":")[1])
-    assert 1 <= delay <= 2  # attempt 1: base 2 s with equal jitter (half fixed)
-    if fault == "429":
-        assert delay >= 1  # Retry-After: 1 is a floor
+    assert 1 <= delay <= 30  # attempt 1: the first step (30 s) with full jitter (decision 0105)
     tramite = world.get(numero)
     assert tramite["estado"] == "PENDIENTE" and tramite["attempts"] == 1
     assert _reasons(world, numero)[0][:2] == ("REINTENTO", reason)
     assert world.messages(world.dlq_url) == []
 
 
-def test_backoff_grows_exponentially_with_jitter_and_a_cap(world):
-    from notifications.delivery import NotificationSettings, backoff_delay
+def test_the_schedule_grows_exponentially_with_full_jitter_and_a_12_hour_cap(world):
+    from notifications import schedule
+    from notifications.delivery import NotificationSettings
 
-    settings = NotificationSettings()
-    for attempt, step in ((1, 2), (2, 4), (3, 8), (4, 16), (6, 60), (10, 60)):
-        delays = {backoff_delay(settings, attempt) for _ in range(50)}
-        assert all(step / 2 - 1 <= d <= step for d in delays), (attempt, delays)
-    assert backoff_delay(settings, 1, retry_after=30) >= 30
-    assert backoff_delay(settings, 1, retry_after=10_000) <= 60
+    steps = NotificationSettings().notification_retry_steps_seconds
+    for attempt, step in ((1, 30), (2, 120), (3, 600), (5, 3600), (9, 43_200), (25, 43_200)):
+        delays = [schedule.next_delay(steps, attempt) for _ in range(200)]
+        assert all(1 <= d <= step for d in delays), (attempt, min(delays), max(delays))
+        assert max(delays) - min(delays) > step / 4  # full jitter spreads over the whole step
+    assert schedule.next_delay(steps, 1, retry_after=300) >= 300  # Retry-After is a floor
+    assert schedule.next_delay(steps, 1, retry_after=10**9) == 43_200  # within SQS' 12 h
 
 
 def test_other_4xx_is_permanent_and_goes_to_the_dlq(world):
@@ -134,15 +144,31 @@ def test_a_401_refreshes_the_token_once(world):
     assert [r[:2] for r in _reasons(world, second)] == [("TOKEN_RENOVADO", "HTTP_401"), ("REINTENTO", "HTTP_401")]
 
 
-def test_after_the_configured_attempts_it_is_dead_lettered_failed_and_redrivable(world):
+def test_after_the_whole_schedule_it_is_dead_lettered_failed_and_redrivable(world):
+    from datetime import UTC, datetime, timedelta
+
+    from sat_common import clock
+
     world.register_notification_service()
-    numero = world.file()["numeroTransaccion"]
-    world.ccf.set_fault("500")
-    (message,) = world.messages()
-    outcomes = [deliver(world, message, receive_count=n) for n in (1, 2, 3, 4)]
-    assert [o.split(":")[0] for o in outcomes] == ["RETRY", "RETRY", "RETRY", "FALLIDA"]
+    start = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+    clock.freeze(start)
+    try:
+        numero = world.file()["numeroTransaccion"]
+        world.ccf.set_fault("500")
+        (message,) = world.messages()
+        outcomes = []
+        for n in range(1, 200):
+            outcome = deliver(world, message, receive_count=n)
+            outcomes.append(outcome)
+            if not outcome.startswith("RETRY:"):
+                break
+            clock.advance(timedelta(seconds=int(outcome.split(":")[1])))
+        assert outcomes[-1] == "FALLIDA" and all(o.startswith("RETRY:") for o in outcomes[:-1])
+        assert clock.now() - start >= timedelta(hours=24)  # never fewer than 24 h of attempts
+    finally:
+        clock.reset()
     tramite = world.get(numero)
-    assert tramite["estado"] == "FALLIDA" and tramite["attempts"] == 4
+    assert tramite["estado"] == "FALLIDA" and tramite["attempts"] == len(outcomes)
     assert len(world.messages(world.dlq_url)) == 1
     assert world.ccf.summary()["notifications"] == []
 
@@ -153,7 +179,7 @@ def test_after_the_configured_attempts_it_is_dead_lettered_failed_and_redrivable
     redriven = world.exchange("POST", path, claims=MINISTRY, resource=resource, params={"numeroTransaccion": numero})
     assert redriven["statusCode"] == 202, redriven["body"]
     assert json.loads(redriven["body"])["estado"] == "PENDIENTE"
-    assert deliver(world, message, receive_count=5) == "OMITIDA"  # generation 0: stale
+    assert deliver(world, message, receive_count=len(outcomes) + 1) == "OMITIDA"  # generation 0: stale
     fresh = [m for m in world.messages() if json.loads(m["Body"])["generation"] == 1]
     assert deliver(world, fresh[0]) == "ACUSADA"
     done = world.get(numero)
@@ -167,6 +193,11 @@ def test_without_an_active_notification_service_it_fails_for_good(world):
     numero = world.file()["numeroTransaccion"]
     assert deliver(world) == "FALLIDA"
     assert _reasons(world, numero) == [("FALLIDA", "SIN_SERVICIO_NOTIFICACION", None)]
+    world.register_notification_service(status="PENDING_VERIFICATION")  # registered, never tested
+    second = world.file()["numeroTransaccion"]
+    message = next(m for m in world.messages() if json.loads(m["Body"])["numeroTransaccion"] == second)
+    assert deliver(world, message) == "FALLIDA"
+    assert _reasons(world, second) == [("FALLIDA", "SERVICIO_NOTIFICACION_INACTIVO", None)]
 
 
 def test_the_lambda_reports_only_the_failed_record(world):
@@ -193,8 +224,10 @@ def test_every_attempt_is_in_the_audit_log(world):
     numero = world.file()["numeroTransaccion"]
     world.ccf.set_fault("500", times=1)
     (message,) = world.messages()
-    deliver(world, message)
-    deliver(world, message, receive_count=2)
+    assert deliver(world, message).startswith("RETRY:")
+    assert deliver(world, message, receive_count=2).startswith("RETRY:")  # not due yet: no attempt
+    _when_due(world, numero)
+    assert deliver(world, message, receive_count=3) == "ACUSADA"
     entries = (
         boto3.resource("dynamodb")
         .Table("audit-table")

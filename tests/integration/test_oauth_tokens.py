@@ -44,7 +44,7 @@ def test_client_credentials_by_basic_and_in_the_body(ccf):
     body = token_request({"grant_type": "client_credentials", "client_id": client_id, "client_secret": GOOD_PASSWORD})
     assert body.status == 200
     key_id = boto3.client("kms").list_keys()["Keys"][0]["KeyId"]
-    claims = ccf_access.verify_token(key_id, body.json["access_token"], issuer=ccf_access.token_issuer("test"))
+    claims = ccf_access.verify_token(key_id, body.json["access_token"], issuer="https://api.example.test")
     assert (claims.nit, claims.service_id, claims.client_id) == (NIT_X, A, client_id)
     assert claims.expires_at - claims.issued_at == 900
     assert "ACCESS_TOKEN_ISSUED" in audit_actions(f"CCF#{NIT_X}")

@@ -40,8 +40,8 @@ def _refs_used_by_tests() -> list[dict[str, str]]:
     return [SEED["scenarios"]["integration"]["citizen"], *negative, *adults]
 
 
-FREE_ADULTS_USED = 90  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59, hardening 60-69,
-# portal routes 70-89
+FREE_ADULTS_USED = 100  # modules take slices: flow 0-9, identity 10-24, contact 25-39, password 40-59, hardening 60-69,
+# portal routes 70-89, operators 90-94, help desk 95-99
 # Only the people the tests use (and every company): seeding all 340 items would double each test's set-up.
 SEEDED = {
     **SEED,
@@ -171,6 +171,7 @@ def call(
     headers: dict[str, str] | None = None,
     claims: dict[str, str] | None = None,
     source_ip: str | None = None,
+    query: dict[str, str] | None = None,
 ) -> Answer:
     from registration.handler import lambda_handler
 
@@ -180,7 +181,14 @@ def call(
         resource = f"/registrations/{{registrationId}}{match.group(2) or ''}"
         parameters = {"registrationId": match.group(1)}
     event = api_event(
-        method, path, resource=resource, path_parameters=parameters, body=body, headers=headers, claims=claims
+        method,
+        path,
+        resource=resource,
+        path_parameters=parameters,
+        body=body,
+        headers=headers,
+        claims=claims,
+        query=query,
     )
     if source_ip:  # API Gateway's view of the connection (the login delays are per source, decision 0028)
         event["requestContext"]["identity"]["sourceIp"] = source_ip

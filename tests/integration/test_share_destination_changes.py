@@ -87,7 +87,9 @@ def test_a_new_token_destination_needs_every_secret_again(env, token_server, att
     assert set(errors) == missing
     assert all(f"Al cambiar {next(iter(change))} " in message for message in errors.values())
     assert call("GET", f"{base()}/{shared_id}").json == before  # nothing changed: still ACTIVE, same tokenUrl
-    assert secret_value(shared_id) == {"publicKey": None, "password": CANARY_PASSWORD, "clientSecret": CANARY_SECRET}
+    assert secret_value(shared_id) == {
+        "publicKey": None, "publicKeys": [], "password": CANARY_PASSWORD, "clientSecret": CANARY_SECRET
+    }  # fmt: skip
     assert attacker.requests == []  # the stored secrets went nowhere new
     # Whoever knows the secrets can change the destination.
     resent = oauth_body(password=CANARY_PASSWORD, **fields)
@@ -117,7 +119,9 @@ def test_a_new_url_needs_every_secret_again(env, token_server):
         "PATCH", f"{base()}/{shared_id}", {"url": new_url, "clientSecret": "nuevo-secreto", "password": "nueva-clave"}
     )
     assert moved.status == 200 and moved.json["url"] == new_url and moved.json["status"] == "PENDING_VERIFICATION"
-    assert secret_value(shared_id) == {"publicKey": None, "password": "nueva-clave", "clientSecret": "nuevo-secreto"}
+    assert secret_value(shared_id) == {
+        "publicKey": None, "publicKeys": [], "password": "nueva-clave", "clientSecret": "nuevo-secreto"
+    }  # fmt: skip
 
 
 def test_secrets_in_a_patch_only_travel_with_a_new_url(env, token_server):

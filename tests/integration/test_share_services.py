@@ -245,7 +245,9 @@ def test_states_incomplete_pending_and_back(env):
     assert reply.json["status"] == "PENDING_VERIFICATION"
     assert reply.json["hasPassword"] is True and reply.json["hasClientSecret"] is True
     assert reply.json["oauth"]["grantType"] == "password"
-    assert secret_value(shared_id) == {"publicKey": None, "password": CANARY_PASSWORD, "clientSecret": CANARY_SECRET}
+    assert secret_value(shared_id) == {
+        "publicKey": None, "publicKeys": [], "password": CANARY_PASSWORD, "clientSecret": CANARY_SECRET
+    }  # fmt: skip
     # a PUT without password/clientSecret keeps the stored ones (same username)
     again = call("PUT", f"{base()}/{shared_id}/oauth", oauth_body(clientSecret=None, username="sat", tokenName="Otro"))
     assert again.status == 200 and again.json["hasPassword"] and again.json["hasClientSecret"]
@@ -346,9 +348,13 @@ def test_patch_changes_and_security_changes_send_back_to_pending(env, token_serv
     assert call("GET", f"{base()}/{shared_id}").json["status"] == "ACTIVE"
     described = call("PATCH", f"{base()}/{shared_id}", {"description": "Otra descripción"})
     assert described.status == 200 and described.json["status"] == "ACTIVE"
-    moved = call("PATCH", f"{base()}/{shared_id}", {"publicKey": rsa_pem(3072)})
-    assert moved.json["status"] == "PENDING_VERIFICATION" and moved.json["publicKeyType"] == "RSA-3072"
-    assert moved.json["connection"] is None
+    # A key change does not pause delivery (decision 0102): the service stays ACTIVE.
+    rekeyed = call("PATCH", f"{base()}/{shared_id}", {"publicKey": rsa_pem(3072)})
+    assert rekeyed.json["status"] == "ACTIVE" and rekeyed.json["publicKeyType"] == "RSA-3072"
+    assert [key["keyType"] for key in rekeyed.json["publicKeys"]] == ["RSA-3072"]
+    moved = call("PATCH", f"{base()}/{shared_id}", {"url": "https://api.caja.example.co/sat/otra-ruta",
+                                                   "clientSecret": token_server.secret})  # fmt: skip
+    assert moved.json["status"] == "PENDING_VERIFICATION" and moved.json["connection"] is None
     assert secret_value(shared_id)["clientSecret"] == token_server.secret  # other secret parts kept
     removed = call("PATCH", f"{base()}/{shared_id}", {"publicKey": None})
     assert removed.json["hasPublicKey"] is False and secret_value(shared_id)["publicKey"] is None
@@ -633,7 +639,7 @@ def test_verification_authorizes_and_activates(env, token_server):
     assert token_server.requests[-1]["form"]["scope"] == "notificaciones"
     got = call("GET", f"{base()}/{shared_id}").json
     assert got["status"] == "ACTIVE" and got["connection"]["status"] == "AUTHORIZED"
-    found = shared_services.find_active_by_name(NIT, "notificaciontramite", table_name=MAIN)
+    found = shared_services.find_notification_service(NIT, table_name=MAIN)  # the name's legacy default (0106)
     assert found is not None
     metadata, credentials = found
     assert metadata.shared_service_id == shared_id and credentials.password == CANARY_PASSWORD
@@ -641,7 +647,6 @@ def test_verification_authorizes_and_activates(env, token_server):
     assert CANARY_PASSWORD not in repr(credentials)
     loaded = shared_services.load(NIT, shared_id, table_name=MAIN)
     assert loaded is not None and loaded[1].client_secret == CANARY_SECRET
-    assert shared_services.find_active_by_name(NIT, "Otro", table_name=MAIN) is None
 
 
 @pytest.mark.parametrize(
@@ -662,7 +667,7 @@ def test_verification_failures_are_recorded_in_spanish(env, token_server, mode, 
     got = call("GET", f"{base()}/{shared_id}").json
     assert got["status"] == "PENDING_VERIFICATION" and got["connection"]["status"] == "FAILED"
     assert len(token_server.requests) == 1  # redirects are not followed
-    assert shared_services.find_active_by_name(NIT, "NotificacionTramite", table_name=MAIN) is None
+    assert shared_services.find_notification_service(NIT, table_name=MAIN) is None
 
 
 def test_verification_of_an_unreachable_token_url(env, token_server):

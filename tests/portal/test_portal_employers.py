@@ -13,7 +13,6 @@ citizens, the Ministry's approval."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,7 +34,6 @@ PASSWORD = "una frase de prueba para el empleador 2026"
 COMPANIES = [c for c in journeys.seed()["scenarios"]["free"]["companies"] if not c["isCcf"]]
 MATCHING, NEEDS_RUT = COMPANIES[-14], COMPANIES[-15]
 DELEGATE = journeys.person(FREE[-50])
-CONFIGURED_PORTAL = "http://127.0.0.1:8000"  # cdk.json portalBaseUrl: e-mail links and S3's redirect use it
 
 
 @pytest.fixture(scope="module")
@@ -59,14 +57,7 @@ def representative(api: httpx.Client, local_runtime: dict[str, Any], company: di
 
 def signed_in_page(browser: Any, portal_url: str, someone: dict[str, Any], **options: Any) -> Any:
     page = new_page(browser, **options)
-    # The runtime's portal listens on a free port, while links built by the functions (e-mails, the RUT form's
-    # success_action_redirect) carry the configured base URL: send those to this runtime's portal.
-    page.context.route(
-        re.compile(re.escape(CONFIGURED_PORTAL) + r"/.*"),
-        lambda route: route.fulfill(
-            status=303, headers={"Location": route.request.url.replace(CONFIGURED_PORTAL, portal_url, 1)}
-        ),
-    )
+    # links built by the functions (e-mails, the RUT form's success_action_redirect) name this runtime's portal
     page.goto(f"{portal_url}/ingreso")
     page.get_by_label("Tipo de documento").select_option(someone["documentType"])
     page.get_by_label("Número de documento").fill(someone["documentNumber"])
@@ -212,23 +203,6 @@ def fill_headquarters(page: Any, found: dict[str, Any], email: str) -> None:
     page.get_by_label("ARUS (SuAporte)").check()
 
 
-def s3_redirect(portal_url: str, seen: list[str]) -> Any:
-    """The form really goes to the local S3 (moto); its 303 names the configured portal base URL, which the
-    page's `form-action` would refuse on this runtime's other port: the test hands the browser the same path on
-    the runtime's portal (what a deployment, where both are the same, does without help)."""
-
-    def handle(route: Any) -> None:
-        answer = route.fetch(max_redirects=0)
-        location = answer.headers.get("location")
-        if not location:
-            route.fulfill(response=answer)
-            return
-        seen.append(location)
-        route.fulfill(status=answer.status, headers={"Location": location.replace(CONFIGURED_PORTAL, portal_url, 1)})
-
-    return handle
-
-
 def test_a_company_that_needs_the_rut_uploads_it_and_sees_the_review(
     browser: Any, api: httpx.Client, local_runtime: dict[str, Any], portal_url: str
 ) -> None:
@@ -247,12 +221,10 @@ def test_a_company_that_needs_the_rut_uploads_it_and_sees_the_review(
     page.get_by_label("Archivo del RUT (PDF, máximo 1 MB)").set_input_files(
         {"name": "rut.pdf", "mimeType": "application/pdf", "buffer": journeys.rut_pdf()}
     )
-    redirects: list[str] = []
-    page.route(re.compile(re.escape(str(local_runtime["moto_url"])) + r"/.*"), s3_redirect(portal_url, redirects))
     page.get_by_role("button", name="Cargar RUT").click()
-    # S3 answered the browser with its redirect to the company page, which drops S3's query
+    # S3 answered the browser with its redirect to the company page (this runtime's portal, as it is), which
+    # drops S3's query
     expect(page).to_have_url(f"{portal_url}/empleadores/{nit}")
-    assert [url.split("?")[0] for url in redirects] == [f"{CONFIGURED_PORTAL}/empleadores/{nit}"]
 
     # the PDF is checked asynchronously (S3 event → queue → function): wait over the API, then the page shows it
     headers = journeys.bearer(journeys.sign_in(api, someone, PASSWORD))

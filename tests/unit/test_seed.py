@@ -56,7 +56,14 @@ def test_top_level_shape(seed):
     assert 250 <= len(seed["people"]) <= 350
     assert 35 <= len(seed["companies"]) <= 45
     assert sum(c["isCcf"] for c in seed["companies"]) == 6
-    assert len(seed["ministryUsers"]) == 1
+    # the administrator first, then one operator of each other group (decision 0090)
+    assert [user["groups"] for user in seed["ministryUsers"]] == [
+        ["ministerio"],
+        ["ministerio-revisor"],
+        ["ministerio-catalogo"],
+        ["ministerio-intercambio"],
+        ["ministerio-auditor"],
+    ]
 
 
 def test_people_shape_and_document_rules(seed):
@@ -157,7 +164,7 @@ def test_ministry_users_are_not_people(seed):
     people = {key(p) for p in seed["people"]}
     numbers = {p["documentNumber"] for p in seed["people"]}
     for user in seed["ministryUsers"]:
-        assert set(user) == {"documentType", "documentNumber", "firstName", "firstSurname", "email"}
+        assert set(user) == {"documentType", "documentNumber", "firstName", "firstSurname", "email", "groups"}
         assert key(user) not in people and user["documentNumber"] not in numbers
         assert user["email"].endswith("@example.org")
 

@@ -9,6 +9,7 @@ from typing import Any
 
 from sat_common.audit import Actor
 from sat_common.errors import DomainError
+from sat_common.operator_groups import OPERATOR_GROUPS
 
 
 @dataclass(frozen=True)
@@ -20,7 +21,8 @@ class Caller:
 
     @property
     def is_ministry(self) -> bool:
-        return "ministerio" in self.groups
+        """A Ministry operator of any group (the token's claim; sat_common.ministry checks it live)."""
+        return bool(self.groups & OPERATOR_GROUPS)
 
 
 def parse_groups(raw: Any) -> frozenset[str]:

@@ -39,9 +39,11 @@ SESSION_PATH = "/sat/session"  # every valid token may call it (who am I); see t
 PASSWORD_REVISION_CLAIM = "cpr"  # noqa: S105 - a claim name: the consumer password's revision (decision 0041)
 
 
-def token_issuer(stage: str) -> str:
-    """The `iss` of this stage's access tokens: the token endpoint signs it, the /sat authorizer requires it."""
-    return f"urn:sat-ccf:{stage}"
+def token_issuer(public_api_base_url: str) -> str:
+    """The `iss` of this stage's access tokens: the token endpoint signs it, the /sat authorizer requires it and the
+    RFC 8414 metadata states it. The API's configured https base URL (PUBLIC_API_BASE_URL), as RFC 8414 §2 wants
+    an issuer to be (decision 0100)."""
+    return public_api_base_url.strip().rstrip("/")
 
 
 # --------------------------------------------------------------------------- keys
@@ -180,6 +182,13 @@ def _public_key(key_id: str) -> Any:
 
     public = load_der_public_key(aws.client("kms").get_public_key(KeyId=key_id)["PublicKey"])
     return RSAKey.import_key(public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo))
+
+
+def public_jwks(key_id: str) -> dict[str, list[dict[str, str]]]:
+    """The access tokens' verification key as a JWKS (RFC 7517): `kid` is the KMS key id the tokens' header
+    names, `use` sig, `alg` RS256. Only this key: the notifications' key has its own JWKS (decision 0100)."""
+    jwk = _public_key(key_id).as_dict(private=False)
+    return {"keys": [{"kty": "RSA", "use": "sig", "alg": TOKEN_ALGORITHM, "kid": key_id, "n": jwk["n"], "e": jwk["e"]}]}
 
 
 def verify_token(key_id: str, token: str, *, issuer: str, leeway: int = 0) -> TokenClaims:

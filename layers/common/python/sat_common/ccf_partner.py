@@ -1,5 +1,5 @@
 """The CCF's side of the exchange as the Ministry sees it: its ACTIVE shared service that receives trámite
-notifications (named by the NOTIFICATION_SERVICE_NAME setting) with the OAuth settings, the secrets and the
+notifications (purpose NOTIFICACION_TRAMITES, decision 0106) with the OAuth settings, the secrets and the
 public key registered for it (sat_common.shared_services, issue 6 part A).
 
 One adapter, used by the notifications worker (endpoint + credentials) and the exchange function (the public
@@ -67,11 +67,11 @@ def _oauth(metadata: Any) -> OAuthSettings | None:
     )
 
 
-def notification_endpoint(nit: str, service_name: str) -> PartnerEndpoint | None:
-    """The CCF's ACTIVE shared service called `service_name`, or None."""
+def notification_endpoint(nit: str) -> PartnerEndpoint | None:
+    """The CCF's ACTIVE notification service (purpose NOTIFICACION_TRAMITES), or None."""
     from sat_common import shared_services
 
-    found = shared_services.find_active_by_name(nit, service_name)
+    found = shared_services.find_notification_service(nit)
     if not found:
         return None
     metadata, raw_credentials = found

@@ -2,7 +2,8 @@
 read on every request so a revocation takes effect on the next one:
 1. main-table item `PERSON#<username>` / `ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#<nit>` with status ACTIVE, and
    `CCF#<nit>` / `ACTIVATION` with status ACTIVE; otherwise 404 NOT_FOUND (another CCF's objects are
-   answered as if they did not exist);
+   answered as if they did not exist), except a SUSPENDED CCF: 403 CCF_SUSPENDED with the Ministry's reason
+   (its own authorized persons may know; decision 0093);
 2. the person's terms decision `CCF#<nit>` / `TERMS#<username>` is ACCEPT of the current version;
    otherwise 403 TERMS_NOT_ACCEPTED.
 """
@@ -33,9 +34,27 @@ def require_authorized(table_name: str, caller: Caller, nit: str) -> dict[str, A
     if not role or role.get("status") != ccf_access.ACTIVE:
         raise DomainError(code="NOT_FOUND", status=404)
     activation = store.get(ccf_access.activation_key(nit))
+    if activation and activation.get("status") == SUSPENDED:
+        raise suspended(activation)
     if not activation or activation.get("status") != ccf_access.ACTIVE:
         raise DomainError(code="NOT_FOUND", status=404)
     return activation
+
+
+SUSPENDED = "SUSPENDED"
+
+
+def suspended(activation: dict[str, Any]) -> DomainError:
+    """403 CCF_SUSPENDED for the CCF's own authorized persons: the Ministry's reason and since when, in `detail`
+    and as members of the problem, so the portal can say why (decision 0093)."""
+    since = str(activation.get("stateSince") or "")
+    reason = str(activation.get("stateReason") or "-")
+    return DomainError(
+        code="CCF_SUSPENDED",
+        status=403,
+        params={"nit": activation.get("nit") or "", "since": since[:10], "reason": reason},
+        extra={"state": SUSPENDED, "reason": reason, "since": since or None},
+    )
 
 
 def require_authorized_with_terms(table_name: str, caller: Caller, nit: str) -> dict[str, Any]:

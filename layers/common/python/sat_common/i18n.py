@@ -380,9 +380,36 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
         SPANISH: ("Servicio compartido no encontrado", "El servicio compartido '{sharedServiceId}' no existe."),
         ENGLISH: ("Shared service not found", "The shared service '{sharedServiceId}' does not exist."),
     },
+    "SHARED_SERVICE_KEYS_FULL": {
+        SPANISH: (
+            "Ya hay dos llaves",
+            "El servicio ya tiene {max} llaves públicas registradas. Quite la anterior antes de registrar otra.",
+        ),
+        ENGLISH: ("Two keys already", "The service already has {max} public keys. Delete the old one first."),
+    },
+    "SHARED_SERVICE_KEY_EXISTS": {
+        SPANISH: ("Llave ya registrada", "Esa llave pública ya está registrada en el servicio (kid {kid})."),
+        ENGLISH: ("Key already registered", "That public key is already registered on the service (kid {kid})."),
+    },
+    "SHARED_SERVICE_KEY_NOT_FOUND": {
+        SPANISH: ("Llave no encontrada", "El servicio no tiene una llave pública con kid {kid}."),
+        ENGLISH: ("Key not found", "The service has no public key with kid {kid}."),
+    },
     "SHARED_SERVICE_NAME_TAKEN": {
         SPANISH: ("Nombre en uso", "La CCF ya tiene un servicio compartido con el nombre {name}."),
         ENGLISH: ("Name in use", "The CCF already has a shared service named {name}."),
+    },
+    "NOTIFICATION_SERVICE_EXISTS": {
+        SPANISH: (
+            "Ya hay un servicio de notificación",
+            "La CCF ya tiene un servicio compartido para recibir las notificaciones de trámites "
+            "(propósito NOTIFICACION_TRAMITES). Cambie ese servicio o elimínelo antes de registrar otro.",
+        ),
+        ENGLISH: (
+            "A notification service exists",
+            "The CCF already has a shared service that receives the trámite notifications "
+            "(purpose NOTIFICACION_TRAMITES). Change that service or delete it before registering another.",
+        ),
     },
     "SHARED_SERVICE_INCOMPLETE": {
         SPANISH: (
@@ -423,6 +450,44 @@ PROBLEMS: dict[str, dict[str, tuple[str, str]]] = {
             "Solo se reenvía la notificación de un trámite FALLIDA; este está {estado}.",
         ),
         ENGLISH: ("Trámite not failed", "Only a FALLIDA trámite's notification can be redriven; this one is {estado}."),
+    },
+    # The CCF's own deliveries (functions/exchange ccf_deliveries, functions/share test_notification; 0107, 0108)
+    "REDELIVERY_NOT_APPLICABLE": {
+        SPANISH: (
+            "Entrega no aplicable",
+            "El trámite ya fue respondido (está {estado}); su notificación no se vuelve a entregar.",
+        ),
+        ENGLISH: ("Redelivery not applicable", "The trámite was answered ({estado}); it is not notified again."),
+    },
+    "REDELIVERY_RATE_LIMITED": {
+        SPANISH: (
+            "Entrega solicitada hace poco",
+            "Ya se pidió entregar de nuevo hace poco. Intente de nuevo en {seconds} segundos.",
+        ),
+        ENGLISH: (
+            "Redelivery requested recently",
+            "A redelivery was requested recently. Try again in {seconds} seconds.",
+        ),
+    },
+    "SHARED_SERVICE_NOT_VERIFIED": {
+        SPANISH: (
+            "Servicio sin verificar",
+            "Pruebe primero la conexión del servicio: la notificación de prueba solo va a un servicio verificado.",
+        ),
+        ENGLISH: (
+            "Service not verified",
+            "Test the service's connection first; a test notification goes only to a verified service.",
+        ),
+    },
+    "TEST_NOTIFICATION_RATE_LIMITED": {
+        SPANISH: (
+            "Notificación de prueba reciente",
+            "Se envió una notificación de prueba a este servicio hace poco. Intente de nuevo en {seconds} segundos.",
+        ),
+        ENGLISH: (
+            "Recent test notification",
+            "A test notification was sent to this service recently. Try again in {seconds} seconds.",
+        ),
     },
     "ANSWER_ALREADY_RECORDED": {
         SPANISH: (
@@ -908,12 +973,12 @@ PROBLEMS.update(
             SPANISH: (
                 "La CCF no tiene una llave activa",
                 "La solicitud solo se entrega cifrada con la llave pública de la CCF. Registre la llave en su "
-                "servicio compartido {service} y pruebe su conexión hasta que quede ACTIVO.",
+                "servicio compartido de notificación de trámites y pruebe su conexión hasta que quede ACTIVO.",
             ),
             ENGLISH: (
                 "The CCF has no active key",
-                "The request is only delivered encrypted to the CCF's public key. Register the key on its shared "
-                "service {service} and test its connection until it is ACTIVE.",
+                "The request is only delivered encrypted to the CCF's public key. Register the key on its trámite "
+                "notification shared service and test its connection until it is ACTIVE.",
             ),
         },
     }
@@ -978,6 +1043,119 @@ PROBLEMS.update(
                 "Invalid link",
                 "The e-mail confirmation link is not valid, was already used, was replaced by a newer one or has "
                 "expired. Sign in with the account that asked for the change, or ask for it again.",
+            ),
+        },
+    }
+)
+# The back office's trámites and audit lists (decisions 0094, 0095; sat_common.listing).
+FIELD_MESSAGES.update(
+    {
+        "iso_datetime": {
+            SPANISH: "Debe ser una fecha u hora ISO 8601 (por ejemplo 2026-12-01 o 2026-12-01T08:00:00Z).",
+            ENGLISH: "Must be an ISO 8601 date or date-time (e.g. 2026-12-01 or 2026-12-01T08:00:00Z).",
+        },
+        "range_reversed": {
+            SPANISH: "La fecha inicial no puede ser posterior a la final.",
+            ENGLISH: "The start cannot be after the end.",
+        },
+        "range_too_long": {
+            SPANISH: "El rango de fechas no puede superar {days} días.",
+            ENGLISH: "The date range cannot exceed {days} days.",
+        },
+        "page_token_invalid": {
+            SPANISH: "No es un valor de nextPageToken entregado por esta API para estos mismos filtros.",
+            ENGLISH: "Not a nextPageToken value given by this API for these same filters.",
+        },
+        "query_parameter_unknown": {
+            SPANISH: "Este parámetro no existe en esta consulta.",
+            ENGLISH: "This parameter does not exist for this query.",
+        },
+        "query_parameter_repeated": {
+            SPANISH: "Este parámetro solo puede aparecer una vez.",
+            ENGLISH: "This parameter can appear only once.",
+        },
+        "tramite_filter_required": {
+            SPANISH: "Indique el estado o el NIT de la CCF.",
+            ENGLISH: "Give the state or the CCF's NIT.",
+        },
+        "state_not_of_type": {
+            SPANISH: "El estado {state} no es de un {type}.",
+            ENGLISH: "State {state} is not one of a {type}.",
+        },
+        "audit_filter_required": {
+            SPANISH: "Indique el NIT, el número de documento o la acción.",
+            ENGLISH: "Give the NIT, the document number or the action.",
+        },
+        "action_format": {
+            SPANISH: "La acción se escribe en mayúsculas con guiones bajos (por ejemplo TRAMITE_REDRIVEN).",
+            ENGLISH: "The action is written in upper case with underscores (e.g. TRAMITE_REDRIVEN).",
+        },
+    }
+)
+# The Ministry's operators (decision 0090).
+PROBLEMS.update(
+    {
+        "OPERATOR_EXISTS": {
+            SPANISH: (
+                "Ya es operador",
+                "{operatorId} ya es operador del Ministerio. Cambie sus grupos desde la lista de operadores.",
+            ),
+            ENGLISH: (
+                "Already an operator",
+                "{operatorId} is already a Ministry operator. Change their groups from the list of operators.",
+            ),
+        },
+        "OPERATOR_SELF_LOCKOUT": {
+            SPANISH: (
+                "No puede quitarse su propio acceso",
+                "Un administrador no puede quitarse el grupo ministerio ni deshabilitar su propia cuenta; "
+                "pídalo a otro administrador.",
+            ),
+            ENGLISH: (
+                "You cannot remove your own access",
+                "An administrator cannot remove their own ministerio group nor disable their own account; "
+                "ask another administrator.",
+            ),
+        },
+    }
+)
+FIELD_MESSAGES.update(
+    {
+        "operator_change_empty": {
+            SPANISH: "Indique los grupos, la habilitación o ambos.",
+            ENGLISH: "Give the groups, whether the account is enabled, or both.",
+        },
+        "groups_repeated": {
+            SPANISH: "Un grupo está repetido.",
+            ENGLISH: "A group is repeated.",
+        },
+    }
+)
+# The RUT review queue and CCF suspension (decisions 0092, 0093).
+PROBLEMS.update(
+    {
+        "RUT_FILE_NOT_FOUND": {
+            SPANISH: ("RUT sin archivo", "La empresa con NIT {nit} no tiene un archivo de RUT cargado para revisar."),
+            ENGLISH: ("No RUT file", "The company with NIT {nit} has no uploaded RUT file to review."),
+        },
+        "CCF_NOT_FOUND": {
+            SPANISH: ("CCF no encontrada", "La empresa con NIT {nit} no tiene el rol CCF activado."),
+            ENGLISH: ("CCF not found", "The company with NIT {nit} has no activated CCF role."),
+        },
+        "CCF_STATE_UNCHANGED": {
+            SPANISH: ("Sin cambio de estado", "La CCF con NIT {nit} ya está en el estado {state}."),
+            ENGLISH: ("State unchanged", "The CCF with NIT {nit} already is in state {state}."),
+        },
+        "CCF_SUSPENDED": {
+            SPANISH: (
+                "CCF suspendida",
+                "El Ministerio suspendió la CCF con NIT {nit} el {since}. Motivo: {reason}. Mientras esté "
+                "suspendida no se pueden administrar sus servicios web ni obtener tokens.",
+            ),
+            ENGLISH: (
+                "CCF suspended",
+                "The Ministry suspended the CCF with NIT {nit} on {since}. Reason: {reason}. While it is "
+                "suspended its web services cannot be administered and no tokens are issued.",
             ),
         },
     }

@@ -2,7 +2,7 @@
 
 The Cognito authorizer checks only the ID token, whose groups are what they were when it was issued (up to
 60 minutes ago). So every /admin request also asks the people pool and the main table: the account is
-enabled, still in the `ministerio` group, and has TOTP enabled. A warm container remembers a passing check
+enabled, still in an operator group the route admits, and has TOTP enabled. A warm container remembers a passing check
 for at most MINISTRY_CHECK_CACHE_SECONDS (≤ 60): disabling an operator or removing them from the group takes
 effect within a minute. A failing check is never remembered, so enrolling TOTP counts at once.
 """
@@ -17,8 +17,8 @@ from sat_common import aws, clock
 from sat_common.auth import Caller
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import forbidden
+from sat_common.operator_groups import ADMINISTRATOR, OPERATOR_GROUPS
 
-MINISTRY_GROUP = "ministerio"
 # PERSON#<username> / MFA_TOTP: the person's TOTP enrolment (functions/registration/mfa.py writes it).
 MFA_SORT_KEY = "MFA_TOTP"
 TOTP_ENABLED = "ENABLED"
@@ -35,7 +35,7 @@ class MinistryCheckSettings(BaseSettings):
 @dataclass(frozen=True)
 class OperatorState:
     enabled: bool
-    in_group: bool
+    groups: frozenset[str]  # the operator groups the account is in now
     totp_enabled: bool
 
 
@@ -44,24 +44,30 @@ def _settings() -> MinistryCheckSettings:
     return MinistryCheckSettings()  # type: ignore[call-arg]
 
 
-_passed_until: dict[str, int] = {}  # username -> epoch second until which its passing check holds
+# username -> (epoch second until which it holds, the operator groups it found): passing checks only.
+_passed: dict[str, tuple[int, frozenset[str]]] = {}
 
 
-def require_operator(caller: Caller) -> None:
-    """403 FORBIDDEN unless the caller is an enabled member of the Ministry group now; 403 MFA_REQUIRED
-    while the operator has not enabled TOTP (POST/PUT /me/mfa/totp is all such a session can do)."""
-    if not caller.is_ministry:  # the token's claim: a citizen never costs a lookup
+def require_operator(caller: Caller, *admitted: str) -> None:
+    """403 FORBIDDEN unless the caller is an enabled member, now, of one of the `admitted` groups or of
+    `ministerio` (the administrator, admitted everywhere); 403 MFA_REQUIRED while the operator has not enabled
+    TOTP (POST/PUT /me/mfa/totp is all such a session can do)."""
+    allowed = {ADMINISTRATOR, *admitted}
+    if not caller.groups & allowed:  # the token's claim: a citizen or another group never costs a lookup
         raise forbidden()
     now = clock.epoch()
-    if _passed_until.get(caller.username, 0) > now:
-        return
-    with aws_faults_as_unavailable():
-        state = operator_state(caller.username)
-    if not (state.enabled and state.in_group):
+    until, groups = _passed.get(caller.username, (0, frozenset()))
+    if until <= now:
+        with aws_faults_as_unavailable():
+            state = operator_state(caller.username)
+        if not (state.enabled and state.groups):
+            raise forbidden()
+        if not state.totp_enabled:
+            raise forbidden("MFA_REQUIRED")
+        groups = state.groups
+        _passed[caller.username] = (now + _settings().ministry_check_cache_seconds, groups)
+    if not groups & allowed:
         raise forbidden()
-    if not state.totp_enabled:
-        raise forbidden("MFA_REQUIRED")
-    _passed_until[caller.username] = now + _settings().ministry_check_cache_seconds
 
 
 def operator_state(username: str) -> OperatorState:
@@ -73,7 +79,7 @@ def operator_state(username: str) -> OperatorState:
         user = idp.admin_get_user(UserPoolId=settings.people_user_pool_id, Username=username)
     except ClientError as error:
         if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
-            return OperatorState(enabled=False, in_group=False, totp_enabled=False)
+            return OperatorState(enabled=False, groups=frozenset(), totp_enabled=False)
         raise
     groups: set[str] = set()
     kwargs = {"UserPoolId": settings.people_user_pool_id, "Username": username}
@@ -96,12 +102,12 @@ def operator_state(username: str) -> OperatorState:
     )
     return OperatorState(
         enabled=bool(user.get("Enabled", False)),
-        in_group=MINISTRY_GROUP in groups,
+        groups=frozenset(groups & OPERATOR_GROUPS),
         totp_enabled=bool(item) and item.get("status") == TOTP_ENABLED,
     )
 
 
 def forget() -> None:
     """Drop every remembered check and the settings read (a cold start), e.g. between tests on fresh resources."""
-    _passed_until.clear()
+    _passed.clear()
     _settings.cache_clear()

@@ -22,14 +22,20 @@ EmailTemplate = Literal[
     # a CCF's secrets and tokens (decisions 0041, 0054)
     "shared-service-changed",
     "authorization-revoked",
-    # python -m ops bootstrap (decision 0070)
+    # python -m ops bootstrap (decision 0070) and POST /admin/operators (decision 0090)
     "operator-invitation",
+    # the help desk's unlock (decision 0091)
+    "unlock-notice",
     # an account was registered with the person's document (decision 0026)
     "registration-notice",
     # the portal's password reset and e-mail change (decisions 0075, 0076)
     "password-reset",
     "email-change",
     "email-changed",
+    # trámite notifications that were not delivered (decisions 0105, 0106)
+    "notification-failed",
+    "notification-endpoint-disabled",
+    "notification-service-missing",
 ]
 
 

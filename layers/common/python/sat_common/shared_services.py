@@ -1,16 +1,20 @@
 """A CCF's shared services (endpoints the Ministry calls): keys, secret layout and read access.
 
 Written by functions/share (issue 6 part A, decision 0050); read by the exchange/delivery side (part B)
-through `load` and `find_active_by_name`. Items (main table):
+through `load` and `find_notification_service`. Items (main table):
 
     EMPLOYER#<nit> / SHARED#<sharedServiceId>    metadata only (never a secret); `secretName` and the
-                                                 `secretVersionId` the metadata refers to
+                                                 `secretVersionId` the metadata refers to; `purpose`
     EMPLOYER#<nit> / SHAREDNAME#<name lower>     uniqueness of the name within the CCF -> sharedServiceId
+    EMPLOYER#<nit> / SHAREDPURPOSE#NOTIFICACION_TRAMITES
+                                                 at most one notification service per CCF -> sharedServiceId
+                                                 (decision 0106)
     EMPLOYER#<nit> / SHAREDVERIFY#<id>           connection-test rate limit (notBefore; TTL expiresAt)
 
 Secret (Secrets Manager, one per shared service, KMS key SECRETS_KMS_KEY_ARN):
     name  <SECRETS_PREFIX><nit>/<sharedServiceId>
-    value {"publicKey": "<PEM>"|null, "password": str|null, "clientSecret": str|null}
+    value {"publicKey": "<PEM>"|null, "publicKeys": ["<PEM>", ...]|null, "password": str|null,
+           "clientSecret": str|null}   (publicKey = the newest of publicKeys, decision 0102)
 
 Readers always read the secret version the metadata names (`VersionId=secretVersionId`), never just
 AWSCURRENT: a version written by a request whose metadata write then failed is never used.
@@ -32,7 +36,18 @@ PENDING_VERIFICATION = "PENDING_VERIFICATION"
 ACTIVE = "ACTIVE"
 AUTHORIZED = "AUTHORIZED"
 FAILED = "FAILED"
-SECRET_FIELDS = ("publicKey", "password", "clientSecret")
+# Delivery gave up on the endpoint (410 Gone, or failing for NOTIFICATION_DISABLE_AFTER_DAYS): no notification
+# goes there until a successful connection test (decision 0105).
+DISABLED = "DISABLED"
+# What a shared service is for (decision 0106): the one that receives the trámite notifications, or anything else.
+NOTIFICATION_PURPOSE = "NOTIFICACION_TRAMITES"
+OTHER_PURPOSE = "OTRO"
+# Before `purpose` existed the notification service was the one with this name: items without `purpose` so named
+# are read as NOTIFICACION_TRAMITES (read-time default; `python -m ops migrate-shared-purpose` writes it).
+LEGACY_NOTIFICATION_NAME = "notificaciontramite"
+# publicKeys: up to two PEMs, oldest first (decision 0102); publicKey: the newest of them (the pull's JWE goes to
+# it), null without keys. A secret written before 0102 has publicKey only: that key is key 1.
+SECRET_FIELDS = ("publicKey", "publicKeys", "password", "clientSecret")
 
 
 def item_key(nit: str, shared_service_id: str) -> dict[str, str]:
@@ -42,6 +57,24 @@ def item_key(nit: str, shared_service_id: str) -> dict[str, str]:
 def name_key(nit: str, name: str) -> dict[str, str]:
     """Names are unique per CCF regardless of case (NotificacionTramite == notificaciontramite)."""
     return {"PK": f"EMPLOYER#{nit}", "SK": f"SHAREDNAME#{name.lower()}"}
+
+
+def purpose_key(nit: str) -> dict[str, str]:
+    """The claim that makes the CCF's notification service unique (written with the item, in one transaction)."""
+    return {"PK": f"EMPLOYER#{nit}", "SK": f"SHAREDPURPOSE#{NOTIFICATION_PURPOSE}"}
+
+
+def purpose_of(item: dict[str, Any]) -> str:
+    """The item's purpose; items written before it existed get the legacy default (decision 0106)."""
+    purpose = item.get("purpose")
+    if purpose in (NOTIFICATION_PURPOSE, OTHER_PURPOSE):
+        return str(purpose)
+    return default_purpose(str(item.get("name", "")))
+
+
+def default_purpose(name: str) -> str:
+    """The purpose of a service registered without one: the legacy name rule."""
+    return NOTIFICATION_PURPOSE if name.strip().lower() == LEGACY_NOTIFICATION_NAME else OTHER_PURPOSE
 
 
 def verify_key(nit: str, shared_service_id: str) -> dict[str, str]:
@@ -68,6 +101,7 @@ class SharedService:
     public_key_type: str | None
     secret_name: str
     secret_version_id: str
+    purpose: str
     revision: int  # +1 on every change of the item (incl. connection tests): optimistic lock
     updated_at: str
     item: dict[str, Any]  # the whole item, plain types
@@ -112,6 +146,7 @@ def from_item(item: dict[str, Any]) -> SharedService:
         public_key_type=item.get("publicKeyType"),
         secret_name=item["secretName"],
         secret_version_id=item["secretVersionId"],
+        purpose=purpose_of(item),
         revision=int(item.get("revision", 0)),
         updated_at=item.get("updatedAt", ""),
         item=item,
@@ -151,15 +186,26 @@ def load(
     return service, credentials_of(read_secret(service.secret_name, service.secret_version_id))
 
 
-def find_active_by_name(
-    nit: str, name: str, *, table_name: str | None = None
-) -> tuple[SharedService, Credentials] | None:
-    """The CCF's ACTIVE shared service with that name (case-insensitive) and its credentials; None otherwise."""
+def notification_item(nit: str, *, table_name: str | None = None) -> dict[str, Any] | None:
+    """The CCF's notification service item, whatever its status: the purpose claim, else (data written before
+    `purpose`, decision 0106) the item claimed by the legacy name when it has no purpose of its own."""
     table = _table_name(table_name)
-    claim = _get(table, name_key(nit, name))
-    if not claim:
-        return None
-    item = _get(table, item_key(nit, claim["sharedServiceId"]))
+    claim = _get(table, purpose_key(nit))
+    if claim:
+        item = _get(table, item_key(nit, claim["sharedServiceId"]))
+        if item and purpose_of(item) == NOTIFICATION_PURPOSE:
+            return item
+    legacy = _get(table, name_key(nit, LEGACY_NOTIFICATION_NAME))
+    if legacy:
+        item = _get(table, item_key(nit, legacy["sharedServiceId"]))
+        if item and "purpose" not in item and purpose_of(item) == NOTIFICATION_PURPOSE:
+            return item
+    return None
+
+
+def find_notification_service(nit: str, *, table_name: str | None = None) -> tuple[SharedService, Credentials] | None:
+    """The CCF's ACTIVE notification service (purpose NOTIFICACION_TRAMITES) and its credentials; None otherwise."""
+    item = notification_item(nit, table_name=table_name)
     if not item or item.get("status") != ACTIVE:
         return None
     service = from_item(item)

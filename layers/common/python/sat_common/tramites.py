@@ -5,6 +5,7 @@ signature (decisions 0060-0062).
 Main-table items (PK / SK):
     TRAMITE#<n> / PROFILE            the trámite: state, request, delivery summary, acknowledgement, answer
     TRAMITE#<n> / DELIVERY#<iso>#<id>  one delivery attempt: outcome, HTTP status, latency, reason
+    TRAMITE#<n> / PULL#<iso>#<id>    one pull of the request by the CCF (time, outcome, Client ID)
     TRAMITE#<n> / ANSWER             the CCF's answer (written once, with the state change, in one transaction)
     TRASLADO#<n> / PROFILE           a transfer request from RECEPCION TRASLADO CAJA, with its own state
 """
@@ -51,6 +52,11 @@ def delivery_key(numero: str, at: str, attempt_id: str) -> dict[str, str]:
     return {"PK": f"TRAMITE#{numero}", "SK": f"DELIVERY#{at}#{attempt_id}"}
 
 
+def pull_key(numero: str, at: str, pull_id: str) -> dict[str, str]:
+    """One pull of the request by the CCF (SERVICIO SOLICITUD AFILIACION): the detail's pull history."""
+    return {"PK": f"TRAMITE#{numero}", "SK": f"PULL#{at}#{pull_id}"}
+
+
 def transfer_key(numero: str) -> dict[str, str]:
     return {"PK": f"TRASLADO#{numero}", "SK": "PROFILE"}
 
@@ -69,10 +75,15 @@ class NotificationMessage(BaseModel):
     id: str = Field(min_length=8, max_length=200, description="idempotency key sent to the CCF")
     numeroTransaccion: str = Field(pattern=r"^[0-9]{1,20}$")
     generation: int = Field(ge=0, description="redrive generation: an older message is stale and dropped")
+    # A CCF's redelivery of an acknowledged notification (decision 0107): sent once more with the same key, the
+    # trámite's state untouched.
+    replay: bool = False
 
 
 def enqueue_notification(queue_url: str, message: NotificationMessage) -> None:
-    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=message.model_dump_json())
+    # `replay` only when set: the messages of a trámite's own schedule keep their shape
+    body = message.model_dump_json(exclude=None if message.replay else {"replay"})
+    aws.client("sqs").send_message(QueueUrl=queue_url, MessageBody=body)
 
 
 def notification_id(numero: str) -> str:
