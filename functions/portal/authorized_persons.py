@@ -10,6 +10,7 @@ import re
 from typing import Any
 from urllib.parse import quote, urlsplit
 
+from portal import catalogs
 from portal.context import Page
 from portal.problems import PageError, from_answer
 from portal.sign_in import require_signed_in
@@ -142,10 +143,6 @@ def _api_refused(page: Page, answer: Any) -> Response:
 
 
 # --- Pasos 4–5: "Nuevo" ------------------------------------------------------------------------------
-def _catalog(page: Page, name: str) -> list[dict[str, str]]:
-    answer = page.call("GET", f"/catalogs/{name}")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items if isinstance(i, dict)]
 
 
 def _offices(page: Page, nit: str) -> list[str] | Any:
@@ -168,7 +165,7 @@ def _new_form(page: Page, nit: str, values: dict[str, str], errors: list[PageErr
         errors=errors,
         values=values,
         nit=nit,
-        document_types=_catalog(page, "document-types"),
+        document_types=catalogs.options(page, "document-types"),
         offices_items=[{"code": office, "name": office} for office in offices],
         roles=[{"code": ROLE[0], "name": ROLE[1]}],
         profiles=[{"code": PROFILE[0], "name": PROFILE[1]}],

@@ -14,7 +14,7 @@ from urllib.parse import urlencode
 
 from portal.ccf_common import base, ccf_label, refused
 from portal.context import Page
-from portal.ministry_tramites import NUMERO, OUTCOMES, PULL_OUTCOMES, reason_words
+from portal.ministry_tramites import NUMERO, OUTCOMES, attempts_and_pulls
 from portal.ministry_values import PAGE_TOKEN, colombia_day_bounds, colombia_time, date_errors
 from portal.problems import PageError, from_answer
 from portal.web import Response
@@ -29,12 +29,6 @@ STATES = {
 }
 STATE_ITEMS = [{"code": code, "name": name} for code, name in STATES.items()]
 REDELIVERABLE = frozenset({"PENDIENTE", "NOTIFICADA", "FALLIDA"})  # the API's rule (decision 0107)
-ATTEMPT_OUTCOMES = {
-    **OUTCOMES,
-    "REENVIO_ACUSADA": "Entregada de nuevo: la caja acusó recibo",
-    "REENVIO_REINTENTO": "Entregada de nuevo: falló",
-    "REENVIO_FALLIDA": "Entregada de nuevo: falló",
-}
 TEST_RESULTS = {
     "ACUSADA": "El servicio acusó recibo",
     "SIN_ACUSE": "El servicio respondió sin acusar recibo",
@@ -96,7 +90,7 @@ def list_page(page: Page, nit: str) -> Response:
         {
             **item,
             "stateName": STATES.get(str(item.get("state")), str(item.get("state") or "")),
-            "outcomeName": ATTEMPT_OUTCOMES.get(str(item.get("lastOutcome")), "") if item.get("lastOutcome") else "",
+            "outcomeName": OUTCOMES.get(str(item.get("lastOutcome")), "") if item.get("lastOutcome") else "",
             "created": colombia_time(item.get("createdAt")),
             "linked": bool(NUMERO.match(str(item.get("numeroTransaccion") or ""))),
         }
@@ -120,21 +114,7 @@ def detail_page(
     if not answer.ok or not isinstance(answer.body, dict):
         return refused(page, nit, answer)
     tramite = answer.body
-    deliveries = [
-        {
-            **d,
-            "when": colombia_time(d.get("at")),
-            "outcomeName": ATTEMPT_OUTCOMES.get(str(d.get("outcome")), str(d.get("outcome") or "")),
-            "reasonText": reason_words(d.get("reason")),
-        }
-        for d in tramite.get("deliveries") or []
-        if isinstance(d, dict)
-    ]
-    pulls = [
-        {**p, "when": colombia_time(p.get("at")), "outcomeName": PULL_OUTCOMES.get(str(p.get("outcome")), "")}
-        for p in tramite.get("pulls") or []
-        if isinstance(p, dict)
-    ]
+    deliveries, pulls = attempts_and_pulls(tramite)
     acknowledgement = tramite.get("acknowledgement") if isinstance(tramite.get("acknowledgement"), dict) else None
     return page.render(
         "ccf_tramite.html",

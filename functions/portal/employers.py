@@ -11,6 +11,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from portal import catalogs
 from portal import employer_forms as forms
 from portal.context import Page
 from portal.problems import PageError, from_answer
@@ -28,12 +29,6 @@ def _nit(page: Page) -> str:
     found = _NIT.match(page.request.path)
     assert found is not None  # the route's pattern matched it
     return found.group(1)
-
-
-def _catalog(page: Page, name: str, query: str = "") -> list[dict[str, Any]]:
-    answer = page.call("GET", f"/catalogs/{name}{query}")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [i for i in items if isinstance(i, dict)]
 
 
 def _options(items: list[dict[str, Any]]) -> list[dict[str, str]]:
@@ -75,7 +70,7 @@ def _new_form(page: Page, values: dict[str, str], errors: list[PageError], statu
         title=TITLE,
         errors=errors,
         values=values,
-        company_types=_options(_catalog(page, "company-types")),
+        company_types=_options(catalogs.items(page, "company-types")),
     )
 
 
@@ -244,7 +239,7 @@ def _delegate_form(
         values=values,
         nit=nit,
         document_types=[
-            t for t in _options(_catalog(page, "document-types")) if t["code"] != "NI"
+            t for t in _options(catalogs.items(page, "document-types")) if t["code"] != "NI"
         ],  # a person's documents
     )
 
@@ -292,18 +287,18 @@ def _checked(page: Page, name: str) -> list[str]:
 
 def _headquarters_context(page: Page, values: dict[str, Any]) -> dict[str, Any]:
     department = str(values.get("departmentCode") or "")
-    municipalities = _catalog(page, "municipalities", f"?department={department}") if department.isdigit() else []
+    municipalities = catalogs.items(page, "municipalities", f"?department={department}") if department.isdigit() else []
     return {
         "values": values,
-        "departments": _options(_catalog(page, "departments")),
+        "departments": _options(catalogs.items(page, "departments")),
         "municipalities": _options(municipalities),
-        "contributor_types": _options(_catalog(page, "contributor-types")),
-        "company_types": _options(_catalog(page, "company-types")),
+        "contributor_types": _options(catalogs.items(page, "contributor-types")),
+        "company_types": _options(catalogs.items(page, "company-types")),
         "ciiu": forms.ciiu_matches(
-            _catalog(page, "ciiu"), str(values.get("ciiuSearch") or ""), str(values.get("ciiu") or "")
+            catalogs.items(page, "ciiu"), str(values.get("ciiuSearch") or ""), str(values.get("ciiu") or "")
         ),
-        "arls": _options(_catalog(page, "arl")),
-        "pila_operators": _options(_catalog(page, "pila-operators")),
+        "arls": _options(catalogs.items(page, "arl")),
+        "pila_operators": _options(catalogs.items(page, "pila-operators")),
     }
 
 

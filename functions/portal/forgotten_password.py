@@ -5,6 +5,7 @@ reloading sends no second request."""
 
 from __future__ import annotations
 
+from portal import catalogs
 from portal.context import Page
 from portal.problems import PageError, from_answer
 from portal.web import Response
@@ -57,11 +58,5 @@ def _form(page: Page, values: dict[str, str], errors: list[PageError], status: i
         title=TITLE,
         errors=errors,
         values=values,
-        document_types=_document_types(page),
+        document_types=catalogs.options(page, "document-types"),
     )
-
-
-def _document_types(page: Page) -> list[dict[str, str]]:
-    answer = page.call("GET", "/catalogs/document-types")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items if isinstance(i, dict)]

@@ -10,7 +10,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from portal import ministry_common
+from portal import catalogs, ministry_common
 from portal.context import Page
 from portal.ministry_values import keep_notice, pop_notice
 from portal.problems import PageError, from_answer
@@ -24,16 +24,6 @@ DOCUMENT_NUMBER = re.compile(r"^[A-Za-z0-9]{3,16}$")
 REASON_MIN, REASON_MAX = 3, 500
 
 
-def _document_types(page: Page) -> list[dict[str, str]]:
-    answer = page.call("GET", "/catalogs/document-types")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [
-        {"code": str(i.get("code")), "name": str(i.get("name"))}
-        for i in items
-        if isinstance(i, dict) and i.get("appliesTo", "person") == "person"
-    ]
-
-
 def _form(page: Page, values: dict[str, Any], errors: list[PageError], status: int = 200) -> Response:
     return page.render(
         "ministry_help_desk.html",
@@ -41,7 +31,7 @@ def _form(page: Page, values: dict[str, Any], errors: list[PageError], status: i
         errors=errors,
         title=f"Desbloquear persona · {TITLE}",
         values=values,
-        document_types=_document_types(page),
+        document_types=catalogs.person_document_types(page),
         notice=pop_notice(page, "mesa-de-ayuda") if not errors else None,
     )
 

@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-from portal import ministry_common
+from portal import catalogs, ministry_common
 from portal.context import Page
 from portal.ministry_values import PAGE_TOKEN, keep_notice, pop_notice
 from portal.problems import PageError, from_answer
@@ -76,14 +76,6 @@ def _list(page: Page, page_token: str) -> Response:
 
 
 # --- "Nuevo" -------------------------------------------------------------------------------------------------
-def _document_types(page: Page) -> list[dict[str, str]]:
-    answer = page.call("GET", "/catalogs/document-types")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [
-        {"code": str(i.get("code")), "name": str(i.get("name"))}
-        for i in items
-        if isinstance(i, dict) and i.get("appliesTo", "person") == "person"
-    ]
 
 
 def _new_form(page: Page, values: dict[str, Any], errors: list[PageError], status: int = 200) -> Response:
@@ -93,7 +85,7 @@ def _new_form(page: Page, values: dict[str, Any], errors: list[PageError], statu
         errors=errors,
         title=f"Nuevo operador · {TITLE}",
         values=values,
-        document_types=_document_types(page),
+        document_types=catalogs.person_document_types(page),
         groups=GROUPS,
     )
 

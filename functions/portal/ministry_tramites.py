@@ -45,6 +45,10 @@ OUTCOMES = {
     "FALLIDA": "Fallida",
     "OMITIDA": "Omitida (ya atendida)",
     "TOKEN_RENOVADO": "Token renovado",
+    # A redelivery the CCF asked for (decision 0107): sent once, not counted as an attempt.
+    "REENVIO_ACUSADA": "Entregada de nuevo: la CCF acusó recibo",
+    "REENVIO_REINTENTO": "Entregada de nuevo: falló",
+    "REENVIO_FALLIDA": "Entregada de nuevo: falló",
 }
 # The delivery's reason codes (functions/notifications/delivery.py, sat_common.endpoint_health) in words.
 REASONS = {
@@ -192,7 +196,8 @@ def redrive_failed(page: Page) -> Response:
 
 
 # --- one trámite ---------------------------------------------------------------------------------------------
-def detail_context(tramite: dict[str, Any], redrive_allowed: bool = True) -> dict[str, Any]:
+def attempts_and_pulls(tramite: dict[str, Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """A trámite's delivery attempts and pulls in Colombian time and words (the Ministry's and the CCF's pages)."""
     deliveries = [
         {
             **d,
@@ -208,6 +213,11 @@ def detail_context(tramite: dict[str, Any], redrive_allowed: bool = True) -> dic
         for p in tramite.get("pulls") or []
         if isinstance(p, dict)
     ]
+    return deliveries, pulls
+
+
+def detail_context(tramite: dict[str, Any], redrive_allowed: bool = True) -> dict[str, Any]:
+    deliveries, pulls = attempts_and_pulls(tramite)
     answer = tramite.get("answer") if isinstance(tramite.get("answer"), dict) else None
     acknowledgement = tramite.get("acknowledgement") if isinstance(tramite.get("acknowledgement"), dict) else None
     return {

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from portal import catalogs
 from portal.context import Page
 from portal.problems import PageError, from_answer
 from portal.sign_in import require_signed_in
@@ -108,10 +109,6 @@ def _sign_in_first(page: Page) -> Response:
 
 
 # --- the page ----------------------------------------------------------------------------------------------
-def _catalog(page: Page, name: str, query: str = "") -> list[dict[str, str]]:
-    answer = page.call("GET", f"/catalogs/{name}{query}")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items if isinstance(i, dict)]
 
 
 def _page(
@@ -132,7 +129,9 @@ def _page(
     values.update(consent_values(profile))
     values.update(typed or {})
     department = values.get("departmentCode", "")
-    municipalities = _catalog(page, "municipalities", f"?department={department}") if department.isdigit() else []
+    municipalities = (
+        catalogs.options(page, "municipalities", f"?department={department}") if department.isdigit() else []
+    )
     done = DONE.get(page.request.query.get("hecho", "")) if not errors else None
     assert page.session is not None  # require_signed_in
     return page.render(
@@ -145,9 +144,9 @@ def _page(
         email_warning=email_warning(profile),
         confirmation_pending=bool(page.session.secrets.get("email_token")),
         done=done,
-        departments=_catalog(page, "departments"),
+        departments=catalogs.options(page, "departments"),
         municipalities=municipalities,
-        zones=_catalog(page, "zones"),
+        zones=catalogs.options(page, "zones"),
     )
 
 

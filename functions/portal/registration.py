@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from portal import catalogs
 from portal.context import Page
 from portal.problems import PageError, from_answer
 from portal.web import Response
@@ -34,12 +35,6 @@ CONTACT_FIELDS = (
     "consentSms",
 )
 TITLE = "Registro ciudadano"
-
-
-def _catalog(page: Page, name: str, query: str = "") -> list[dict[str, str]]:
-    answer = page.call("GET", f"/catalogs/{name}{query}")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items if isinstance(i, dict)]
 
 
 def _state(page: Page) -> dict[str, Any] | None:
@@ -87,7 +82,7 @@ def _basic_form(page: Page, values: dict[str, str], errors: list[PageError], sta
         title=TITLE,
         errors=errors,
         values=values,
-        document_types=_catalog(page, "document-types"),
+        document_types=catalogs.options(page, "document-types"),
     )
 
 
@@ -159,16 +154,18 @@ def _submit_answers(page: Page, form: dict[str, str]) -> Response:
 # --- Paso 4 ------------------------------------------------------------------------------------------
 def _contact_form(page: Page, values: dict[str, str], errors: list[PageError], status: int = 200) -> Response:
     department = values.get("departmentCode", "")
-    municipalities = _catalog(page, "municipalities", f"?department={department}") if department.isdigit() else []
+    municipalities = (
+        catalogs.options(page, "municipalities", f"?department={department}") if department.isdigit() else []
+    )
     return page.render(
         "register_contact.html",
         status=status,
         title=TITLE,
         errors=errors,
         values=values,
-        departments=_catalog(page, "departments"),
+        departments=catalogs.options(page, "departments"),
         municipalities=municipalities,
-        zones=_catalog(page, "zones"),
+        zones=catalogs.options(page, "zones"),
     )
 
 

@@ -6,6 +6,7 @@ import contextlib
 import re
 import time
 
+from portal import catalogs
 from portal.api_client import ApiUnavailable
 from portal.context import Page
 from portal.problems import PageError, from_answer
@@ -16,12 +17,6 @@ REFRESH_MARGIN_SECONDS = 120
 _CODE = re.compile(r"^[0-9]{6}$")
 
 
-def _document_types(page: Page) -> list[dict[str, str]]:
-    answer = page.call("GET", "/catalogs/document-types")
-    items = answer.body.get("items", []) if answer.ok and isinstance(answer.body, dict) else []
-    return [{"code": str(i.get("code")), "name": str(i.get("name"))} for i in items if isinstance(i, dict)]
-
-
 def _form(page: Page, values: dict[str, str], errors: list[PageError], status: int = 200) -> Response:
     page.ensure_session()
     return page.render(
@@ -30,7 +25,7 @@ def _form(page: Page, values: dict[str, str], errors: list[PageError], status: i
         title="Ingreso",
         errors=errors,
         values={k: v for k, v in values.items() if k != "password"},
-        document_types=_document_types(page),
+        document_types=catalogs.options(page, "document-types"),
     )
 
 
