@@ -198,13 +198,12 @@ def document_problems(operation: dict[str, Any], problems: dict[str, list[str]])
             continue
         responses[status] = {
             "description": f"{STATUS_TEXT.get(status, 'Error')}: {', '.join(codes)}",
-            "content": {
-                "application/problem+json": {
-                    "schema": {"allOf": [{"$ref": PROBLEM_REF}, {"properties": {"code": {"enum": codes}}}]}
-                }
-            },
+            "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}},
+            # The codes this operation answers itself; not an enum: the edge adds its own (WAF REQUEST_BLOCKED on
+            # any 403, gateway throttling), which a closed list would wrongly declare impossible.
+            "x-problem-codes": codes,
         }
-    if "422" in responses and "problem+json" in str(responses["422"]) and "allOf" not in str(responses["422"]):
+    if "422" in responses and "problem+json" in str(responses["422"]) and "x-problem-codes" not in responses["422"]:
         responses["422"] = {
             "description": "Datos inválidos: VALIDATION_FAILED (la lista `errors` nombra cada campo)",
             "content": {"application/problem+json": {"schema": {"$ref": PROBLEM_REF}}},

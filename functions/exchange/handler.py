@@ -122,6 +122,7 @@ def list_tramites(
     description="202 con count; remaining true indica que puede haber más: llame de nuevo. Un trámite ya "
     "reenviado que no ha vuelto a fallar no se reenvía otra vez.",
     tags=ADMIN_TAG,
+    responses={202: {"description": "Trámites FALLIDA de nuevo en PENDIENTE (hasta 25); `remaining` si quedan más"}},
 )
 def redrive_failed(request: Annotated[TramiteBulkRedrive, Body()]) -> Response[TramiteBulkRedriveResult]:
     actor = _ministry(EXCHANGE)

@@ -42,6 +42,9 @@ NO_JSON_BODY = {
     "DELETE /ccfs/{nit}/shared-services/{sharedServiceId}",
     "POST /me/mfa/totp",
     "POST /oauth2/token",
+    "POST /ccfs/{nit}/shared-services/{sharedServiceId}/test-notification",
+    "POST /ccfs/{nit}/tramites/{numeroTransaccion}/redelivery",
+    "DELETE /ccfs/{nit}/shared-services/{sharedServiceId}/keys/{kid}",
 }
 INJECTED: set[str] = set()  # the routes the tests below sent extra fields to
 
@@ -345,6 +348,51 @@ def test_second_factor_routes_refuse_extra_fields_and_consume_nothing(world: sw.
     code = pyotp.TOTP(secret).now()
     inject(world, "PUT", "/me/mfa/totp", {"code": code}, person, None)
     sw._ok(api.put("/me/mfa/totp", json={"code": code}, headers=person), 204)
+
+
+def test_back_office_and_key_routes(world: sw.World) -> None:
+    """The Ministry's back office (operators, help desk, CCF state, bulk redrive) and the CCF's key slots."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    ministry, x = world.headers["ministry"], world.x
+    operators = lambda: get(world, "/admin/operators", "ministry")  # noqa: E731
+    spare = world.people["spare"]
+    invite = {
+        "documentType": spare["documentType"],
+        "documentNumber": spare["documentNumber"],
+        "email": "operador-masivo@example.com",
+        "groups": ["ministerio-auditor"],
+    }
+    inject(world, "POST", "/admin/operators", invite, ministry, operators)
+    operator_id = operators()["items"][0]["operatorId"]
+    change = {"enabled": True, "reason": "Prueba de asignación masiva"}
+    inject(world, "PATCH", f"/admin/operators/{operator_id}", change, ministry, operators)
+    unlock = f"/admin/people/{spare['documentType']}/{spare['documentNumber']}/unlock"
+    inject(world, "POST", unlock, {"reason": "Prueba de asignación masiva"}, ministry, None)
+
+    def ccf_states() -> list[tuple[Any, ...]]:  # delivery summaries move on their own
+        return [
+            (c.get("nit"), c.get("state"), c.get("stateReason")) for c in get(world, "/admin/ccfs", "ministry")["items"]
+        ]
+
+    state = {"state": "ACTIVE", "reason": "Prueba de asignación masiva"}
+    inject(world, "PATCH", f"/admin/ccfs/{x}", state, ministry, ccf_states)
+    inject(world, "POST", "/admin/tramites/redrive", {"ccfNit": x, "state": "FALLIDA"}, ministry, None)
+
+    base = f"/ccfs/{x}/shared-services"
+    authorized = world.headers["authorized_x"]
+    shared = {
+        "name": sw.unique("Llaves"),
+        "description": "Servicio",
+        "url": "http://127.0.0.1:9/n",
+        "operation": "POST",
+    }
+    shared_id = sw._ok(world.api.post(base, json=shared, headers=authorized), 201).json()["sharedServiceId"]
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    pem = key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    one = lambda: get(world, f"{base}/{shared_id}", "authorized_x")  # noqa: E731
+    inject(world, "POST", f"{base}/{shared_id}/keys", {"publicKey": pem}, authorized, one)
 
 
 def test_every_write_route_with_a_json_body_was_covered() -> None:

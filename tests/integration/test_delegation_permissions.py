@@ -43,6 +43,10 @@ MATRIX: dict[str, tuple[int, ...]] = {
     "DELETE /employers/{nit}/authorizations/{authorizationId}": (401, 404, 404, 404, 404, 204, 204),
     # Ministry only; this company has no RUT in review (409); an approval (200) is in the test below
     "POST /admin/employers/{nit}/rut-review": (401, 403, 403, 403, 409, 403, 403),
+    # The review queue (decision 0092): operators only; this company has no RUT file to view (404)
+    "GET /admin/employers": (401, 403, 403, 403, 200, 403, 403),
+    "GET /admin/employers/{nit}": (401, 403, 403, 403, 200, 403, 403),
+    "GET /admin/employers/{nit}/rut": (401, 403, 403, 403, 404, 403, 403),
 }
 
 
