@@ -63,7 +63,7 @@ synth: $(STAMP) node_modules/.installed
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	$(VENV)/bin/mypy infra functions layers/common/python local ops examples scripts/generate_openapi.py scripts/openapi_contract.py scripts/bench.py \
+	$(VENV)/bin/mypy infra functions layers/common/python local ops examples scripts/generate_openapi.py scripts/openapi_contract.py scripts/check_data_access.py scripts/bench.py \
 		scripts/portal_screenshots.py scripts/bench_portal.py
 
 format: $(STAMP)

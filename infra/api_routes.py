@@ -34,7 +34,7 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/openapi.json", "catalog", "public"),
     Route("GET", "/docs", "catalog", "public"),
     Route("GET", "/catalogs/{catalog}", "catalog", "public"),
-    # Citizen registration and login (manual §5 "Registro de ciudadano", issue 3)
+    # Citizen registration and login (manual §5 "Registro de ciudadano")
     Route("POST", "/registrations", "registration", "public"),
     Route("POST", "/registrations/{registrationId}/answers", "registration", "public"),
     Route("PUT", "/registrations/{registrationId}/contact", "registration", "public"),
@@ -57,13 +57,13 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/me/email/confirmation", "registration", "person"),
     Route("PUT", "/me/consents", "registration", "person"),
     # --- end the routes the portal needs
-    # --- issue 12: the Ministry's operators and the help desk, administrator only (decisions 0090, 0091)
+    # --- back office: the Ministry's operators and the help desk, administrator only (decisions 0090, 0091)
     Route("GET", "/admin/operators", "registration", "person", admits=()),
     Route("POST", "/admin/operators", "registration", "person", admits=()),
     Route("PATCH", "/admin/operators/{operatorId}", "registration", "person", admits=()),
     Route("POST", "/admin/people/{documentType}/{documentNumber}/unlock", "registration", "person", admits=()),
-    # --- end issue 12 (H3)
-    # --- issue 5: the Ministry's catalog and the CCF's use of it (functions/catalog, functions/oauth)
+    # --- end of the operators
+    # --- §6: the Ministry's catalog and the CCF's use of it (functions/catalog, functions/oauth)
     Route("POST", "/admin/ccfs", "catalog", "person", admits=(CATALOG,)),
     Route("GET", "/admin/ccfs", "catalog", "person", admits=(CATALOG, AUDITOR)),
     Route("PATCH", "/admin/ccfs/{nit}", "catalog", "person", admits=(CATALOG,)),  # suspension (decision 0093)
@@ -84,8 +84,8 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/.well-known/oauth-authorization-server", "oauth", "public"),
     Route("GET", "/oauth2/jwks.json", "oauth", "public"),
     Route("GET", "/sat/session", "oauth", "ccf_system"),
-    # --- end issue 5
-    # --- issue 4: employer role, delegate and authorized persons (functions/delegation)
+    # --- end of §6's catalog
+    # --- §5: employer role, delegate and authorized persons (functions/delegation)
     Route("POST", "/employers", "delegation", "person"),
     Route("GET", "/employers/{nit}", "delegation", "person"),
     Route("PATCH", "/employers/{nit}", "delegation", "person"),
@@ -97,12 +97,12 @@ ROUTES: tuple[Route, ...] = (
     Route("POST", "/employers/{nit}/authorizations", "delegation", "person"),
     Route("DELETE", "/employers/{nit}/authorizations/{authorizationId}", "delegation", "person"),
     Route("POST", "/admin/employers/{nit}/rut-review", "delegation", "person", admits=(REVIEWER,)),
-    # the RUT review queue and viewer (issue 12, decision 0092)
+    # the RUT review queue and viewer (decision 0092)
     Route("GET", "/admin/employers", "delegation", "person", admits=(REVIEWER, AUDITOR)),
     Route("GET", "/admin/employers/{nit}", "delegation", "person", admits=(REVIEWER, AUDITOR)),
     Route("GET", "/admin/employers/{nit}/rut", "delegation", "person", admits=(REVIEWER,)),
-    # --- end issue 4
-    # --- issue 6 part A: the CCF's shared services (functions/share, decision 0050)
+    # --- end of §5's employer routes
+    # --- §6 Compartir servicios: the CCF's shared services (functions/share, decision 0050)
     Route("POST", "/ccfs/{nit}/shared-services", "share", "person"),
     Route("GET", "/ccfs/{nit}/shared-services", "share", "person"),
     Route("GET", "/ccfs/{nit}/shared-services/{sharedServiceId}", "share", "person"),
@@ -117,26 +117,26 @@ ROUTES: tuple[Route, ...] = (
     Route("GET", "/ccfs/{nit}/tramites", "exchange", "person"),
     Route("GET", "/ccfs/{nit}/tramites/{numeroTransaccion}", "exchange", "person"),
     Route("POST", "/ccfs/{nit}/tramites/{numeroTransaccion}/redelivery", "exchange", "person"),
-    # --- end issue 6 part A
-    # --- issue 6 part B: trámites and the SAT <-> CCF exchange (functions/exchange; decisions 0060-0063)
+    # --- end of the shared services
+    # --- trámites and the SAT <-> CCF exchange (functions/exchange; decisions 0060-0063)
     Route("POST", "/admin/tramites", "exchange", "person", admits=(EXCHANGE,)),
     Route("GET", "/admin/tramites/{numeroTransaccion}", "exchange", "person", admits=(EXCHANGE, AUDITOR)),
     Route("POST", "/admin/tramites/{numeroTransaccion}/redrive", "exchange", "person", admits=(EXCHANGE,)),
-    # --- issue 12: the back office's trámites lists and bulk redrive (decision 0094), audit search (0095)
+    # --- the back office's trámites (decision 0094) lists and bulk redrive (decision 0094), audit search (0095)
     Route("GET", "/admin/tramites", "exchange", "person", admits=(EXCHANGE, AUDITOR)),
     Route("POST", "/admin/tramites/redrive", "exchange", "person", admits=(EXCHANGE,)),
     Route("GET", "/admin/audit", "backoffice", "person", admits=(AUDITOR,)),
-    # --- end issue 12 (H5)
+    # --- end of the back office's trámites
     Route("POST", "/sat/solicitud-afiliacion", "exchange", "ccf_system"),
     Route("POST", "/sat/respuesta-tramite-ccf", "exchange", "ccf_system"),
     Route("POST", "/sat/recepcion-traslado-caja", "exchange", "ccf_system"),
     Route("GET", "/.well-known/jwks.json", "exchange", "public"),
-    # --- end issue 6 part B
+    # --- end of the exchange
 )
 
 # Functions with API routes, and functions fed by the outbox queue.
 API_FUNCTIONS: tuple[str, ...] = tuple(dict.fromkeys(route.function for route in ROUTES))
-# Functions fed by a queue: delivery (the e-mail outbox), notifications (trámite notifications, issue 6).
+# Functions fed by a queue: delivery (the e-mail outbox), notifications (trámite notifications, decision 0062).
 QUEUE_FUNCTIONS: tuple[str, ...] = ("delivery", "notifications")
 # Lambda authorizers of API Gateway (not routes themselves): the one for auth="ccf_system".
 AUTHORIZER_FUNCTIONS: tuple[str, ...] = ("ccf_authorizer",)

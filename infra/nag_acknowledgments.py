@@ -102,7 +102,7 @@ def acknowledge(stack: SatCcfStack) -> None:
         ),
     )
 
-    # issue 4: RUT uploads (infra/components/rut_uploads.py, docs/decisions/0031-rut-upload-and-check.md)
+    # RUT uploads (decision 0031) (infra/components/rut_uploads.py, docs/decisions/0031-rut-upload-and-check.md)
     _ack(
         stack.functions.functions["delegation"],
         (
@@ -136,7 +136,7 @@ def acknowledge(stack: SatCcfStack) -> None:
                 "delivery itself, and an alarm that cannot be mailed stays visible in CloudWatch and the dashboard.",
             ),
         )
-    # issue 6 part B: trámite notifications (infra/components/notifications.py, decisions 0060-0062)
+    # trámite notifications (decision 0062) (infra/components/notifications.py, decisions 0060-0062)
     _ack(
         stack.notifications.dead_letter_queue,
         (
@@ -187,7 +187,7 @@ def acknowledge(stack: SatCcfStack) -> None:
         ),
     )
 
-    # issue 6 part A: secrets of CCF shared services (infra/components/secrets.py, decision 0050)
+    # secrets of CCF shared services (infra/components/secrets.py, decision 0050)
     secrets_resource = (
         f"Resource::arn:<AWS::Partition>:secretsmanager:<AWS::Region>:<AWS::AccountId>:secret:{stack.secrets.prefix}*"
     )

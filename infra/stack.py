@@ -61,7 +61,7 @@ class SatCcfStack(Stack):
         self.email = Email(self, "Email", config=config)
         self.secrets = SharedServiceSecrets(self, "Secrets", config=config)
         self.delivery = Delivery(self, "Delivery", config=config)
-        self.notifications = Notifications(self, "Notifications", config=config)  # issue 6: trámite notifications
+        self.notifications = Notifications(self, "Notifications", config=config)  # decision 0062
         self.layers = Layers(self, "Layers", config=config)
         self.functions = Functions(
             self,
@@ -81,7 +81,7 @@ class SatCcfStack(Stack):
         queues = {"notifications": self.notifications}  # every other queue function reads the outbox
         for area in QUEUE_FUNCTIONS:
             queues.get(area, self.delivery).attach_consumer(self.functions.functions[area])
-        # issue 4: S3 notifications of RUT uploads -> queue -> the delegation function's upload check
+        # S3 notifications of RUT uploads -> queue -> the delegation function's upload check
         self.rut_uploads = RutUploads(self, "RutUploads", config=config, bucket=self.data.rut_bucket)
         self.rut_uploads.attach_consumer(self.functions.functions["delegation"])
         self.api = Api(

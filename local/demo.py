@@ -412,7 +412,7 @@ def catalog_steps(demo: Demo) -> None:
 
 
 def exchange_steps(demo: Demo) -> None:
-    """Issue 6: the SAT ⇄ CCF exchange with the sample CCF system (examples/sample_ccf) on 127.0.0.1."""
+    """The SAT ⇄ CCF exchange with the sample CCF system (examples/sample_ccf) on 127.0.0.1."""
     from examples.sample_ccf import Config, SampleCcf
     from local import exchange_journey
 
@@ -507,7 +507,7 @@ def exchange_steps(demo: Demo) -> None:
 
 
 def backoffice_steps(demo: Demo) -> None:
-    """Issue 12: the Ministry's back office sees the queues and searches the audit trail (decisions 0094, 0095)."""
+    """The Ministry's back office sees the queues and searches the audit trail (decisions 0094, 0095)."""
     from local import exchange_journey
 
     nit = DEMO["ccfNit"]

@@ -1,11 +1,11 @@
 """The SAT ⇄ CCF exchange as clients do it, over HTTP against the local runtime: shared by `make demo` and
-tests/e2e/test_exchange_e2e.py (issue 6 part B).
+tests/e2e/test_exchange_e2e.py (decisions 0060-0063).
 
 The world before the exchange (an employer registered as a company, a person authorized for its CCF) comes
-from issues 4 and 5; `prepare_ccf_world_directly_in_moto` writes the two things those flows leave behind
+from the manual's §5 and §6; `prepare_ccf_world_directly_in_moto` writes the two things those flows leave behind
 straight into the local runtime's moto (as tests/e2e/test_ccf_catalog_e2e.py does), and everything else goes
 through the API: the Ministry activates the CCF and assigns the three services, the authorized person accepts
-the terms, sets the consumer password and shares the sample CCF's endpoint (issue 6 part A), the Ministry
+the terms, sets the consumer password and shares the sample CCF's endpoint (§6 Compartir servicios), the Ministry
 files trámites, the sample CCF receives, pulls, decrypts and answers.
 """
 
@@ -65,7 +65,7 @@ def ministry_headers(info: dict[str, Any]) -> dict[str, str]:
 def prepare_ccf_world_directly_in_moto(
     info: dict[str, Any], nit: str, person: dict[str, str], password: str
 ) -> dict[str, str]:
-    """NOT through the API: what issue 4's employer and authorization flows leave behind, written into moto.
+    """NOT through the API: what §5's employer and authorization flows leave behind, written into moto.
 
     - the company's EMPLOYER#<nit>/PROFILE with status REGISTERED (POST /admin/ccfs requires it);
     - the authorized person's Cognito user (password set, e-mail verified), PROFILE and the ACTIVE
@@ -144,7 +144,7 @@ def activate_and_assign(
 
 
 def share_notification_endpoint(api: httpx.Client, person: dict[str, str], nit: str, ccf: Any) -> dict[str, Any]:
-    """Issue 6 part A's routes: register the sample CCF's receiver, its OAuth credentials, and verify."""
+    """§6 Compartir servicios' routes: register the sample CCF's receiver, its OAuth credentials, and verify."""
     base = f"/ccfs/{nit}/shared-services"
     listed = _ok(api.get(base, headers=person), 200).json()["items"]
     # The Ministry notifies the service whose purpose is NOTIFICACION_TRAMITES, whatever its name (decision 0106).

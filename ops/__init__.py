@@ -1,7 +1,9 @@
 """`python -m ops`: operations of a deployed stack or of the local runtime (docs/deploy.md, decision 0070).
 
-The commands use the project's own code where it exists (sat_common for items and messages, the
-registration area's item keys), so what they write is what the functions read.
+The commands use the project's own code where it exists (sat_common for items and messages, the functions'
+repositories for their named operations, bound to the target's table by ops.target.Target.store), so what they
+write is what the functions read; ops' own data access (backfills, the bootstrap's writes) is in ops.repositories
+(decision 0114).
 """
 
 from __future__ import annotations

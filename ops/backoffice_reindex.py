@@ -1,12 +1,15 @@
-"""`python -m ops backoffice reindex`: give items written before the back office (issue 12) the keys and summaries
-its lists read (decisions 0092, 0093). Idempotent; Query only (every employer status's GSI1 partition, the CCF
-list's partition and each CCF's own items), never Scan.
+"""`python -m ops backoffice reindex`: give items written before the back office (decisions 0092-0095) the keys
+and summaries its lists read (decisions 0092, 0093). Idempotent; Query only (every employer status's GSI1
+partition, the CCF list's partition and each CCF's own items), never Scan.
 
 - Employers whose GSI1SK is still `EMPLOYER#<nit>` get `<since>#<nit>` (since: the RUT's uploadedAt in
   PENDING_REVIEW, confirmedAt in REGISTERED, else updatedAt), so the review queue puts them in order. Until then
   they are listed after the others, never lost.
 - Every CCF activation item gets its summaries recomputed: servicesAssigned (ACTIVE assignments),
   sharedServices (sat_common.ccf_summary) and lastDelivery (the newest attempt among its newest trámites).
+
+Data access: ops.repositories.backfills, and the CCF summaries' own read of a CCF's shared services
+(sat_common.repositories.ccf_summary).
 """
 
 from __future__ import annotations
@@ -20,16 +23,6 @@ STATUSES = ("DRAFT", "RUT_REQUIRED", "PENDING_REVIEW", "RUT_REJECTED", "REGISTER
 RECENT_TRAMITES = 25
 
 
-def _query_all(table: Any, **kwargs: Any) -> list[dict[str, Any]]:
-    items: list[dict[str, Any]] = []
-    while True:
-        page = table.query(**kwargs)
-        items.extend(page.get("Items", []))
-        if not page.get("LastEvaluatedKey"):
-            return items
-        kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-
-
 def employer_since(item: dict[str, Any]) -> str:
     rut = item.get("rut") or {}
     if item.get("status") == "PENDING_REVIEW" and rut.get("uploadedAt"):
@@ -39,71 +32,44 @@ def employer_since(item: dict[str, Any]) -> str:
     return str(item.get("updatedAt") or item.get("createdAt") or "")
 
 
+def last_delivery(recent: list[dict[str, Any]]) -> dict[str, str] | None:
+    """The newest delivery attempt among the CCF's recent trámites (the activation item's lastDelivery)."""
+    attempted = [t for t in recent if t.get("lastAttemptAt") and t.get("lastOutcome")]
+    newest = max(attempted, key=lambda t: str(t["lastAttemptAt"]), default=None)
+    if newest is None:
+        return None
+    return {
+        "numeroTransaccion": str(newest["numeroTransaccion"]),
+        "outcome": str(newest["lastOutcome"]),
+        "at": str(newest["lastAttemptAt"]),
+    }
+
+
 def reindex(target: Target, *, dry_run: bool) -> dict[str, int]:
-    from boto3.dynamodb.conditions import Attr, Key
-    from botocore.exceptions import ClientError
-
+    from ops.repositories.backfills import BackfillRepository
     from sat_common import ccf_summary
-    from sat_common.items import plain
+    from sat_common.repositories.ccf_summary import CcfSummaryRepository
 
-    table = target.table(target.output(outputs.MAIN_TABLE))
+    backfills = target.store(BackfillRepository, outputs.MAIN_TABLE)
+    summaries = target.store(CcfSummaryRepository, outputs.MAIN_TABLE)
     counts = {"employers": 0, "ccfs": 0}
     for status in STATUSES:
-        legacy = _query_all(
-            table,
-            IndexName="GSI1",
-            KeyConditionExpression=Key("GSI1PK").eq(f"EMPSTATUS#{status}") & Key("GSI1SK").begins_with("EMPLOYER#"),
-        )
-        for item in legacy:
+        for item in backfills.unordered_employers(status):
             counts["employers"] += 1
-            if dry_run:
-                continue
-            try:
-                table.update_item(
-                    Key={"PK": item["PK"], "SK": item["SK"]},
-                    UpdateExpression="SET GSI1SK = :new",
-                    ConditionExpression=Attr("GSI1SK").eq(item["GSI1SK"]),
-                    ExpressionAttributeValues={":new": f"{employer_since(item)}#{item['nit']}"},
-                )
-            except ClientError as error:  # changed meanwhile: its own write set the new key
-                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
-    for activation in _query_all(table, IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq("CCFS")):
+            if not dry_run:  # False: changed meanwhile, its own write set the new key
+                backfills.order_employer(item, f"{employer_since(item)}#{item['nit']}")
+    for activation in backfills.activated_ccfs():
         nit = str(activation["nit"])
-        assignments = _query_all(
-            table, KeyConditionExpression=Key("PK").eq(f"CCF#{nit}") & Key("SK").begins_with("ASSIGN#")
-        )
-        shared = _query_all(
-            table, KeyConditionExpression=Key("PK").eq(f"EMPLOYER#{nit}") & Key("SK").begins_with("SHARED#")
-        )
-        recent = table.query(
-            IndexName="GSI1",
-            KeyConditionExpression=Key("GSI1PK").eq(f"CCF#{nit}") & Key("GSI1SK").begins_with("TRAMITE#"),
-            ScanIndexForward=False,
-            Limit=RECENT_TRAMITES,
-        ).get("Items", [])
-        attempted = [t for t in recent if t.get("lastAttemptAt") and t.get("lastOutcome")]
-        newest = max(attempted, key=lambda t: str(t["lastAttemptAt"]), default=None)
+        assignments = backfills.assignments(nit)
+        shared = summaries.shared_service_items(nit)
+        delivery = last_delivery(backfills.recent_tramites(nit, RECENT_TRAMITES))
         counts["ccfs"] += 1
         if dry_run:
             continue
-        values: dict[str, Any] = {
-            ":count": sum(1 for a in assignments if a.get("status") == "ACTIVE"),
-            ":shared": ccf_summary.shared_services_summary([plain(s) for s in shared]),
-        }
-        expression = "SET servicesAssigned = :count, sharedServices = :shared"
-        if newest is not None:
-            expression += ", lastDelivery = :delivery, lastDeliveryAt = :at"
-            values[":delivery"] = {
-                "numeroTransaccion": str(newest["numeroTransaccion"]),
-                "outcome": str(newest["lastOutcome"]),
-                "at": str(newest["lastAttemptAt"]),
-            }
-            values[":at"] = str(newest["lastAttemptAt"])
-        table.update_item(
-            Key={"PK": activation["PK"], "SK": activation["SK"]},
-            UpdateExpression=expression,
-            ConditionExpression=Attr("PK").exists(),
-            ExpressionAttributeValues=values,
+        backfills.store_ccf_summaries(
+            nit,
+            services_assigned=sum(1 for a in assignments if a.get("status") == "ACTIVE"),
+            shared_services=ccf_summary.shared_services_summary(shared),
+            last_delivery=delivery,
         )
     return counts

@@ -13,19 +13,18 @@ def unsuppress(target: Target, address: str, *, dry_run: bool) -> tuple[str, boo
     """(the status the address had, whether SES's list held it)."""
     from pydantic_core import PydanticCustomError
 
-    from sat_common.email_status import suppression_key
+    from ops.repositories.suppressions import SuppressionRepository
     from sat_common.fields import email_address
 
     try:
         address = email_address(address)
     except PydanticCustomError:
         raise OpsError("not an e-mail address", USAGE) from None
-    table = target.table(target.output(outputs.MAIN_TABLE))
-    key = suppression_key(address)
-    item = table.get_item(Key=key, ConsistentRead=True).get("Item") or {}
+    suppressions = target.store(SuppressionRepository, outputs.MAIN_TABLE)
+    item = suppressions.suppression(address) or {}
     in_ses = False if target.local else _in_ses_list(target, address)
     if not dry_run:
-        table.delete_item(Key=key)
+        suppressions.remove_suppression(address)
         if in_ses:
             target.client("sesv2").delete_suppressed_destination(EmailAddress=address)
     return str(item.get("status", "OK")), in_ses

@@ -2,8 +2,9 @@
 no usable password until they set one through a single-use link e-mailed to them.
 
 The link is the registration area's own (decision 0023): the same items (PROFILE, ACCOUNT with the token's
-SHA-256, the SETPWD token and a REGISTRATION record), keys taken from functions/registration/store.py, so
-`POST /password-setup` accepts it as any other. The e-mail goes through the outbox (template
+SHA-256, the SETPWD token and a REGISTRATION record), written with functions/registration/repositories/'
+operations where they exist and ops.repositories.operators for the bootstrap's own, so `POST /password-setup`
+accepts it as any other. The e-mail goes through the outbox (template
 `operator-invitation`). On their first sign-in the operator must enable TOTP before /admin answers
 (decision 0029: POST /me/mfa/totp, then PUT /me/mfa/totp with a code).
 
@@ -16,9 +17,9 @@ from __future__ import annotations
 import secrets
 import string
 import uuid
+from contextlib import suppress
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 from urllib.parse import urlencode
 
 from pydantic import AfterValidator, ConfigDict, Field, ValidationError
@@ -28,6 +29,9 @@ from ops.errors import USAGE, OpsError
 from ops.target import Target
 from sat_common.fields import DocumentNumber, DocumentType, Name, Strict, email_address
 from sat_common.operator_groups import ADMINISTRATOR
+
+if TYPE_CHECKING:
+    from registration.repositories.people import Store
 
 # The administrator group (sat_common.operator_groups): the first operator administers the others through
 # /admin/operators (decision 0090), so it is never created in a narrower group.
@@ -76,14 +80,15 @@ class AdminOutcome:
 
 
 def bootstrap_operator(target: Target, operator: Operator, *, dry_run: bool, resend_link: bool) -> AdminOutcome:
-    from registration.registrations import ACTIVE, PASSWORD_PENDING
-    from registration.store import ACCOUNT, person_key
+    from registration.flow import ACTIVE, PASSWORD_PENDING
+    from registration.repositories import accounts
+    from registration.repositories.people import Store
 
     pool_id = target.output(outputs.PEOPLE_POOL)
-    table = target.table(target.output(outputs.MAIN_TABLE))
+    store = target.store(Store, outputs.MAIN_TABLE)
     username = operator.username
     exists = _user_exists(target, pool_id, username)
-    account = table.get_item(Key=person_key(username, ACCOUNT), ConsistentRead=True).get("Item") or {}
+    account = accounts.get_account(store, username) or {}
     active = account.get("status") == ACTIVE
     if active or (exists and account.get("status") == PASSWORD_PENDING and not resend_link):
         if not dry_run:
@@ -104,7 +109,7 @@ def bootstrap_operator(target: Target, operator: Operator, *, dry_run: bool, res
         )
     idp = target.client("cognito-idp")
     idp.admin_add_user_to_group(UserPoolId=pool_id, Username=username, GroupName=MINISTRY_GROUP)
-    token = _write_link_items(target, table, operator, PASSWORD_PENDING)
+    token = _write_link_items(store, operator)
     _send_invitation(target, operator, token)
     _audit(target, username, "OPERATOR_BOOTSTRAPPED" if not exists else "OPERATOR_LINK_RESENT")
     return AdminOutcome(username, "created" if not exists else "link-resent", link_sent=True)
@@ -127,24 +132,25 @@ def _unusable_password() -> str:
     return "".join(secrets.choice(alphabet) for _ in range(40)) + "aA1!"
 
 
-def _write_link_items(target: Target, table: Any, operator: Operator, pending: str) -> str:
+def _write_link_items(store: Store, operator: Operator) -> str:
     """PROFILE (kept if present), a REGISTRATION record of this bootstrap, the SETPWD token and the ACCOUNT
     pointing at it: the state the registration's contact step leaves (decision 0023)."""
-    from botocore.exceptions import ClientError
+    from ops.repositories import operators
+    from registration.flow import ACTIVE, PASSWORD_PENDING
+    from registration.repositories import accounts, profiles
+    from sat_common import clock, tokens
+    from sat_common.items import ConditionFailed
 
-    from registration.store import ACCOUNT, PROFILE, person_key, registration_key, token_key
-    from sat_common import tokens
-
-    username, now = operator.username, datetime.now(UTC)
-    at, epoch = now.isoformat(timespec="seconds"), int(now.timestamp())
+    username, now = operator.username, clock.now()
+    at, expires_at = clock.stamp(now), clock.epoch(now) + LINK_HOURS * 3600
     token = tokens.new_token()
     token_hash = tokens.token_hash(token)
     registration_id = f"ops{uuid.uuid4().hex}"
-    try:
-        table.put_item(
-            Item={
-                **person_key(username, PROFILE),
-                "username": username,
+    with suppress(ConditionFailed):  # the person has a profile already: kept as it is
+        profiles.create_profile(
+            store,
+            username,
+            {
                 "documentType": operator.documentType,
                 "documentNumber": operator.documentNumber,
                 "firstName": operator.firstName,
@@ -153,49 +159,32 @@ def _write_link_items(target: Target, table: Any, operator: Operator, pending: s
                 "createdAt": at,
                 "createdBy": ACTOR,
             },
-            ConditionExpression="attribute_not_exists(PK)",
         )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
-    table.put_item(
-        Item={
-            **registration_key(registration_id),
-            "registrationId": registration_id,
+    operators.record_bootstrap_registration(
+        store,
+        registration_id,
+        {
             "username": username,
             "documentType": operator.documentType,
             "documentNumber": operator.documentNumber,
-            "status": pending,
+            "status": PASSWORD_PENDING,
             "origin": ACTOR,
             "createdAt": at,
             "updatedAt": at,
-        }
-    )
-    table.put_item(
-        Item={
-            **token_key(token_hash),
-            "username": username,
-            "registrationId": registration_id,
-            "expiresAt": epoch + LINK_HOURS * 3600,
-            "createdAt": at,
-        }
-    )
-    # The new token becomes the only valid one; an account activated meanwhile is left alone.
-    table.update_item(
-        Key=person_key(username, ACCOUNT),
-        UpdateExpression="SET #status = :pending, registrationId = :rid, email = :email, tokenHash = :hash, "
-        "tokenExpiresAt = :end, updatedAt = :at, createdAt = if_not_exists(createdAt, :at)",
-        ConditionExpression="attribute_not_exists(#status) OR #status <> :active",
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={
-            ":pending": pending,
-            ":rid": registration_id,
-            ":email": operator.email,
-            ":hash": token_hash,
-            ":end": epoch + LINK_HOURS * 3600,
-            ":at": at,
-            ":active": "ACTIVE",
         },
+    )
+    accounts.put_link(store, token_hash, username, expires_at, at, registration_id=registration_id)
+    # The new token becomes the only valid one; an account activated meanwhile is left alone.
+    operators.point_at_bootstrap_link(
+        store,
+        username,
+        registration_id=registration_id,
+        email=operator.email,
+        token_hash=token_hash,
+        expires_at=expires_at,
+        pending=PASSWORD_PENDING,
+        active=ACTIVE,
+        at=at,
     )
     return token
 
@@ -219,9 +208,11 @@ def _send_invitation(target: Target, operator: Operator, token: str) -> None:
 
 
 def _audit(target: Target, username: str, action: str) -> None:
-    from sat_common.audit import NEW_ENTRY, Actor, entry
+    from ops.repositories import operators
+    from registration.flow import entity
+    from sat_common.audit import Actor, entry
+    from sat_common.items import ItemStore
 
-    table_name = target.outputs.get("AuditTableName")
-    if table_name:
-        item = entry(f"PERSON#{username}", action, Actor(ACTOR, None, "python -m ops"))
-        target.table(table_name).put_item(Item=item, ConditionExpression=NEW_ENTRY)
+    if target.outputs.get(outputs.AUDIT_TABLE):
+        item = entry(entity(username), action, Actor(ACTOR, None, "python -m ops"))
+        operators.append_audit(target.store(ItemStore, outputs.AUDIT_TABLE), item)

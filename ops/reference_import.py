@@ -147,22 +147,18 @@ def _items(people: Iterable[Person], companies: Iterable[Company]) -> Iterator[d
 
 def _whole_table(target: Target, table_name: str, quiet: bool) -> tuple[list[Person], dict[str, Company]]:
     """Every person and company of the table (a Scan: fine for an operator's batch job, never for a request)."""
-    from boto3.dynamodb.types import TypeDeserializer
+    from ops.repositories.reference import ReferenceRepository
 
-    deserializer = TypeDeserializer()
     people: list[Person] = []
     companies: dict[str, Company] = {}
     scanning = Progress(f"counting populations over {table_name}", quiet=quiet)
-    paginator = target.client("dynamodb").get_paginator("scan")
-    for page in paginator.paginate(TableName=table_name, ConsistentRead=True, PaginationConfig={"PageSize": 1000}):
-        for raw in page.get("Items", []):
-            pk = raw["PK"]["S"]
-            if pk.startswith("PERSON#"):
-                people.append(Person.model_validate(deserializer.deserialize(raw["data"])))
-            elif pk.startswith("COMPANY#"):
-                company = Company.model_validate(deserializer.deserialize(raw["data"]))
-                companies[company.nit] = company
-            scanning.advance()
+    for kind, data in target.store(ReferenceRepository, outputs.REFERENCE_TABLE).people_and_companies():
+        if kind == "person":
+            people.append(Person.model_validate(data))
+        elif kind == "company":
+            company = Company.model_validate(data)
+            companies[company.nit] = company
+        scanning.advance()
     scanning.close()
     return people, companies
 

@@ -1,18 +1,19 @@
 """The Ministry's catalog of services (manual MN82 §6, Ilustración 24) from the repository's file
 (local/seed/services.json): the main-table items `POST /admin/services` would write
-(functions/catalog/admin.py; tests/integration/test_catalog_admin.py checks they agree).
+(functions/catalog/service_catalog.py; tests/integration/test_catalog_admin.py checks they agree).
 
-Used by `python -m ops bootstrap` and by the local runtime's seed (local/seed_loader.py): one path.
+Used by `python -m ops bootstrap` and by the local runtime's seed (local/seed_loader.py): one path. They are
+stored with the catalog's own operations (catalog.repository.CatalogRepository).
 """
 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from ops import REPO_ROOT
+from sat_common import ccf_access, clock, keys
 
 SERVICES_FILE = REPO_ROOT / "local" / "seed" / "services.json"
 
@@ -31,8 +32,7 @@ def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
         service_id = service["code"].lower().replace("_", "-")
         items.append(
             {
-                "PK": f"SERVICE#{service_id}",
-                "SK": "PROFILE",
+                **ccf_access.service_key(service_id),
                 "serviceId": service_id,
                 "code": service["code"],
                 "name": service["name"],
@@ -43,7 +43,7 @@ def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
                 "state": service.get("state", "ACTIVE"),
                 "createdAt": now,
                 "updatedAt": now,
-                "GSI1PK": "SERVICES",
+                "GSI1PK": keys.SERVICES,
                 "GSI1SK": service["code"],
             }
         )
@@ -52,25 +52,25 @@ def service_items(doc: dict[str, Any], now: str) -> list[dict[str, Any]]:
 
 def put_services(table: Any, items: list[dict[str, Any]], *, dry_run: bool = False) -> tuple[list[str], list[str]]:
     """Create each service that does not exist yet; never overwrite one (the Ministry may have edited it
-    through PATCH /admin/services). Returns (created ids, ids that existed)."""
-    from botocore.exceptions import ClientError
+    through PATCH /admin/services). `table`: the main table's boto3 Table resource. Returns (created ids, ids
+    that existed)."""
+    from catalog.repository import CatalogRepository
+    from ops.target import bind
 
+    catalog = bind(CatalogRepository, table)
     created: list[str] = []
     existing: list[str] = []
     for item in items:
+        service_id = str(item["serviceId"])
         if dry_run:
-            found = table.get_item(Key={"PK": item["PK"], "SK": item["SK"]}, ConsistentRead=True).get("Item")
-            (existing if found else created).append(item["serviceId"])
-            continue
-        try:
-            table.put_item(Item=item, ConditionExpression="attribute_not_exists(PK)")
-            created.append(item["serviceId"])
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            existing.append(item["serviceId"])
+            (existing if catalog.service(service_id) else created).append(service_id)
+        elif catalog.create_service(item):
+            created.append(service_id)
+        else:
+            existing.append(service_id)
     return created, existing
 
 
 def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    """The services' createdAt/updatedAt, in the tables' one timestamp format (sat_common.clock.stamp)."""
+    return clock.stamp()

@@ -7,65 +7,40 @@ An item without `purpose` gets what the read-time default already reads it as (s
 claim (`SHAREDPURPOSE#NOTIFICACION_TRAMITES`) is written first, conditionally: a CCF whose claim already names
 another service keeps that one (it is the one notified), and the old item is written as OTRO and counted as a
 conflict, for a person of the CCF to look at.
+
+Data access: ops.repositories.backfills, and the CCF summaries' read of a CCF's shared services
+(sat_common.repositories.ccf_summary).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from ops import target as outputs
-from ops.backoffice_reindex import _query_all
 from ops.target import Target
 
 
 def migrate(target: Target, *, dry_run: bool) -> dict[str, int]:
-    from boto3.dynamodb.conditions import Key
-    from botocore.exceptions import ClientError
-
+    from ops.repositories.backfills import BackfillRepository
     from sat_common import shared_services
+    from sat_common.repositories.ccf_summary import CcfSummaryRepository
 
-    table = target.table(target.output(outputs.MAIN_TABLE))
+    backfills = target.store(BackfillRepository, outputs.MAIN_TABLE)
+    summaries = target.store(CcfSummaryRepository, outputs.MAIN_TABLE)
     counts = {"services": 0, "notification": 0, "conflicts": 0}
-    for activation in _query_all(table, IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq("CCFS")):
+    for activation in backfills.activated_ccfs():
         nit = str(activation["nit"])
-        items = _query_all(
-            table, KeyConditionExpression=Key("PK").eq(f"EMPLOYER#{nit}") & Key("SK").begins_with("SHARED#")
-        )
-        for item in items:
+        for item in summaries.shared_service_items(nit):
             if "purpose" in item:
                 continue
             purpose = shared_services.purpose_of(item)
             counts["services"] += 1
             if dry_run:
                 continue
-            if purpose == shared_services.NOTIFICATION_PURPOSE and not _claim(table, nit, item, ClientError):
+            service_id = str(item["sharedServiceId"])
+            if purpose == shared_services.NOTIFICATION_PURPOSE and not backfills.claim_notification_purpose(
+                nit, service_id
+            ):
                 counts["conflicts"] += 1  # another service holds the claim: that one is notified, this one is not
                 purpose = shared_services.OTHER_PURPOSE
             counts["notification"] += purpose == shared_services.NOTIFICATION_PURPOSE
-            try:
-                table.update_item(
-                    Key={"PK": item["PK"], "SK": item["SK"]},
-                    UpdateExpression="SET purpose = :purpose",
-                    ConditionExpression="attribute_exists(PK) AND attribute_not_exists(purpose)",
-                    ExpressionAttributeValues={":purpose": purpose},
-                )
-            except ClientError as error:  # changed or deleted meanwhile: its own write decided
-                if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                    raise
+            backfills.give_purpose(nit, service_id, purpose)  # False: changed or deleted meanwhile, its write decided
     return counts
-
-
-def _claim(table: Any, nit: str, item: dict[str, Any], client_error: type[Exception]) -> bool:
-    from sat_common import shared_services
-
-    try:
-        table.put_item(
-            Item={**shared_services.purpose_key(nit), "sharedServiceId": item["sharedServiceId"]},
-            ConditionExpression="attribute_not_exists(PK) OR sharedServiceId = :id",
-            ExpressionAttributeValues={":id": item["sharedServiceId"]},
-        )
-    except client_error as error:
-        if getattr(error, "response", {}).get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True

@@ -111,20 +111,19 @@ def _cors(http: Any, portal_origin: str) -> Check:
 
 
 def _services(target: Target) -> Check:
-    table = target.table(target.output(outputs.MAIN_TABLE))
-    from boto3.dynamodb.conditions import Key
+    from catalog.repository import CatalogRepository
 
-    found = table.query(IndexName="GSI1", KeyConditionExpression=Key("GSI1PK").eq("SERVICES"))["Items"]
+    found = target.store(CatalogRepository, outputs.MAIN_TABLE).services()
     active = [item for item in found if item.get("state") == "ACTIVE"]
     status = OK if len(active) >= EXPECTED_SERVICES else FAIL
     return Check("ministry services", status, f"{len(active)} active services (run `ops bootstrap` if fewer than 3)")
 
 
 def _populations(target: Target) -> Check:
-    from sat_common.reference.keys import population_key
+    from ops.repositories.reference import ReferenceRepository
 
-    table = target.table(target.output(outputs.REFERENCE_TABLE))
-    missing = [kind for kind in KINDS if "Item" not in table.get_item(Key=population_key(kind))]
+    reference = target.store(ReferenceRepository, outputs.REFERENCE_TABLE)
+    missing = [kind for kind in KINDS if reference.population(kind) is None]
     if missing:
         return Check("reference populations", FAIL, f"missing {missing}: run `ops reference import`")
     return Check("reference populations", OK, "the five populations of the identity questions are loaded")

@@ -8,13 +8,17 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ops.errors import NO_TARGET, OpsError
+
+if TYPE_CHECKING:
+    from sat_common.items import ItemStore
 
 # The outputs the commands read (infra/stack.py creates them).
 MAIN_TABLE = "MainTableName"
 REFERENCE_TABLE = "ReferenceTableName"
+AUDIT_TABLE = "AuditTableName"
 PEOPLE_POOL = "PeopleUserPoolId"
 OUTBOX_QUEUE = "OutboxQueueUrl"
 PORTAL_BASE_URL = "PortalBaseUrl"
@@ -48,9 +52,22 @@ class Target:
     def table(self, name: str) -> Any:
         return self._session.resource("dynamodb", endpoint_url=self.endpoint_url, config=_config()).Table(name)
 
+    def store[Repo: ItemStore](self, repository: type[Repo], output: str) -> Repo:
+        """`repository` (an ItemStore: a function's repository or one of ops.repositories) on the table named by
+        the stack's output `output`, reached with this target's credentials and endpoint."""
+        return bind(repository, self.table(self.output(output)))
+
     @property
     def description(self) -> str:
         return f"local runtime ({self.endpoint_url})" if self.local else f"stack {self.stack_name} in {self.region}"
+
+
+def bind[Repo: ItemStore](repository: type[Repo], table: Any) -> Repo:
+    """`repository` on `table` (a boto3 Table resource): the repositories reach their table through
+    sat_common.aws (the default session, as in Lambda); ops reaches the target's, so the same named
+    operations write what the functions read."""
+    bound = type(repository.__name__, (repository,), {"table": property(lambda _self: table)})
+    return bound(table.name)  # type: ignore[no-any-return]
 
 
 def _config() -> Any:

@@ -15,6 +15,7 @@
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT)]
 
-from infra.api_routes import API_FUNCTIONS, QUEUE_FUNCTIONS  # noqa: E402
+from infra.api_routes import API_FUNCTIONS, AUTHORIZER_FUNCTIONS, QUEUE_FUNCTIONS  # noqa: E402
 from local.testing import free_port  # noqa: E402
 from scripts import bench_cost, bench_load  # noqa: E402
 
@@ -57,14 +58,34 @@ def median_of(runs: int, command: list[str], env: dict[str, str] | None = None) 
     return statistics.median(timed(command, env) for _ in range(runs))
 
 
-def cold_imports(runs: int) -> list[tuple[str, float]]:
+def wall_and_cpu(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Wall and CPU time (user + system) of one process; CPU moves less than wall time on a busy machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    subprocess.run(command, cwd=ROOT, env=env, check=True, capture_output=True)
+    wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+
+
+def cold_imports(runs: int) -> list[tuple[str, float, float]]:
+    """(name, median wall seconds, median CPU seconds) of the floor, then of each function's handler import."""
     env = {**os.environ, **FUNCTION_ENV}
     path = f"{ROOT}/functions:{ROOT}/layers/common/python"
-    figures = [("floor: import boto3", median_of(runs, [PYTHON, "-c", "import boto3"], env))]
-    for area in (*API_FUNCTIONS, *QUEUE_FUNCTIONS):
+    commands = [("floor: import boto3", [PYTHON, "-c", "import boto3"])]
+    for area in (*API_FUNCTIONS, *QUEUE_FUNCTIONS, *AUTHORIZER_FUNCTIONS):
         code = f"import sys; sys.path[:0] = '{path}'.split(':'); import {area}.handler"
-        figures.append((f"{area}.handler", median_of(runs, [PYTHON, "-c", code], env)))
-    return figures
+        commands.append((f"{area}.handler", [PYTHON, "-c", code]))
+    # Interleaved (floor, every function, floor, ...): a busy machine's load changes within a run, and each ratio
+    # must compare processes that ran under the same load.
+    samples: dict[str, list[tuple[float, float]]] = {name: [] for name, _ in commands}
+    for _ in range(runs):
+        for name, command in commands:
+            samples[name].append(wall_and_cpu(command, env))
+    return [
+        (name, statistics.median(w for w, _ in taken), statistics.median(c for _, c in taken))
+        for name, taken in samples.items()
+    ]
 
 
 def synth_seconds() -> float:
@@ -149,6 +170,28 @@ def runtime_figures(args: argparse.Namespace, seconds: float, tramites: int, tem
     return figures
 
 
+def route_figures(args: argparse.Namespace, seconds: float, names: set[str]) -> dict[str, object]:
+    """Warm latency and AWS calls of the `names` routes only, in one local runtime (the demo's world)."""
+    with tempfile.TemporaryDirectory(prefix="sat-ccf-bench-") as scratch:
+        runtime = bench_load.start_runtime(Path(scratch), args.pool_size, free_port(), free_port())
+        try:
+            world = bench_load.build_world(runtime)
+            routes = bench_load.warm_latency(runtime, world, args.clients, seconds, only=names)
+            table = bench_load.calls_per_route(runtime.records())
+        finally:
+            runtime.stop()
+    return {
+        "world_failed_steps": world.failed_steps,
+        "warm_latency": {
+            "clients": args.clients,
+            "seconds_per_route": seconds,
+            "pool_size": args.pool_size,
+            "routes": routes,
+        },
+        "aws_calls_per_route": {key: row for key, row in table.items() if key in names},
+    }
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=7, help="runs per cold-import figure (median)")
@@ -159,6 +202,13 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, default=None, help="load per route in seconds (default 30)")
     parser.add_argument("--pool-size", type=int, default=2, help="local runtime processes per function (default 2)")
     parser.add_argument("--tramites", type=int, default=None, help="trámites filed for the throughput (default 50)")
+    parser.add_argument(
+        "--routes",
+        nargs="+",
+        metavar="NAME",
+        help="only these routes' warm latency and AWS calls, named as in the output (e.g. 'GET /ccfs/{nit}/services'), "
+        "with 'GET /health' as the reference in the same run; no other figure",
+    )
     args = parser.parse_args()
     if args.quick:
         args.runs = min(args.runs, 3)
@@ -168,12 +218,18 @@ def main() -> int:
     figures: dict[str, object] = {"python": sys.version.split()[0], "machine": f"{os.cpu_count()} cores"}
     # Other work on the same cores skews every figure: the load average is part of the record.
     figures["load_average_1m_at_start"] = round(os.getloadavg()[0], 1)
+    if args.routes:
+        figures.update(route_figures(args, seconds, {"GET /health", *args.routes}))
+        figures["load_average_1m_at_end"] = round(os.getloadavg()[0], 1)
+        print(json.dumps(figures, indent=2))
+        return 0
     figures["synth_s"] = round(synth_seconds(), 2)
     figures["local_runtime_ready_s"] = round(local_start_seconds(), 2)
     imports = cold_imports(args.runs)
-    floor = imports[0][1]
-    figures["cold_import_s"] = {name: round(seconds, 3) for name, seconds in imports}
-    figures["cold_import_vs_floor"] = {name: round(seconds / floor, 2) for name, seconds in imports[1:]}
+    floor, floor_cpu = imports[0][1], imports[0][2]
+    figures["cold_import_s"] = {name: round(seconds, 3) for name, seconds, _ in imports}
+    figures["cold_import_vs_floor"] = {name: round(seconds / floor, 2) for name, seconds, _ in imports[1:]}
+    figures["cold_import_cpu_vs_floor"] = {name: round(cpu / floor_cpu, 2) for name, _, cpu in imports[1:]}
     template = sorted((ROOT / "cdk.out").glob("SatCcf-*.template.json"))[0]
     figures["package_sizes"] = bench_cost.package_sizes(template)
     if args.runtime:

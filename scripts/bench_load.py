@@ -59,6 +59,9 @@ def start_runtime(workdir: Path, pool_size: int, api_port: int, moto_port: int) 
     counts = workdir / "aws-calls.jsonl"
     command = [PYTHON, str(ROOT / "scripts/bench_runtime.py"), str(counts), "--workdir", str(workdir)]
     command += ["--api-port", str(api_port), "--moto-port", str(moto_port), "--quiet", "--pool-size", str(pool_size)]
+    from local.testing import free_port  # the portal's default port may be another runtime's (make demo)
+
+    command += ["--portal-port", str(free_port())]
     log = (workdir / "runtime.log").open("wb")
     process = subprocess.Popen(command, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT)
     ready = workdir / "ready.json"
@@ -300,11 +303,16 @@ def hammer(
     }
 
 
-def warm_latency(runtime: Runtime, world: World, clients: int, seconds: float) -> dict[str, Any]:
+def warm_latency(
+    runtime: Runtime, world: World, clients: int, seconds: float, only: set[str] | None = None
+) -> dict[str, Any]:
+    """Each route of load_routes (those named in `only`, when given) under load, one after the other."""
     api_url = runtime.info["api_url"]
     figures: dict[str, Any] = {}
     with httpx.Client(base_url=api_url, timeout=60) as api:
         for name, method, path, kwargs in load_routes(world, api):
+            if only is not None and name not in only:
+                continue
             if kwargs.pop("token", False):
                 kwargs = {"headers": system_token(api, world)}
             api.request(method, path, **kwargs)  # one warm-up call
@@ -429,8 +437,9 @@ def cold_starts(runtime: Runtime, runs: int) -> dict[str, Any]:
     base = worker_environment(next(iter(specs.values())), moto_url, template.region)
     base.pop("PYTHONPATH", None)
     floor_env = {**base, "_BENCH_PATH": "[]"}
-    floor = statistics.median(_timed([PYTHON, "-c", "import boto3"], floor_env, None) for _ in range(runs))
-    figures: dict[str, Any] = {"floor: import boto3": {"wall_s": round(floor, 3)}}
+    # The floor runs just before each function's run, so every ratio compares processes under the same load.
+    floor_walls: list[float] = []
+    figures: dict[str, Any] = {}
     running = _running_environments(runtime.process.pid)
     for spec in specs.values():
         # The environment of the runtime's own process for this function: the template's values resolved against
@@ -443,7 +452,9 @@ def cold_starts(runtime: Runtime, runs: int) -> dict[str, Any]:
         stdin = json.dumps(event) if event is not None else ""
         walls: list[float] = []
         inner: list[dict[str, Any]] = []
+        floors: list[float] = []
         for _ in range(runs):
+            floors.append(_timed([PYTHON, "-c", "import boto3"], floor_env, None))
             began = time.perf_counter()
             done = subprocess.run(
                 [PYTHON, "-c", COLD_CODE], input=stdin, env=env, cwd=spec.code_dir, capture_output=True, text=True
@@ -453,7 +464,8 @@ def cold_starts(runtime: Runtime, runs: int) -> dict[str, Any]:
                 inner.append({"error": done.stderr.strip().splitlines()[-3:]})
                 continue
             inner.append(json.loads(done.stdout.strip().splitlines()[-1]))
-        wall = statistics.median(walls)
+        wall, floor = statistics.median(walls), statistics.median(floors)
+        floor_walls += floors
         ok = [x for x in inner if "import_s" in x]
         what = f"{event['httpMethod']} {event['resource']}" if event and "httpMethod" in event else None
         what = what or ("authorizer event" if event else "import only")
@@ -465,7 +477,7 @@ def cold_starts(runtime: Runtime, runs: int) -> dict[str, Any]:
             "request": what,
             "status": ok[0]["status"] if ok else inner[0],
         }
-    return figures
+    return {"floor: import boto3": {"wall_s": round(statistics.median(floor_walls), 3)}, **figures}
 
 
 def _running_environments(parent: int) -> dict[str, dict[str, str]]:

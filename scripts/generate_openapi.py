@@ -1,6 +1,6 @@
 """Build the API's OpenAPI 3.1 document from every function's resolver.
 
-Writes docs/openapi.json (committed) and the copy the catalog function serves. `--check` exits 1
+Writes docs/openapi.json (committed; the catalog function serves it through a symlink). `--check` exits 1
 when either committed file is stale; a test runs it.
 """
 
@@ -20,7 +20,9 @@ from aws_lambda_powertools.event_handler.openapi.models import Server  # noqa: E
 from infra.api_routes import API_FUNCTIONS, ROUTES  # noqa: E402
 from scripts import openapi_contract  # noqa: E402
 
-OUTPUTS = (ROOT / "docs/openapi.json", ROOT / "functions/catalog/openapi.json")
+# The one committed copy; the catalog function serves it through a symlink (functions/catalog/openapi.json) that
+# the asset follows at synth (decision 0110).
+OUTPUTS = (ROOT / "docs/openapi.json",)
 DESCRIPTION = (
     "API de la funcionalidad «Administración de Servicios Web Externos» del SAT para las Cajas de "
     "Compensación Familiar. Errores en application/problem+json (RFC 9457), en español; "
@@ -108,7 +110,21 @@ TOKEN_REQUEST_BODY = {
                     "password": {"type": "string", "format": "password"},
                     "scope": {"type": "string"},
                 },
-            }
+            },
+            "examples": {
+                "clientSecretBasic": {
+                    "summary": "client_credentials; Client ID y contraseña de consumo en Authorization: Basic",
+                    "value": {"grant_type": "client_credentials"},
+                },
+                "clientSecretPost": {
+                    "summary": "client_credentials con las credenciales en el formulario",
+                    "value": {
+                        "grant_type": "client_credentials",
+                        "client_id": "4u7f2k1l9s0q3m5n8p6r2t4v1x",
+                        "client_secret": "Andina#Consumo-2026",
+                    },
+                },
+            },
         }
     },
 }

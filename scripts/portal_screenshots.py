@@ -247,7 +247,7 @@ def delegate_and_authorized(
     api.put(f"/employers/{nit}/headquarters", json=office, headers=headers).raise_for_status()
     api.post(f"/employers/{nit}/confirmation", headers=headers).raise_for_status()
     delegate = journeys.bearer(journeys.register_citizen(api, mailbox, DELEGATE, PASSWORD))
-    journeys.register_citizen(api, mailbox, AUTHORIZED, PASSWORD)
+    authorized = journeys.bearer(journeys.register_citizen(api, mailbox, AUTHORIZED, PASSWORD))
     ministry = journeys.bearer(journeys.ministry_session(api, info["ministry_login"]))
     api.post("/admin/ccfs", json={"nit": nit}, headers=ministry).raise_for_status()
     for service_id in ("solicitud-afiliacion", "respuesta-tramite-ccf", "recepcion-traslado-caja"):
@@ -276,7 +276,33 @@ def delegate_and_authorized(
     visit(go(page, f"{services}/documentacion/{SERVICE}"), "ccf-documentacion", "§6: documentación del servicio")
     visit(go(page, f"{services}/contrasena"), "ccf-contrasena", "§6: Asignar contraseña de consumo")
     visit(go(page, f"{services}/compartir"), "ccf-compartir", "§6: Compartir Servicios Entidad")
+    # the notification service (decision 0106) with two keys (decision 0102), created over the API; its URL is
+    # loopback, which only the local runtime accepts (a public name must resolve, and this machine may have no DNS)
+    shared = {"name": "NotificacionesCaja", "purpose": "NOTIFICACION_TRAMITES", "operation": "POST",
+              "description": "Recepción de las notificaciones de trámites",
+              "url": "http://127.0.0.1:9/sat/notificaciones", "publicKey": _public_key()}  # fmt: skip
+    created = api.post(f"/ccfs/{nit}/shared-services", json=shared, headers=authorized)
+    created.raise_for_status()
+    shared_id = created.json()["sharedServiceId"]
+    added = api.post(f"/ccfs/{nit}/shared-services/{shared_id}/keys", json={"publicKey": _public_key()},
+                     headers=authorized)  # fmt: skip
+    added.raise_for_status()
+    compartir = f"{services}/compartir"
+    visit(go(page, compartir), "ccf-compartir-notificacion", "§6: el servicio que recibe las notificaciones")
+    visit(go(page, f"{compartir}/{shared_id}"), "ccf-compartir-servicio", "§6: un servicio, su uso y sus llaves")
+    visit(go(page, f"{compartir}/{shared_id}/llaves"), "ccf-llaves", "§6: Llaves públicas del servicio")
+    old_kid = api.get(f"/ccfs/{nit}/shared-services/{shared_id}", headers=authorized).json()["publicKeys"][0]["kid"]
+    confirm = f"{compartir}/{shared_id}/llaves/{old_kid}/quitar"
+    visit(go(page, confirm), "ccf-llaves-quitar", "§6: quitar una llave pública: la confirmación")
     page.context.close()
+
+
+def _public_key() -> str:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    key = ec.generate_private_key(ec.SECP256R1()).public_key()
+    return key.public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
 def ministry(info: dict[str, Any], portal: str, browser: Any, visit: Visit) -> None:

@@ -1,11 +1,5 @@
-"""The audit search and its CSV export (decision 0095): Query only, on the audit table's indexes.
-
-Which index serves a search (at most two Queries per page, never a Scan):
-- `nit`: ByNit (`nitKey`), filtered by action and document when given;
-- else `documentNumber`: ByActor (`actorDoc`: what the person did) and BySubject (`subjectDoc`: what was done
-  about them), merged newest first, filtered by action;
-- else `action`: ByAction.
-`from`/`to` are a key condition on the entries' SK (`<iso>#<id>`).
+"""The audit search and its CSV export (decision 0095): which entries (repository.py has the Queries on the audit
+table's indexes) and what of them may be shown.
 
 Personal data: document numbers are masked (`CC-******4050`) except the one searched; e-mail addresses are
 never shown.
@@ -21,8 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from backoffice import repository
 from backoffice.config import BackofficeSettings
-from sat_common import clock, listing
+from sat_common import clock, keys, listing
 from sat_common.audit import DOCUMENT
 from sat_common.errors import FieldError, invalid
 
@@ -60,40 +55,6 @@ def filters(nit: str | None, document: str | None, action: str | None, start: st
     return Filters(nit, document.upper() if document else None, action, span.start, span.end)
 
 
-def _source(index: str, attribute: str, value: str, f: Filters, *, by_document: bool) -> listing.Source:
-    from boto3.dynamodb.conditions import Attr, Key  # boto3 on first use only (cold starts)
-
-    condition = Key(attribute).eq(value)
-    if f.start is not None:
-        condition &= Key("SK").between(f.start, f"{f.end}#~")  # '~' sorts after the id's hex digits
-    filter_ = Attr("action").eq(f.action) if f.action and attribute != "action" else None
-    if f.document and by_document:
-        doc = Attr("actorDoc").eq(f"DOC#{f.document}") | Attr("subjectDoc").eq(f"DOC#{f.document}")
-        filter_ = doc if filter_ is None else filter_ & doc
-    query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": condition}
-    if filter_ is not None:
-        query["FilterExpression"] = filter_
-    return listing.Source(
-        query=query,
-        key_names=("PK", "SK", attribute),
-        accept=lambda key: key[attribute] == value and key["PK"].startswith("AUDIT#"),
-        order=lambda item: str(item["SK"]),
-    )
-
-
-def sources(f: Filters) -> list[listing.Source]:
-    if f.nit:
-        return [_source("ByNit", "nitKey", f"NIT#{f.nit}", f, by_document=True)]
-    if f.document:
-        value = f"DOC#{f.document}"
-        return [
-            _source("ByActor", "actorDoc", value, f, by_document=False),
-            _source("BySubject", "subjectDoc", value, f, by_document=False),
-        ]
-    assert f.action is not None
-    return [_source("ByAction", "action", f.action, f, by_document=False)]
-
-
 # --------------------------------------------------------------------------- personal data
 def mask_document(kind: str, number: str, searched: str | None) -> str:
     if searched and number.upper() == searched:
@@ -128,11 +89,12 @@ def view(item: Mapping[str, Any], searched: str | None) -> dict[str, Any]:
     actor = str(item.get("actor", "-"))
     match = DOCUMENT.match(actor)
     return {
-        "at": item.get("at") or str(item["SK"]).split("#", 1)[0],
+        # entries keep `+00:00`; shown in the one format (sat_common.clock.stamp), in the CSV too
+        "at": clock.stamp(clock.parse(str(item.get("at") or str(item["SK"]).split("#", 1)[0]))),
         "action": item["action"],
-        "entity": mask_text(str(item["PK"]).removeprefix("AUDIT#"), searched),
+        "entity": mask_text(str(item["PK"]).removeprefix(repository.AUDIT_PARTITION), searched),
         "actor": mask_document(match.group(1), match.group(2), searched) if match else mask_text(actor, searched),
-        "nit": str(item["nitKey"]).removeprefix("NIT#") if item.get("nitKey") else None,
+        "nit": str(item["nitKey"]).removeprefix(keys.audit_nit("")) if item.get("nitKey") else None,
         "sourceIp": item.get("sourceIp"),
         "userAgent": mask_text(str(item["userAgent"]), searched) if item.get("userAgent") else None,
         "details": sanitize(item.get("details") or {}, searched),
@@ -141,7 +103,7 @@ def view(item: Mapping[str, Any], searched: str | None) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- search and export
 def search(settings: BackofficeSettings, f: Filters, limit: int, token: str | None) -> dict[str, Any]:
-    items, next_token = listing.page(settings.audit_table_name, sources(f), limit, token, f.binding())
+    items, next_token = repository.audit_page(settings.audit_table_name, f, limit, token)
     return {"items": [view(item, f.document) for item in items], "nextPageToken": next_token}
 
 
@@ -159,7 +121,7 @@ def export(settings: BackofficeSettings, f: Filters, token: str | None) -> tuple
     cap = settings.audit_export_max_rows
     while True:
         want = min(CSV_PAGE, cap - rows)
-        items, token = listing.page(settings.audit_table_name, sources(f), want, token, f.binding())
+        items, token = repository.audit_page(settings.audit_table_name, f, want, token)
         for item in items:
             entry = view(item, f.document)
             writer.writerow([_cell(entry[column]) for column in CSV_COLUMNS])

@@ -12,9 +12,8 @@ from aws_lambda_powertools.event_handler.openapi.params import Query
 from backoffice import audit_search
 from backoffice.config import settings
 from backoffice.models import AuditPage
-from sat_common import audit, ministry
+from sat_common import audit, keys, ministry
 from sat_common.api import create_resolver, json_response, lambda_entry, request_actor, request_caller
-from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.listing import reject_unknown_query
 from sat_common.operator_groups import AUDITOR
 
@@ -55,21 +54,19 @@ def search_audit(
     selected = audit_search.filters(nit, documentNumber, action, from_, to)
     if CSV in (app.current_event.headers.get("accept") or app.current_event.headers.get("Accept") or "").lower():
         return _export(selected, pageToken, caller.username)
-    with aws_faults_as_unavailable():
-        body = audit_search.search(settings(), selected, limit, pageToken)
+    body = audit_search.search(settings(), selected, limit, pageToken)
     return json_response(AuditPage.model_validate(body).model_dump(mode="json"))
 
 
 def _export(selected: audit_search.Filters, token: str | None, username: str) -> Response[Any]:
-    with aws_faults_as_unavailable():
-        text, rows, next_token = audit_search.export(settings(), selected, token)
-        audit.record(
-            settings().audit_table_name,
-            f"PERSON#{username}",
-            "AUDIT_EXPORTED",
-            request_actor(app, request_caller(app)),
-            {"filters": selected.described(), "rows": rows, "truncated": next_token is not None},
-        )
+    text, rows, next_token = audit_search.export(settings(), selected, token)
+    audit.record(
+        settings().audit_table_name,
+        keys.person(username),
+        "AUDIT_EXPORTED",
+        request_actor(app, request_caller(app)),
+        {"filters": selected.described(), "rows": rows, "truncated": next_token is not None},
+    )
     headers = {
         "Cache-Control": "no-store",
         "Content-Disposition": 'attachment; filename="auditoria.csv"',

@@ -4,9 +4,11 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
+from sat_common.fields import Timestamp
+
 
 class AuditEntryView(BaseModel):
-    at: str
+    at: Timestamp
     action: str
     entity: str = Field(description="Lo que la entrada describe (documentos enmascarados salvo el buscado)")
     actor: str = Field(description="Quién actuó: documento enmascarado, client:<id>, system o anonymous")

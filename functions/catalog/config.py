@@ -10,8 +10,8 @@ from functools import cache
 
 from pydantic import Field, field_validator
 
+from catalog.repository import CatalogRepository
 from sat_common.api import configured_base_url
-from sat_common.items import ItemStore
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings
 
 
@@ -34,10 +34,15 @@ class CatalogSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSetti
 @dataclass(frozen=True)
 class Deps:
     settings: CatalogSettings
-    store: ItemStore
+    store: CatalogRepository
+
+
+@cache
+def settings() -> CatalogSettings:
+    return CatalogSettings()  # type: ignore[call-arg]
 
 
 @cache
 def deps() -> Deps:
-    settings = CatalogSettings()  # type: ignore[call-arg]
-    return Deps(settings=settings, store=ItemStore(settings.main_table_name))
+    config = settings()
+    return Deps(settings=config, store=CatalogRepository(config.main_table_name))

@@ -2,6 +2,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from sat_common.fields import Timestamp
+
 
 class Health(BaseModel):
     status: str = Field(examples=["ok"])
@@ -24,7 +26,7 @@ class CatalogPage(BaseModel):
     items: list[CatalogItem]
 
 
-# --------------------------------------------------------------------------- Ministry and CCF (issue 5)
+# --------------------------------------------------------------------------- Ministry and CCF (manual §6)
 NIT_PATTERN = r"^\d{9}$"
 SERVICE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]{1,39}$"
 Operation = Literal["GET", "POST", "PUT", "PATCH", "DELETE"]
@@ -36,6 +38,8 @@ class Strict(BaseModel):
 
 
 class CcfActivationRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"nit": "828413459"}]})
+
     nit: str = Field(pattern=NIT_PATTERN, description="NIT de la empresa, 9 dígitos sin dígito de verificación")
 
 
@@ -44,7 +48,7 @@ class CcfNotificationHealth(BaseModel):
     name: str | None = None
     status: str | None = Field(default=None, description="INCOMPLETE, PENDING_VERIFICATION o ACTIVE")
     connection: str | None = Field(default=None, description="AUTHORIZED, FAILED o null (sin probar)")
-    checkedAt: str | None = None
+    checkedAt: Timestamp | None = None
 
 
 class CcfSharedSummary(BaseModel):
@@ -57,17 +61,17 @@ class CcfSharedSummary(BaseModel):
 class CcfLastDelivery(BaseModel):
     numeroTransaccion: str
     outcome: str = Field(description="ACUSADA, REINTENTO, FALLIDA, OMITIDA o TOKEN_RENOVADO")
-    at: str
+    at: Timestamp
 
 
 class Ccf(BaseModel):
     nit: str
     businessName: str | None = None
     status: str = Field(description="ACTIVE o SUSPENDED")
-    activatedAt: str
+    activatedAt: Timestamp
     activatedBy: str
     stateReason: str | None = Field(default=None, description="Motivo de la última suspensión o reactivación")
-    stateSince: str | None = None
+    stateSince: Timestamp | None = None
     stateBy: str | None = None
     servicesAssigned: int | None = Field(default=None, description="Servicios asignados activos")
     sharedServices: CcfSharedSummary | None = None
@@ -75,6 +79,15 @@ class Ccf(BaseModel):
 
 
 class CcfStatePatch(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"state": "SUSPENDED", "reason": "Incumplimiento del protocolo de intercambio de información"},
+                {"state": "ACTIVE", "reason": "La CCF corrigió su servicio de notificaciones"},
+            ]
+        }
+    )
+
     state: Literal["SUSPENDED", "ACTIVE"] = Field(description="SUSPENDED suspende la CCF; ACTIVE la reactiva")
     reason: str = Field(min_length=3, max_length=500, description="Motivo (queda en la auditoría)")
 
@@ -85,6 +98,29 @@ class CcfPage(BaseModel):
 
 
 class ServiceCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "code": "SOLICITUD_AFILIACION",
+                    "name": "SERVICIO SOLICITUD AFILIACION",
+                    "description": "Servicio para la consulta de la solicitud del trámite de afiliación",
+                    "operation": "POST",
+                    "openapi": {
+                        "openapi": "3.0.3",
+                        "info": {"title": "SERVICIO SOLICITUD AFILIACION", "version": "1.0.0"},
+                        "paths": {
+                            "/sat/solicitud-afiliacion": {
+                                "post": {"responses": {"200": {"description": "La solicitud cifrada (JWE)"}}}
+                            }
+                        },
+                    },
+                    "state": "ACTIVE",
+                }
+            ]
+        }
+    )
+
     code: str = Field(pattern=r"^[A-Z0-9_]{2,40}$", examples=["SOLICITUD_AFILIACION"])
     name: str = Field(min_length=1, max_length=120)
     description: str = Field(min_length=1, max_length=500)
@@ -94,6 +130,15 @@ class ServiceCreate(Strict):
 
 
 class ServicePatch(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"description": "Consulta de la solicitud de afiliación (cifrada con la llave de la CCF)"},
+                {"state": "INACTIVE"},
+            ]
+        }
+    )
+
     name: str | None = Field(default=None, min_length=1, max_length=120)
     description: str | None = Field(default=None, min_length=1, max_length=500)
     operation: Operation | None = None
@@ -109,8 +154,8 @@ class Service(BaseModel):
     operation: str
     endpointPath: str
     state: str
-    createdAt: str
-    updatedAt: str
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 class ServiceList(BaseModel):
@@ -118,6 +163,8 @@ class ServiceList(BaseModel):
 
 
 class AssignmentRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"serviceId": "solicitud-afiliacion"}]})
+
     serviceId: str = Field(pattern=SERVICE_ID_PATTERN)
 
 
@@ -126,7 +173,7 @@ class Assignment(BaseModel):
     serviceId: str
     clientId: str
     status: str
-    assignedAt: str
+    assignedAt: Timestamp
 
 
 class Terms(BaseModel):
@@ -136,10 +183,12 @@ class Terms(BaseModel):
     textHash: str = Field(description="SHA-256 del texto mostrado")
     accepted: bool
     decision: str | None = None
-    decidedAt: str | None = None
+    decidedAt: Timestamp | None = None
 
 
 class TermsDecisionRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"version": "2026-01", "decision": "ACCEPT"}]})
+
     version: str = Field(min_length=1, max_length=40)
     decision: Literal["ACCEPT", "DECLINE"]
 
@@ -148,7 +197,7 @@ class TermsDecision(BaseModel):
     version: str
     decision: str
     accepted: bool
-    decidedAt: str
+    decidedAt: Timestamp
 
 
 class CcfService(BaseModel):
@@ -177,6 +226,14 @@ class CcfServiceInfo(BaseModel):
 
 
 class ConsumerPassword(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"password": "Andina#Consumo-2026", "passwordConfirmation": "Andina#Consumo-2026", "immediate": False}
+            ]
+        }
+    )
+
     password: str = Field(min_length=1, max_length=256)
     passwordConfirmation: str = Field(min_length=1, max_length=256)
     immediate: bool = Field(

@@ -2,33 +2,20 @@
 
 Verifies the RS256 signature (KMS public key, fetched once per environment) and the issuer, audience,
 expiry and not-before claims, then reads the assignment, the service, the CCF's activation (SUSPENDED: refused,
-decision 0093) and its consumer password item on every (uncached) call: a revoked assignment, an inactive
-service, a suspended CCF or an immediate password rotation
-(a token obtained with an older password revision than `tokensNotBeforeRevision`) stops working within
-the authorizer cache TTL (decisions 0040, 0041). The policy allows only the token's own service (its
-operation and path) plus GET /sat/session, so a token of service A cannot call service B, and the context
-carries the CCF's NIT from the token, never from the request.
+decision 0093) and its consumer password item on every (uncached) call, in one BatchGetItem: a revoked
+assignment, an inactive service, a suspended CCF or an immediate password rotation (a token obtained with an
+older password revision than `tokensNotBeforeRevision`) stops working within the authorizer cache TTL
+(decisions 0040, 0041). The policy allows only the token's own service (its operation and path) plus
+GET /sat/session, so a token of service A cannot call service B, and the context carries the CCF's NIT from
+the token, never from the request.
 """
 
-from functools import cache
 from typing import Any
 
-from pydantic import Field
-
+from ccf_authorizer.config import settings
 from sat_common import ccf_access
 from sat_common.items import ItemStore
 from sat_common.observability import logger
-from sat_common.settings import MainTableSettings, TokenSigningSettings
-
-
-class AuthorizerSettings(MainTableSettings, TokenSigningSettings):
-    # The tokens' issuer is the API's public base URL (decision 0100), the value the token endpoint signs.
-    public_api_base_url: str = Field(min_length=1)
-
-
-@cache
-def settings() -> AuthorizerSettings:
-    return AuthorizerSettings()  # type: ignore[call-arg]
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -46,9 +33,16 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
         # API Gateway's 401: the UNAUTHORIZED gateway response, with `WWW-Authenticate: Bearer realm="sat-ccf",
         # error="invalid_token"` (RFC 6750 §3, infra/components/api.py; decision 0100).
         raise Exception("Unauthorized") from None
-    store = ItemStore(config.main_table_name)
-    assignment = store.get(ccf_access.assignment_key(claims.nit, claims.service_id))
-    service = store.get(ccf_access.service_key(claims.service_id))
+    # Everything the answer depends on, in one read (BatchGetItem, decision 0112).
+    assignment, service, activation, password = ItemStore(config.main_table_name).get_many(
+        [
+            ccf_access.assignment_key(claims.nit, claims.service_id),
+            ccf_access.service_key(claims.service_id),
+            ccf_access.activation_key(claims.nit),
+            ccf_access.password_key(claims.nit),
+        ],
+        attributes=("status", "clientId", "state", "operation", "endpointPath", "tokensNotBeforeRevision"),
+    )
     if (
         not assignment
         or assignment.get("status") != ccf_access.ACTIVE
@@ -58,12 +52,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     ):
         logger.info("token of a revoked assignment or inactive service", extra={"clientId": claims.client_id})
         raise Exception("Unauthorized")
-    activation = store.get(ccf_access.activation_key(claims.nit)) or {}
-    if activation.get("status") != ccf_access.ACTIVE:  # a suspended CCF (decision 0093)
+    if (activation or {}).get("status") != ccf_access.ACTIVE:  # a suspended CCF (decision 0093)
         logger.info("token of a CCF that is not active", extra={"clientId": claims.client_id})
         raise Exception("Unauthorized")
-    password = store.get(ccf_access.password_key(claims.nit)) or {}
-    if claims.password_revision < int(password.get("tokensNotBeforeRevision", 0)):
+    if claims.password_revision < int((password or {}).get("tokensNotBeforeRevision", 0)):
         logger.info("token issued before an immediate password rotation", extra={"clientId": claims.client_id})
         raise Exception("Unauthorized")
     if any(char in str(service.get("endpointPath", "")) for char in "*?"):

@@ -2,21 +2,21 @@
 legal representative, the business reference source still naming them (decision 0033)."""
 
 from delegation import representative
-from delegation.common import EMPLOYER_ACCESS, Membership
+from delegation.common import Membership
 from delegation.config import Deps
-from delegation.store import DELEGATE, EMPLOYER_ROLE, LEGAL_REP, employer_key, role_key
+from delegation.repository import DELEGATE, EMPLOYER_ACCESS, LEGAL_REP
 from sat_common.auth import Caller
 from sat_common.errors import not_found
 
 
 def membership(deps: Deps, caller: Caller, nit: str) -> Membership:
-    """The caller's grant on `nit`, from the stored ROLE item; 404 when there is none, as if the company did
-    not exist. The employer item must agree (defence in depth). A legal representative the reference source
-    no longer names loses the grant here (representative.still_represents) and gets the same 404."""
-    grant = deps.store.get(role_key(caller.username, EMPLOYER_ROLE, nit))
+    """The caller's grant on `nit`, from the stored ROLE item (read with the company in one call); 404 when
+    there is none, as if the company did not exist. The employer item must agree (defence in depth). A legal
+    representative the reference source no longer names loses the grant here
+    (representative.still_represents) and gets the same 404."""
+    grant, employer = deps.repository.grant_and_employer(caller.username, nit)
     if not grant or grant.get("status") not in EMPLOYER_ACCESS:
         raise not_found()
-    employer = deps.store.get(employer_key(nit))
     if not employer:
         raise not_found()
     profile = grant.get("profile")

@@ -4,7 +4,6 @@ profile "Autorizado para administrar servicios web externos" for a CCF whose rol
 from typing import Any
 
 from delegation.common import (
-    EMPLOYER_ACCESS,
     Membership,
     display_name,
     entity,
@@ -17,18 +16,20 @@ from delegation.common import (
 )
 from delegation.config import Deps
 from delegation.models import AuthorizationCreate
-from delegation.store import (
+from delegation.repository import (
     ACTIVE,
     CCF_PROFILE,
     CCF_ROLE,
-    EMPLOYER_ROLE,
+    EMPLOYER_ACCESS,
     REVOKED,
     ROLE_NAMES,
     authorization_key,
+    ccf_grant_index,
+    is_authorization_key,
     new_ulid,
     role_key,
 )
-from sat_common import audit, ccf_access, ccf_person_access
+from sat_common import audit, ccf_person_access
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, not_found
@@ -39,7 +40,7 @@ PERSON_FIELDS = ("documentType", "documentNumber", "firstName", "middleName", "f
 
 
 def _ccf_active(deps: Deps, nit: str) -> bool:
-    activation = deps.store.get(ccf_access.activation_key(nit))
+    activation = deps.repository.ccf_activation(nit)
     return bool(activation and activation.get("status") == ACTIVE)
 
 
@@ -82,30 +83,14 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
         "authorizationId": authorization_id,
         "office": body.office,
         # the catalog area finds a CCF's authorized persons through GSI1 (docs/data-model.md)
-        "GSI1PK": f"ROLE#{CCF_ROLE}#{nit}",
-        "GSI1SK": f"PERSON#{username}",
+        **ccf_grant_index(username, nit),
     }
-    tx = deps.store.tx()
-    tx.check(
-        ccf_access.activation_key(nit), "#status = :active", names={"#status": "status"}, values={":active": ACTIVE}
-    )
-    tx.check(
-        role_key(member.username, EMPLOYER_ROLE, nit),
-        "#status IN (:a, :b)",
-        names={"#status": "status"},
-        values={":a": EMPLOYER_ACCESS[0], ":b": EMPLOYER_ACCESS[1]},
-    )
-    tx.put(
-        grant,
-        condition="attribute_not_exists(PK) OR #status = :revoked",
-        names={"#status": "status"},
-        values={":revoked": REVOKED},
-    )
-    tx.put(authorization, condition="attribute_not_exists(PK)")
     details = {"authorizationId": authorization_id, "person": username, "registered": registered, "by": member.profile}
-    tx.audit(deps.settings.audit_table_name, audit.entry(entity(nit), "AUTHORIZATION_CREATED", actor, details))
+    entry = audit.entry(entity(nit), "AUTHORIZATION_CREATED", actor, details)
     try:
-        tx.commit()
+        deps.repository.create_authorization(
+            authorization, grant, member.username, deps.settings.audit_table_name, entry
+        )
     except ConditionFailed:
         raise _why_not(deps, member, username) from None
     queued = send_email(
@@ -129,12 +114,12 @@ def create(deps: Deps, member: Membership, body: AuthorizationCreate, actor: Act
 
 
 def _why_not(deps: Deps, member: Membership, username: str) -> DomainError:
-    existing = deps.store.get(role_key(username, CCF_ROLE, member.nit))
+    existing = deps.repository.ccf_grant(username, member.nit)
     if existing and existing.get("status") != REVOKED:
         return DomainError(code="ALREADY_AUTHORIZED", status=409)
     if not _ccf_active(deps, member.nit):
         return DomainError(code="CCF_ROLE_NOT_ACTIVE", status=409)
-    own = deps.store.get(role_key(member.username, EMPLOYER_ROLE, member.nit))
+    own = deps.repository.grant(member.username, member.nit)
     if not own or own.get("status") not in EMPLOYER_ACCESS:
         return not_found()
     return DomainError(code="CONCURRENT_UPDATE", status=409)
@@ -150,37 +135,21 @@ def listing(deps: Deps, member: Membership, limit: int, next_token: str | None) 
     if next_token is not None:
         start = decode_page_token(
             next_token,
-            accept=lambda key: key["PK"] == f"EMPLOYER#{member.nit}" and key["SK"].startswith("AUTH#"),
+            accept=lambda key: is_authorization_key(member.nit, key),
             message="invalid_next_token",
         )
-    items, last = deps.store.page(f"EMPLOYER#{member.nit}", "AUTH#", limit, start)
+    items, last = deps.repository.authorizations_page(member.nit, limit, start)
     return {"items": [view(item) for item in items], "nextToken": encode_page_token(last) if last else None}
 
 
 def revoke(deps: Deps, member: Membership, authorization_id: str, actor: Actor) -> None:
     """Revocation is effective on the person's next request: the catalog area reads the ROLE item each time."""
     nit = member.nit
-    item = deps.store.get(authorization_key(nit, authorization_id))
+    item = deps.repository.authorization(nit, authorization_id)
     if not item or item.get("status") != ACTIVE:
         raise not_found()
-    now = iso()
-    tx = deps.store.tx()
-    tx.update(
-        authorization_key(nit, authorization_id),
-        "SET #status = :revoked, revokedAt = :now, revokedBy = :by",
-        condition="#status = :active",
-        names={"#status": "status"},
-        values={":revoked": REVOKED, ":now": now, ":by": member.username, ":active": ACTIVE},
-    )
-    tx.update(
-        role_key(str(item["username"]), CCF_ROLE, nit),
-        "SET #status = :revoked, revokedAt = :now",
-        condition="authorizationId = :id",
-        names={"#status": "status"},
-        values={":revoked": REVOKED, ":now": now, ":id": authorization_id},
-    )
     try:
-        tx.commit()
+        deps.repository.revoke_authorization(nit, authorization_id, str(item["username"]), member.username, iso())
     except ConditionFailed:
         raise not_found() from None
     record(deps, nit, "AUTHORIZATION_REVOKED", actor, {"authorizationId": authorization_id, "person": item["username"]})
@@ -203,7 +172,7 @@ def _suggest_rotation(deps: Deps, nit: str, revoked: dict[str, Any], actor: Acto
     except Exception as error:  # the revocation is done; the notice is best effort
         logger.warning("revocation notice not queued", extra={"errorType": type(error).__name__})
         return
-    business_name = str((deps.store.get(ccf_access.activation_key(nit)) or {}).get("businessName") or nit)
+    business_name = str((deps.repository.ccf_activation(nit) or {}).get("businessName") or nit)
     for person in people:
         if not person.email or person.username == revoked["username"]:
             continue

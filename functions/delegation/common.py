@@ -7,33 +7,23 @@ from datetime import datetime
 from typing import Any
 
 from delegation.config import Deps
-from delegation.store import (
-    ACTIVE,
-    EMPLOYER_ROLE,
-    LEGAL_REP,
-    PENDING_CONFIRMATION,
-    ROLE_NAMES,
-    person_key,
-    role_key,
-)
-from sat_common import audit, clock
+from delegation.repository import EMPLOYER_ROLE, LEGAL_REP, ROLE_NAMES, role_key
+from sat_common import audit, clock, keys
 from sat_common.audit import Actor
 from sat_common.errors import DomainError
 from sat_common.observability import logger
 from sat_common.outbox import EmailTemplate, OutboxEmail, enqueue_email
 from sat_common.reference import Company, Person
 
-# Grant states that let a person act on /employers/{nit}. PENDING_CONFIRMATION: named before the
-# company's registration was confirmed (the role is not in /me/roles yet, but the steps can be done).
-EMPLOYER_ACCESS = (ACTIVE, PENDING_CONFIRMATION)
-
 
 def iso(moment: datetime | None = None) -> str:
-    return (moment or clock.now()).isoformat(timespec="seconds").replace("+00:00", "Z")
+    """The one timestamp format (sat_common.clock.stamp)."""
+    return clock.stamp(moment)
 
 
 def entity(nit: str) -> str:
-    return f"EMPLOYER#{nit}"
+    """The company's audit entity."""
+    return keys.employer(nit)
 
 
 def record(deps: Deps, nit: str, action: str, actor: Actor, details: dict[str, Any] | None = None) -> None:
@@ -112,12 +102,12 @@ def verified_person(deps: Deps, data: Any) -> Person:
 
 def is_registered(deps: Deps, username: str) -> bool:
     """Registered = the registration area's ACCOUNT item is ACTIVE (password set)."""
-    account = deps.store.get(person_key(username, "ACCOUNT"))
+    account = deps.repository.person_item(username, "ACCOUNT")
     return bool(account and account.get("status") == "ACTIVE")
 
 
 def person_email(deps: Deps, username: str) -> str | None:
-    profile = deps.store.get(person_key(username, "PROFILE")) or {}
+    profile = deps.repository.person_item(username, "PROFILE") or {}
     if profile.get("email"):
         return str(profile["email"])
     document_type, _, number = username.partition("-")

@@ -6,7 +6,7 @@ from functools import cache
 
 from pydantic import Field
 
-from delegation.store import Store
+from delegation.repository import DelegationRepository
 from sat_common.reference.sources import ReferenceSource, reference_source
 from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, OutboxSettings, ReferenceTableSettings
 
@@ -32,15 +32,20 @@ class DelegationSettings(ApiSettings, MainTableSettings, ReferenceTableSettings,
 @dataclass(frozen=True)
 class Deps:
     settings: DelegationSettings
-    store: Store
+    repository: DelegationRepository
     reference: ReferenceSource
 
 
 @cache
+def settings() -> DelegationSettings:
+    return DelegationSettings()  # type: ignore[call-arg]
+
+
+@cache
 def deps() -> Deps:
-    settings = DelegationSettings()  # type: ignore[call-arg]
+    config = settings()
     return Deps(
-        settings=settings,
-        store=Store(settings.main_table_name),
+        settings=config,
+        repository=DelegationRepository(config.main_table_name),
         reference=reference_source(),  # REFERENCE_SOURCE_KIND: the table or the HTTP adapter
     )

@@ -22,19 +22,20 @@ from delegation.common import (
 )
 from delegation.config import Deps
 from delegation.models import DelegateData, EmployerCreate, EmployerUpdate, HeadquartersData
-from delegation.store import (
+from delegation.repository import (
     ACTIVE,
     DELEGATE,
     DRAFT,
-    EMPLOYER_ROLE,
+    EXPIRED,
+    FILE_REJECTED,
     LEGAL_REP,
     PENDING_CONFIRMATION,
     REGISTERED,
+    REJECTED,
     REVOKED,
     RUT_REQUIRED,
     employer_key,
-    role_key,
-    status_index_sk,
+    status_index,
 )
 from sat_common.audit import Actor
 from sat_common.auth import Caller
@@ -56,7 +57,7 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> tu
         raise DomainError(code="NOT_LEGAL_REPRESENTATIVE", status=403)
     if company.status != "ACTIVA":
         raise DomainError(code="COMPANY_NOT_ACTIVE", status=409)
-    existing = deps.store.get(employer_key(body.nit))
+    existing = deps.repository.employer(body.nit)
     if existing is not None:
         if existing["legalRepresentative"] == caller.username and representative.holds_grant(
             deps, caller.username, body.nit
@@ -83,17 +84,15 @@ def create(deps: Deps, caller: Caller, body: EmployerCreate, actor: Actor) -> tu
         "createdAt": now,
         "updatedAt": now,
         "version": 1,
-        "GSI1PK": f"EMPSTATUS#{status}",
-        "GSI1SK": status_index_sk(now, body.nit),
+        **status_index(status, now, body.nit),
     }
     slot = None
     if not matches:
         employer["rut"], slot = rut.new_slot(deps, body.nit)
-    tx = deps.store.tx()
-    tx.put(employer, condition="attribute_not_exists(PK)")
-    tx.put(employer_role_item(caller.username, LEGAL_REP, employer, PENDING_CONFIRMATION, now))
     try:
-        tx.commit()
+        deps.repository.create_employer(
+            employer, employer_role_item(caller.username, LEGAL_REP, employer, PENDING_CONFIRMATION, now)
+        )
     except ConditionFailed:
         raise DomainError(code="EMPLOYER_ALREADY_EXISTS", status=409) from None
     record(deps, body.nit, "EMPLOYER_CREATED", actor, {"status": status, "referenceMatch": matches})
@@ -125,26 +124,16 @@ def set_delegate(deps: Deps, member: Membership, body: DelegateData, actor: Acto
     }
     role_status = ACTIVE if employer["status"] == REGISTERED else PENDING_CONFIRMATION
     previous = (employer.get("delegate") or {}).get("username")
-    tx = deps.store.tx()
-    tx.update(
-        employer_key(member.nit),
-        "SET delegate = :d, updatedAt = :now, version = version + :one",
-        condition="version = :v",
-        values={":d": delegate, ":now": now, ":one": 1, ":v": employer["version"]},
-    )
-    tx.put(employer_role_item(username, DELEGATE, employer, role_status, now))
-    if previous and previous != username:
-        tx.update(
-            role_key(previous, EMPLOYER_ROLE, member.nit),
-            "SET #status = :revoked, revokedAt = :now",
-            condition="attribute_exists(PK)",
-            names={"#status": "status"},
-            values={":revoked": REVOKED, ":now": now},
-        )
-    if not registered:
-        invitations.count_one(deps, tx, member.nit)
     try:
-        tx.commit()
+        deps.repository.name_delegate(
+            member.nit,
+            employer["version"],
+            delegate,
+            employer_role_item(username, DELEGATE, employer, role_status, now),
+            previous if previous != username else None,
+            None if registered else invitations.one_more(deps),
+            now,
+        )
     except ConditionFailed:
         limited = None if registered else invitations.limit_reached(deps, member.nit)
         raise (limited or DomainError(code="CONCURRENT_UPDATE", status=409)) from None
@@ -185,14 +174,8 @@ def delegate_view(delegate: dict[str, Any], role_status: str) -> dict[str, Any]:
 def save_headquarters(
     deps: Deps, member: Membership, data: dict[str, Any], actor: Actor, action: str
 ) -> dict[str, Any]:
-    employer = member.employer
     try:
-        deps.store.update(
-            employer_key(member.nit),
-            "SET headquarters = :h, updatedAt = :now, version = version + :one",
-            values={":h": data, ":now": iso(), ":one": 1, ":v": employer["version"]},
-            condition="version = :v",
-        )
+        deps.repository.save_headquarters(member.nit, member.employer["version"], data, iso())
     except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     record(deps, member.nit, action, actor, {"fields": sorted(data)})
@@ -248,38 +231,14 @@ def confirm(deps: Deps, member: Membership, actor: Actor) -> dict[str, Any]:
         )
     now = iso()
     delegate = employer["delegate"]["username"]
-    tx = deps.store.tx()
-    tx.update(
-        employer_key(member.nit),
-        "SET #status = :registered, GSI1PK = :gsi, GSI1SK = :gsisk, confirmedAt = :now, updatedAt = :now,"
-        " version = version + :one",
-        condition="version = :v AND #status = :draft",
-        names={"#status": "status"},
-        values={
-            ":registered": REGISTERED,
-            ":gsi": f"EMPSTATUS#{REGISTERED}",
-            ":gsisk": status_index_sk(now, member.nit),
-            ":now": now,
-            ":one": 1,
-            ":v": employer["version"],
-            ":draft": DRAFT,
-        },
-    )
-    for username in (employer["legalRepresentative"], delegate):
-        tx.update(
-            role_key(username, EMPLOYER_ROLE, member.nit),
-            "SET #status = :active, grantedAt = :now, businessName = :name",
-            condition="#status = :pending",
-            names={"#status": "status"},
-            values={
-                ":active": ACTIVE,
-                ":now": now,
-                ":name": str(employer["businessName"]),
-                ":pending": PENDING_CONFIRMATION,
-            },
-        )
     try:
-        tx.commit()
+        deps.repository.confirm(
+            member.nit,
+            employer["version"],
+            (employer["legalRepresentative"], delegate),
+            str(employer["businessName"]),
+            now,
+        )
     except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     record(
@@ -317,7 +276,9 @@ def view(deps: Deps, member: Membership, lang: str) -> dict[str, Any]:
     delegate = employer.get("delegate")
     delegate_out = None
     if delegate:
-        grant = deps.store.get(role_key(delegate["username"], EMPLOYER_ROLE, member.nit)) or {}
+        # The delegate's own request has their grant already: no second read.
+        same = delegate["username"] == member.username
+        grant = member.grant if same else deps.repository.grant(delegate["username"], member.nit) or {}
         delegate_out = delegate_view(delegate, str(grant.get("status", REVOKED)))
     current = employer.get("rut")
     rut_out = None
@@ -327,16 +288,16 @@ def view(deps: Deps, member: Membership, lang: str) -> dict[str, Any]:
             for key in ("uploadId", "status", "expiresAt", "sizeBytes", "uploadedAt", "reviewedAt")
         }
         rejection = current.get("rejection")
-        if current.get("status") == rut.FILE_REJECTED and rejection:
+        if current.get("status") == FILE_REJECTED and rejection:
             # a file check code: the reason in the reader's language
             rut_out["rejectionCode"] = rejection
             rut_out["rejection"] = field_message(
                 str(rejection).lower(), {"maxBytes": deps.settings.rut_max_bytes}, lang
             )
-        elif current.get("status") == rut.REJECTED:
+        elif current.get("status") == REJECTED:
             rut_out["rejectionCode"] = "MINISTRY_REJECTED"
             rut_out["rejection"] = rejection
-        elif current.get("status") == rut.EXPIRED:
+        elif current.get("status") == EXPIRED:
             rut_out["rejectionCode"] = "RUT_UPLOAD_EXPIRED"
             rut_out["rejection"] = field_message("rut_upload_expired", {}, lang)
     return {

@@ -41,7 +41,6 @@ from sat_common.api import (
     request_caller,
     request_language,
 )
-from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.observability import logger
 from sat_common.operator_groups import AUDITOR, REVIEWER
 
@@ -70,26 +69,23 @@ AuthorizationId = Annotated[str, Path(pattern=AUTHORIZATION_ID_PATTERN, descript
 )
 def create_employer(body: EmployerCreate) -> Response[EmployerCreated]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        created, status = employers.create(deps(), caller, body, request_actor(app, caller))
+    created, status = employers.create(deps(), caller, body, request_actor(app, caller))
     return json_response(EmployerCreated.model_validate(created), status)
 
 
 @app.get("/employers/<nit>", summary="Datos de la empresa (representante legal o delegado)", tags=EMPLOYER)
 def get_employer(nit: Nit) -> Response[EmployerView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        found = employers.view(deps(), membership(deps(), caller, nit), request_language(app))
+    found = employers.view(deps(), membership(deps(), caller, nit), request_language(app))
     return json_response(EmployerView.model_validate(found))
 
 
 @app.patch("/employers/<nit>", summary="Actualizar datos de la sede principal y generales", tags=EMPLOYER)
 def patch_employer(nit: Nit, body: EmployerUpdate) -> Response[EmployerView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        member = membership(deps(), caller, nit)
-        employers.update(deps(), member, body, request_actor(app, caller))
-        found = employers.view(deps(), membership(deps(), caller, nit), request_language(app))
+    member = membership(deps(), caller, nit)
+    employers.update(deps(), member, body, request_actor(app, caller))
+    found = employers.view(deps(), membership(deps(), caller, nit), request_language(app))
     return json_response(EmployerView.model_validate(found))
 
 
@@ -110,9 +106,8 @@ def rut_slot(
     ] = None,
 ) -> Response[RutUploadSlot]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        member = membership(deps(), caller, nit)
-        slot = rut.request_slot(deps(), member, request_actor(app, caller), return_to_portal=returnTo == "portal")
+    member = membership(deps(), caller, nit)
+    slot = rut.request_slot(deps(), member, request_actor(app, caller), return_to_portal=returnTo == "portal")
     return json_response(RutUploadSlot.model_validate(slot), 201)
 
 
@@ -123,19 +118,17 @@ def rut_slot(
 )
 def put_delegate(nit: Nit, body: DelegateData) -> Response[DelegateView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        delegate = employers.set_delegate(deps(), membership(deps(), caller, nit), body, request_actor(app, caller))
+    delegate = employers.set_delegate(deps(), membership(deps(), caller, nit), body, request_actor(app, caller))
     return json_response(DelegateView.model_validate(delegate))
 
 
 @app.put("/employers/<nit>/headquarters", summary="Paso 4: sede principal e información general", tags=EMPLOYER)
 def put_headquarters(nit: Nit, body: HeadquartersData) -> Response[HeadquartersView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        member = membership(deps(), caller, nit)
-        saved = employers.save_headquarters(
-            deps(), member, body.model_dump(), request_actor(app, caller), "HEADQUARTERS_SAVED"
-        )
+    member = membership(deps(), caller, nit)
+    saved = employers.save_headquarters(
+        deps(), member, body.model_dump(), request_actor(app, caller), "HEADQUARTERS_SAVED"
+    )
     return json_response(HeadquartersView.model_validate(saved))
 
 
@@ -146,8 +139,7 @@ def put_headquarters(nit: Nit, body: HeadquartersData) -> Response[HeadquartersV
 )
 def confirm_employer(nit: Nit) -> Response[EmployerStatus]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        result = employers.confirm(deps(), membership(deps(), caller, nit), request_actor(app, caller))
+    result = employers.confirm(deps(), membership(deps(), caller, nit), request_actor(app, caller))
     return json_response(EmployerStatus.model_validate(result))
 
 
@@ -158,9 +150,8 @@ def list_authorizations(
     nextToken: Annotated[str | None, Query(min_length=1, max_length=1000, description="De la página anterior")] = None,
 ) -> Response[AuthorizationPage]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        member = membership(deps(), caller, nit)
-        page = authorizations.listing(deps(), member, limit or deps().settings.page_size_default, nextToken)
+    member = membership(deps(), caller, nit)
+    page = authorizations.listing(deps(), member, limit or deps().settings.page_size_default, nextToken)
     return json_response(AuthorizationPage.model_validate(page))
 
 
@@ -172,8 +163,7 @@ def list_authorizations(
 )
 def create_authorization(nit: Nit, body: AuthorizationCreate) -> Response[AuthorizationView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        created = authorizations.create(deps(), membership(deps(), caller, nit), body, request_actor(app, caller))
+    created = authorizations.create(deps(), membership(deps(), caller, nit), body, request_actor(app, caller))
     return json_response(AuthorizationView.model_validate(created), 201)
 
 
@@ -188,16 +178,14 @@ def create_authorization(nit: Nit, body: AuthorizationCreate) -> Response[Author
 )
 def revoke_authorization(nit: Nit, authorizationId: AuthorizationId) -> Response[None]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        authorizations.revoke(deps(), membership(deps(), caller, nit), authorizationId, request_actor(app, caller))
+    authorizations.revoke(deps(), membership(deps(), caller, nit), authorizationId, request_actor(app, caller))
     return no_content({**NO_STORE, "Link": authorizations.rotation_link(deps(), nit)})
 
 
 @app.post("/admin/employers/<nit>/rut-review", summary="Aprobar o rechazar el RUT cargado (Ministerio)", tags=MINISTRY)
 def review_rut(nit: Nit, body: RutReview) -> Response[EmployerStatus]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        result = rut.review(deps(), caller, nit, body.decision, body.reason, request_actor(app, caller))
+    result = rut.review(deps(), caller, nit, body.decision, body.reason, request_actor(app, caller))
     return json_response(EmployerStatus.model_validate(result))
 
 
@@ -218,8 +206,7 @@ def list_employers(
 ) -> Response[ReviewQueuePage]:
     ministry.require_operator(request_caller(app), REVIEWER, AUDITOR)  # live, decisions 0029 and 0090
     listing.reject_unknown_query(app.current_event.raw_event, review_queue.QUERY_PARAMETERS)
-    with aws_faults_as_unavailable():
-        page = review_queue.queue(deps(), status, limit, pageToken)
+    page = review_queue.queue(deps(), status, limit, pageToken)
     return json_response(ReviewQueuePage.model_validate(page))
 
 
@@ -231,8 +218,7 @@ def list_employers(
 def get_employer_for_review(nit: Nit) -> Response[ReviewCompany]:
     ministry.require_operator(request_caller(app), REVIEWER, AUDITOR)
     listing.reject_unknown_query(app.current_event.raw_event, frozenset())
-    with aws_faults_as_unavailable():
-        found = review_queue.company(deps(), nit, request_language(app))
+    found = review_queue.company(deps(), nit, request_language(app))
     return json_response(ReviewCompany.model_validate(found))
 
 
@@ -246,8 +232,7 @@ def view_rut(nit: Nit) -> Response[ReviewRutLink]:
     caller = request_caller(app)
     ministry.require_operator(caller, REVIEWER)
     listing.reject_unknown_query(app.current_event.raw_event, frozenset())
-    with aws_faults_as_unavailable():
-        link = review_queue.view_link(deps(), nit, request_actor(app, caller))
+    link = review_queue.view_link(deps(), nit, request_actor(app, caller))
     return json_response(ReviewRutLink.model_validate(link))
 
 

@@ -2,16 +2,13 @@
 bounded per company and Colombian day: a counter item counted in the same transaction that names the delegate
 (condition `count < limit`, never read-then-write), kept by TTL until the day after."""
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from math import ceil
 
 from delegation.config import Deps
-from delegation.store import invitations_key
 from sat_common import clock
+from sat_common.colombian_time import COLOMBIA
 from sat_common.errors import DomainError
-from sat_common.items import Transaction
-
-COLOMBIA = timezone(timedelta(hours=-5), "COT")  # Colombia keeps UTC-5 all year
 
 
 def _today() -> tuple[str, datetime]:
@@ -20,20 +17,11 @@ def _today() -> tuple[str, datetime]:
     return start.date().isoformat(), start + timedelta(days=1)
 
 
-def count_one(deps: Deps, tx: Transaction, nit: str) -> None:
-    """Add one invitation of `nit` today to `tx`; the transaction fails once the day's limit is reached."""
+def one_more(deps: Deps) -> tuple[str, int, int]:
+    """(day, TTL, limit) of one more invitation today, counted in the transaction that names the delegate
+    (repository.name_delegate), which fails once the day's limit is reached."""
     day, next_day = _today()
-    tx.update(
-        invitations_key(nit, day),
-        "SET expiresAt = :ttl ADD #count :one",
-        condition="attribute_not_exists(#count) OR #count < :limit",
-        names={"#count": "count"},
-        values={
-            ":ttl": clock.epoch(next_day + timedelta(days=1)),
-            ":one": 1,
-            ":limit": deps.settings.delegate_invitations_per_day,
-        },
-    )
+    return day, clock.epoch(next_day + timedelta(days=1)), deps.settings.delegate_invitations_per_day
 
 
 def limit_reached(deps: Deps, nit: str) -> DomainError | None:
@@ -41,8 +29,7 @@ def limit_reached(deps: Deps, nit: str) -> DomainError | None:
     invitations of `nit` are used up; None when the transaction failed for another reason."""
     day, next_day = _today()
     limit = deps.settings.delegate_invitations_per_day
-    counter = deps.store.get(invitations_key(nit, day)) or {}
-    if int(counter.get("count", 0)) < limit:
+    if deps.repository.invitations(nit, day) < limit:
         return None
     seconds = max(1, ceil((next_day - clock.now()).total_seconds()))
     return DomainError(

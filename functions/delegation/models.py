@@ -9,11 +9,11 @@ areas are merged and component names must not clash.
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from sat_common import catalogs
-from sat_common.fields import PersonIdentity, Strict, email_address, fixed_phone
+from sat_common.fields import PersonIdentity, Strict, Timestamp, email_address, fixed_phone
 
 NIT_PATH_PATTERN = r"^[0-9]{9}$"
 AUTHORIZATION_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"
@@ -35,6 +35,14 @@ Email = Annotated[str, Field(min_length=3, max_length=254), AfterValidator(email
 
 
 class EmployerCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"nit": "970629207", "dv": "8", "businessName": "Industrias Daza Becerra S.A.S.", "companyType": "SAS"}
+            ]
+        }
+    )
+
     nit: str = Field(max_length=20, description="Los 9 primeros dígitos del NIT, sin puntos, comas ni espacios")
     dv: str = Field(max_length=2, description="Dígito de verificación del NIT")
     businessName: str = Field(min_length=1, max_length=200, description="Razón social, tal como aparece en el RUT")
@@ -72,7 +80,7 @@ class RutUploadSlot(BaseModel):
     fields: dict[str, str] = Field(description="Campos del formulario; el archivo va al final, en el campo `file`")
     contentType: Literal["application/pdf"] = "application/pdf"
     maxBytes: int
-    expiresAt: str
+    expiresAt: Timestamp
 
 
 class EmployerCreated(BaseModel):
@@ -96,6 +104,21 @@ class PersonData(PersonIdentity):
 class DelegateData(PersonData):
     """The delegate: document, names and corporate e-mail (manual §5 Paso 3)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "documentType": "CC",
+                    "documentNumber": "77495680",
+                    "firstName": "Lilian",
+                    "firstSurname": "Guerrero",
+                    "secondSurname": "Mora",
+                    "email": "lilian.guerrero@dazabecerra-ejemplo.com.co",
+                }
+            ]
+        }
+    )
+
 
 class DelegateView(BaseModel):
     documentType: str
@@ -105,7 +128,7 @@ class DelegateView(BaseModel):
     firstSurname: str
     secondSurname: str | None = None
     email: str
-    namedAt: str
+    namedAt: Timestamp
     registered: bool = Field(description="Si ya estaba registrado cuando fue designado (si no, se le invitó)")
     roleStatus: str = Field(description="PENDING_CONFIRMATION hasta confirmar el registro; luego ACTIVE")
 
@@ -204,9 +227,33 @@ class HeadquartersFields(Strict):
 class EmployerUpdate(HeadquartersFields):
     """ "Actualizar datos": any subset of the headquarters fields; the result must still be complete and valid."""
 
+    model_config = ConfigDict(json_schema_extra={"examples": [{"phone": "6045115500", "employees": 92}]})
+
 
 class HeadquartersData(HeadquartersFields):
     """Every field is required (manual §5 Paso 4)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Sede principal Medellín",
+                    "departmentCode": "05",
+                    "municipalityCode": "05001",
+                    "address": "Carrera 43A # 1-50, oficina 501",
+                    "postalCode": "050021",
+                    "phone": "6044440000",
+                    "email": "contacto@dazabecerra-ejemplo.com.co",
+                    "contributorType": "1",
+                    "companyType": "SAS",
+                    "employees": 85,
+                    "ciiu": "6201",
+                    "arl": "14-23",
+                    "pilaOperators": ["SOI", "MI_PLANILLA"],
+                }
+            ]
+        }
+    )
 
     name: str = Field(min_length=1, max_length=120, description="Nombre de la sede principal")
     departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
@@ -245,15 +292,16 @@ class HeadquartersView(BaseModel):
 class RutView(BaseModel):
     uploadId: str
     status: str = Field(description="AWAITING_UPLOAD, EXPIRED, FILE_REJECTED, UPLOADED, APPROVED, REJECTED")
-    expiresAt: str | None = None
+    expiresAt: Timestamp | None = None
     sizeBytes: int | None = None
-    uploadedAt: str | None = None
+    uploadedAt: Timestamp | None = None
     rejectionCode: str | None = Field(
         default=None,
         description="RUT_TOO_LARGE, RUT_NOT_PDF, RUT_ENCRYPTED, RUT_TOO_OLD, RUT_UPLOAD_EXPIRED o MINISTRY_REJECTED",
     )
+
     rejection: str | None = Field(default=None, description="Motivo legible (archivo rechazado, vencido o revisión)")
-    reviewedAt: str | None = None
+    reviewedAt: Timestamp | None = None
 
 
 class EmployerView(BaseModel):
@@ -268,15 +316,24 @@ class EmployerView(BaseModel):
     delegate: DelegateView | None = None
     headquarters: HeadquartersView | None = None
     rut: RutView | None = None
-    createdAt: str
-    updatedAt: str
-    confirmedAt: str | None = None
+    createdAt: Timestamp
+    updatedAt: Timestamp
+    confirmedAt: Timestamp | None = None
 
 
 # --- RUT review (Ministerio) ------------------------------------------------------------------
 
 
 class RutReview(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"decision": "APPROVE"},
+                {"decision": "REJECT", "reason": "El RUT cargado no corresponde al NIT de la empresa"},
+            ]
+        }
+    )
+
     decision: Literal["APPROVE", "REJECT"]
     reason: str | None = Field(default=None, min_length=3, max_length=500, description="Obligatorio al rechazar")
 
@@ -285,6 +342,23 @@ class RutReview(Strict):
 
 
 class AuthorizationCreate(PersonData):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "documentType": "CC",
+                    "documentNumber": "1013666451",
+                    "firstName": "Francisco",
+                    "firstSurname": "Acosta",
+                    "email": "francisco.acosta@cajaandina-ejemplo.com.co",
+                    "office": "Sede principal Bogotá",
+                    "role": "CAJA_DE_SUBSIDIO_FAMILIAR",
+                    "profile": "ADMINISTRAR_SERVICIOS_WEB_EXTERNOS",
+                }
+            ]
+        }
+    )
+
     office: str = Field(min_length=1, max_length=120, description="Sede en la que opera el autorizado")
     role: Literal["CAJA_DE_SUBSIDIO_FAMILIAR"] = Field(description="Rol autorizado")
     profile: Literal["ADMINISTRAR_SERVICIOS_WEB_EXTERNOS"] = Field(
@@ -306,8 +380,8 @@ class AuthorizationView(BaseModel):
     profile: str
     status: Literal["ACTIVE", "REVOKED"]
     registered: bool = Field(description="Si ya estaba registrado cuando fue autorizado (si no, se le invitó)")
-    createdAt: str
-    revokedAt: str | None = None
+    createdAt: Timestamp
+    revokedAt: Timestamp | None = None
 
 
 class AuthorizationPage(BaseModel):

@@ -13,27 +13,24 @@ someone else:
 """
 
 from contextlib import suppress
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from delegation.common import EMPLOYER_ACCESS, employer_role_item, entity, iso, reference_username
+from delegation.common import employer_role_item, entity, iso, reference_username
 from delegation.config import Deps
-from delegation.store import (
+from delegation.repository import (
     ACTIVE,
-    EMPLOYER_ROLE,
+    CHECKED_AT,
+    EMPLOYER_ACCESS,
     LEGAL_REP,
     PENDING_CONFIRMATION,
     REGISTERED,
-    REVOKED,
-    employer_key,
-    role_key,
 )
 from sat_common import audit, clock
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError
 
-CHECKED_AT = "legalRepresentativeCheckedAt"
 SYSTEM = Actor(subject="system")
 NOT_IN_REFERENCE = "NOT_IN_REFERENCE_SOURCE"  # revokedReason of the old representative's grant
 
@@ -42,7 +39,7 @@ def _checked_recently(deps: Deps, employer: dict[str, Any]) -> bool:
     checked = employer.get(CHECKED_AT)
     if not checked:
         return False
-    at = datetime.fromisoformat(str(checked).replace("Z", "+00:00"))
+    at = clock.parse(str(checked))
     return clock.now() - at < timedelta(hours=deps.settings.representative_recheck_hours)
 
 
@@ -63,42 +60,24 @@ def still_represents(deps: Deps, employer: dict[str, Any], username: str) -> boo
         _revoke(deps, nit, username, named)
         return False
     try:
-        deps.store.update(
-            employer_key(nit),
-            f"SET {CHECKED_AT} = :now",
-            condition="legalRepresentative = :me",
-            values={":now": iso(), ":me": username},
-        )
+        deps.repository.mark_representative_checked(nit, username, iso())
     except ConditionFailed:
         return False  # taken over meanwhile
     return True
 
 
 def _revoke(deps: Deps, nit: str, username: str, named: str) -> None:
-    tx = deps.store.tx()
-    tx.update(
-        role_key(username, EMPLOYER_ROLE, nit),
-        "SET #status = :revoked, revokedAt = :now, revokedReason = :reason",
-        condition="profile = :legal AND #status IN (:active, :pending)",
-        names={"#status": "status"},
-        values={
-            ":revoked": REVOKED,
-            ":now": iso(),
-            ":reason": NOT_IN_REFERENCE,
-            ":legal": LEGAL_REP,
-            ":active": ACTIVE,
-            ":pending": PENDING_CONFIRMATION,
-        },
-    )
     details = {"legalRepresentative": username, "referenceLegalRepresentative": named, "reason": NOT_IN_REFERENCE}
-    tx.audit(deps.settings.audit_table_name, audit.entry(entity(nit), "LEGAL_REPRESENTATIVE_REVOKED", SYSTEM, details))
+    entry = audit.entry(entity(nit), "LEGAL_REPRESENTATIVE_REVOKED", SYSTEM, details)
     with suppress(ConditionFailed):  # revoked already, or taken over meanwhile: the grant no longer works
-        tx.commit()
+        deps.repository.revoke_representative(
+            nit, username, NOT_IN_REFERENCE, iso(), deps.settings.audit_table_name, entry
+        )
 
 
 def holds_grant(deps: Deps, username: str, nit: str) -> bool:
     """Does `username` hold a working legal representative's grant on `nit`?"""
-    grant = deps.store.get(role_key(username, EMPLOYER_ROLE, nit)) or {}
+    grant = deps.repository.grant(username, nit) or {}
     return grant.get("profile") == LEGAL_REP and grant.get("status") in EMPLOYER_ACCESS
 
 
@@ -111,31 +90,17 @@ def take_over(deps: Deps, username: str, employer: dict[str, Any], actor: Actor)
     previous = str(employer["legalRepresentative"])
     now = iso()
     was_delegate = (employer.get("delegate") or {}).get("username") == username
-    expression = f"SET legalRepresentative = :new, {CHECKED_AT} = :now, updatedAt = :now, version = version + :one"
-    tx = deps.store.tx()
-    tx.update(
-        employer_key(nit),
-        expression + (" REMOVE delegate" if was_delegate else ""),
-        condition="version = :v AND legalRepresentative = :old",
-        values={":new": username, ":now": now, ":one": 1, ":v": employer["version"], ":old": previous},
-    )
     status = ACTIVE if employer["status"] == REGISTERED else PENDING_CONFIRMATION
-    tx.put(employer_role_item(username, LEGAL_REP, employer, status, now))
-    if previous != username:
-        tx.update(
-            role_key(previous, EMPLOYER_ROLE, nit),
-            "SET #status = :revoked, revokedAt = if_not_exists(revokedAt, :now), revokedReason = :reason",
-            condition="attribute_exists(PK)",
-            names={"#status": "status"},
-            values={":revoked": REVOKED, ":now": now, ":reason": NOT_IN_REFERENCE},
-        )
+    grant = employer_role_item(username, LEGAL_REP, employer, status, now)
     action = "EMPLOYER_REPRESENTATIVE_CHANGED" if previous != username else "LEGAL_REPRESENTATIVE_RESTORED"
     details: dict[str, Any] = {"previous": previous, "current": username}
     if was_delegate:
         details["delegateRemoved"] = username
-    tx.audit(deps.settings.audit_table_name, audit.entry(entity(nit), action, actor, details))
+    entry = audit.entry(entity(nit), action, actor, details)
     try:
-        tx.commit()
+        deps.repository.take_over(
+            employer, username, grant, NOT_IN_REFERENCE, now, deps.settings.audit_table_name, entry
+        )
     except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     return {"nit": nit, "status": employer["status"], "upload": None}

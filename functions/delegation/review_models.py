@@ -6,6 +6,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from delegation.models import STATUSES
+from sat_common.fields import Timestamp
 
 
 class ReviewDocument(BaseModel):
@@ -22,8 +23,8 @@ class ReviewQueueItem(BaseModel):
     dv: str | None = None
     businessName: str | None = None
     status: STATUSES
-    since: str | None = Field(default=None, description="Desde cuándo está en el estado (orden de la cola)")
-    submittedAt: str | None = Field(default=None, description="Cuándo se aceptó el archivo del RUT")
+    since: Timestamp | None = Field(default=None, description="Desde cuándo está en el estado (orden de la cola)")
+    submittedAt: Timestamp | None = Field(default=None, description="Cuándo se aceptó el archivo del RUT")
     waitingSeconds: int | None = Field(default=None, description="Segundos desde `since`")
     legalRepresentative: ReviewDocument
     referenceMatch: bool
@@ -56,11 +57,11 @@ class ReviewRut(BaseModel):
     status: str | None = None
     sizeBytes: int | None = None
     sha256: str | None = None
-    uploadedAt: str | None = None
-    expiresAt: str | None = None
+    uploadedAt: Timestamp | None = None
+    expiresAt: Timestamp | None = None
     rejectionCode: str | None = None
     rejection: str | None = None
-    reviewedAt: str | None = None
+    reviewedAt: Timestamp | None = None
     reviewedBy: str | None = None
     viewable: bool = Field(description="Hay un archivo que se puede abrir con GET /admin/employers/{nit}/rut")
 
@@ -69,7 +70,7 @@ class ReviewDelegate(BaseModel):
     documentType: str | None = None
     documentNumber: str | None = None
     names: str | None = None
-    namedAt: str | None = None
+    namedAt: Timestamp | None = None
     registered: bool
 
 
@@ -79,11 +80,11 @@ class ReviewCompany(BaseModel):
     businessName: str | None = None
     companyType: str | None = None
     status: STATUSES
-    since: str | None = None
+    since: Timestamp | None = None
     referenceMatch: bool
-    createdAt: str | None = None
-    updatedAt: str | None = None
-    confirmedAt: str | None = None
+    createdAt: Timestamp | None = None
+    updatedAt: Timestamp | None = None
+    confirmedAt: Timestamp | None = None
     legalRepresentative: ReviewPerson
     reference: ReviewReference
     comparison: list[ReviewComparison]
@@ -94,6 +95,6 @@ class ReviewCompany(BaseModel):
 
 class ReviewRutLink(BaseModel):
     url: str = Field(description="GET firmado del PDF (S3), válido como máximo 5 minutos")
-    expiresAt: str
+    expiresAt: Timestamp
     sizeBytes: int | None = None
     sha256: str | None = None

@@ -2,19 +2,18 @@
 first, one company next to the business reference source, and a short-lived link to its RUT file.
 
 Decision: docs/decisions/0092-rut-review-queue-and-viewer.md. The queue is one Query per page on GSI1
-(`EMPSTATUS#<status>` / `<since>#<nit>`, store.status_index_sk); the viewer is a presigned S3 GET of the accepted
-file version, each one written to the audit trail.
+(`EMPSTATUS#<status>` / `<since>#<nit>`, repository.status_index); the viewer is a presigned S3 GET of the
+accepted file version, each one written to the audit trail.
 """
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from delegation import rut
 from delegation.common import fold, iso, record
 from delegation.config import Deps
-from delegation.store import employer_key
-from sat_common import aws, clock, listing
+from delegation.repository import APPROVED, EXPIRED, FILE_REJECTED, REJECTED, UPLOADED, is_employer_key
+from sat_common import aws, clock, keys, listing
 from sat_common.audit import Actor
 from sat_common.errors import DomainError, not_found
 from sat_common.i18n import field_message
@@ -22,19 +21,15 @@ from sat_common.i18n import field_message
 QUERY_PARAMETERS = frozenset({"status", "limit", "pageToken"})
 INDEX_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
 # Statuses whose current slot holds a file that passed the upload check (the Ministry may have decided on it).
-VIEWABLE = (rut.UPLOADED, rut.APPROVED, rut.REJECTED)
-
-
-def _status_partition(status: str) -> str:
-    return f"EMPSTATUS#{status}"
+VIEWABLE = (UPLOADED, APPROVED, REJECTED)
 
 
 def _source(status: str) -> listing.Source:
-    partition = _status_partition(status)
+    partition = keys.employers_by_status(status)
     return listing.Source(
         query={},
         key_names=INDEX_KEYS,
-        accept=lambda key: key.get("GSI1PK") == partition and str(key.get("PK", "")).startswith("EMPLOYER#"),
+        accept=lambda key: key.get("GSI1PK") == partition and is_employer_key(str(key.get("PK", ""))),
         order=lambda item: str(item.get("GSI1SK", "")),
     )
 
@@ -43,7 +38,7 @@ def since_of(item: dict[str, Any]) -> str | None:
     """When the company entered its status: the GSI1SK's first part (an item from before decision 0092 has
     `EMPLOYER#<nit>` there until `python -m ops backoffice reindex`: its updatedAt stands in)."""
     sort_key = str(item.get("GSI1SK", ""))
-    if sort_key and not sort_key.startswith("EMPLOYER#"):
+    if sort_key and not is_employer_key(sort_key):
         return sort_key.rsplit("#", 1)[0]
     return item.get("updatedAt")
 
@@ -52,7 +47,7 @@ def _seconds_since(moment: str | None) -> int | None:
     if not moment:
         return None
     try:
-        then = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+        then = clock.parse(moment)
     except ValueError:
         return None
     return max(0, int((clock.now() - then).total_seconds()))
@@ -73,17 +68,10 @@ def queue(deps: Deps, status: str, limit: int, token: str | None) -> dict[str, A
     """One page of the companies in `status`, oldest first: one Query on GSI1."""
     filters = {"status": status}
     source = _source(status)
-    kwargs: dict[str, Any] = {
-        "IndexName": "GSI1",
-        "KeyConditionExpression": "GSI1PK = :pk",
-        "ExpressionAttributeValues": {":pk": _status_partition(status)},
-        "ScanIndexForward": True,
-        "Limit": limit,
-    }
+    cursor = None
     if token:
         (cursor,) = listing.decode_token(token, filters, [source])
-        kwargs["ExclusiveStartKey"] = cursor
-    items, last = deps.store.query(**kwargs)
+    items, last = deps.repository.employers_in_status(status, limit, cursor)
     next_token = listing.encode_token(filters, [{k: str(v) for k, v in last.items()}]) if last else None
     return {"items": [_queue_entry(item) for item in items], "nextPageToken": next_token}
 
@@ -108,7 +96,7 @@ def _queue_entry(item: dict[str, Any]) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- one company
 def _employer(deps: Deps, nit: str) -> dict[str, Any]:
-    employer = deps.store.get(employer_key(nit))
+    employer = deps.repository.employer(nit)
     if not employer:
         raise not_found()
     return employer
@@ -187,11 +175,11 @@ def _rut_metadata(deps: Deps, current: dict[str, Any] | None, lang: str) -> dict
     status = current.get("status")
     code = None
     reason = current.get("rejection")
-    if status == rut.FILE_REJECTED and reason:
+    if status == FILE_REJECTED and reason:
         code, reason = reason, field_message(str(reason).lower(), {"maxBytes": deps.settings.rut_max_bytes}, lang)
-    elif status == rut.REJECTED:
+    elif status == REJECTED:
         code = "MINISTRY_REJECTED"
-    elif status == rut.EXPIRED:
+    elif status == EXPIRED:
         code, reason = "RUT_UPLOAD_EXPIRED", field_message("rut_upload_expired", {}, lang)
     return {
         "uploadId": current.get("uploadId"),

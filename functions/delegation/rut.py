@@ -30,14 +30,16 @@ from delegation.common import (
     send_email,
 )
 from delegation.config import Deps
-from delegation.store import (
+from delegation.repository import (
+    APPROVED,
+    AWAITING_UPLOAD,
     DRAFT,
     PENDING_REVIEW,
+    REJECTED,
     RUT_REJECTED,
     RUT_REQUIRED,
-    employer_key,
+    UPLOADED,
     new_ulid,
-    status_index_sk,
 )
 from sat_common import aws, clock, ministry
 from sat_common.audit import Actor
@@ -52,13 +54,6 @@ KEY_PATTERN = re.compile(r"^rut/([0-9]{9})/([0-9A-HJKMNP-TV-Z]{26})\.pdf$")
 # A slot is declared EXPIRED only this long after its presigned POST expired, so an upload accepted by S3
 # just before expiry has time to be checked through its event first.
 EXPIRY_GRACE = timedelta(seconds=60)
-
-AWAITING_UPLOAD = "AWAITING_UPLOAD"
-EXPIRED = "EXPIRED"
-FILE_REJECTED = "FILE_REJECTED"
-UPLOADED = "UPLOADED"
-APPROVED = "APPROVED"
-REJECTED = "REJECTED"
 
 
 # --- the upload slot -------------------------------------------------------------------------------
@@ -113,22 +108,7 @@ def request_slot(deps: Deps, member: Membership, actor: Actor, return_to_portal:
         raise DomainError(code="RUT_NOT_REQUIRED", status=409, params={"status": status})
     record_, slot = new_slot(deps, member.nit, return_to_portal)
     try:
-        deps.store.update(
-            employer_key(member.nit),
-            "SET rut = :rut, #status = :required, GSI1PK = :gsi, GSI1SK = :gsisk, updatedAt = :now,"
-            " version = version + :one",
-            values={
-                ":rut": record_,
-                ":required": RUT_REQUIRED,
-                ":gsi": f"EMPSTATUS#{RUT_REQUIRED}",
-                ":gsisk": status_index_sk(iso(), member.nit),
-                ":now": iso(),
-                ":one": 1,
-                ":v": employer["version"],
-            },
-            condition="version = :v",
-            names={"#status": "status"},
-        )
+        deps.repository.issue_rut_slot(member.nit, employer["version"], record_, iso())
     except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     previous = (employer.get("rut") or {}).get("uploadId")
@@ -155,7 +135,7 @@ def process_upload(deps: Deps, key: str) -> str:
         logger.warning("object outside the RUT key layout ignored")
         return "IGNORED"
     nit, upload_id = match.groups()
-    employer = deps.store.get(employer_key(nit))
+    employer = deps.repository.employer(nit)
     current = (employer or {}).get("rut") or {}
     s3 = aws.client("s3")
     bucket = deps.settings.rut_bucket_name
@@ -181,49 +161,13 @@ def process_upload(deps: Deps, key: str) -> str:
     if reason:
         _delete(bucket, key, version_id)
         try:
-            deps.store.update(
-                employer_key(nit),
-                "SET rut.#status = :rejected, rut.rejection = :reason, rut.sizeBytes = :size, rut.uploadedAt = :now,"
-                " updatedAt = :now, version = version + :one",
-                values={
-                    ":rejected": FILE_REJECTED,
-                    ":reason": reason,
-                    ":size": size,
-                    ":now": now,
-                    ":one": 1,
-                    ":id": upload_id,
-                    ":awaiting": AWAITING_UPLOAD,
-                },
-                condition="rut.uploadId = :id AND rut.#status = :awaiting",
-                names={"#status": "status"},
-            )
+            deps.repository.reject_rut_file(nit, upload_id, reason, size, now)
         except ConditionFailed:
             return "RACED"
         record(deps, nit, "RUT_FILE_REJECTED", SYSTEM, {"uploadId": upload_id, "reason": reason, "sizeBytes": size})
         return reason
     try:
-        deps.store.update(
-            employer_key(nit),
-            "SET #status = :review, GSI1PK = :gsi, GSI1SK = :gsisk, rut.#status = :uploaded, rut.sizeBytes = :size,"
-            " rut.uploadedAt = :now, rut.versionId = :version, rut.sha256 = :digest, updatedAt = :now,"
-            " version = version + :one",
-            values={
-                ":review": PENDING_REVIEW,
-                ":gsi": f"EMPSTATUS#{PENDING_REVIEW}",
-                ":gsisk": status_index_sk(now, nit),  # the review queue's order: oldest file first
-                ":uploaded": UPLOADED,
-                ":size": size,
-                ":now": now,
-                ":version": version_id or "null",
-                ":digest": digest,
-                ":one": 1,
-                ":id": upload_id,
-                ":awaiting": AWAITING_UPLOAD,
-                ":required": RUT_REQUIRED,
-            },
-            condition="rut.uploadId = :id AND rut.#status = :awaiting AND #status = :required",
-            names={"#status": "status"},
-        )
+        deps.repository.accept_rut_file(nit, upload_id, size, version_id or "null", digest, now)
     except ConditionFailed:
         return "RACED"
     record(deps, nit, "RUT_UPLOADED", SYSTEM, {"uploadId": upload_id, "sizeBytes": size, "sha256": digest})
@@ -305,7 +249,7 @@ def reconcile(deps: Deps, employer: dict[str, Any]) -> dict[str, Any]:
     current = employer.get("rut") or {}
     if current.get("status") != AWAITING_UPLOAD:
         return employer
-    expires = datetime.fromisoformat(str(current["expiresAt"]).replace("Z", "+00:00"))
+    expires = clock.parse(str(current["expiresAt"]))
     if clock.now() < expires + EXPIRY_GRACE:
         return employer
     nit = str(employer["nit"])
@@ -313,23 +257,11 @@ def reconcile(deps: Deps, employer: dict[str, Any]) -> dict[str, Any]:
         process_upload(deps, str(current["key"]))
     else:
         try:
-            deps.store.update(
-                employer_key(nit),
-                "SET rut.#status = :expired, updatedAt = :now, version = version + :one",
-                values={
-                    ":expired": EXPIRED,
-                    ":now": iso(),
-                    ":one": 1,
-                    ":id": current["uploadId"],
-                    ":awaiting": AWAITING_UPLOAD,
-                },
-                condition="rut.uploadId = :id AND rut.#status = :awaiting",
-                names={"#status": "status"},
-            )
+            deps.repository.expire_rut_slot(nit, str(current["uploadId"]), iso())
             record(deps, nit, "RUT_UPLOAD_EXPIRED", SYSTEM, {"uploadId": current["uploadId"]})
         except ConditionFailed:
             pass
-    return deps.store.get(employer_key(nit)) or employer
+    return deps.repository.employer(nit) or employer
 
 
 # --- the Ministry's review -----------------------------------------------------------------------------
@@ -339,38 +271,22 @@ def review(deps: Deps, caller: Caller, nit: str, decision: str, reason: str | No
     ministry.require_operator(caller, REVIEWER)  # live group, account state and TOTP (decisions 0029, 0090)
     if decision == "REJECT" and not reason:
         raise invalid([FieldError("reason", "reason_required")])
-    employer = deps.store.get(employer_key(nit))
+    employer = deps.repository.employer(nit)
     if not employer:
         raise not_found()
     if employer["status"] != PENDING_REVIEW:
         raise DomainError(code="RUT_NOT_IN_REVIEW", status=409, params={"status": employer["status"]})
     approved = decision == "APPROVE"
     status = DRAFT if approved else RUT_REJECTED
-    values: dict[str, Any] = {
-        ":status": status,
-        ":gsi": f"EMPSTATUS#{status}",
-        ":gsisk": status_index_sk(iso(), nit),
-        ":rut": APPROVED if approved else REJECTED,
-        ":now": iso(),
-        ":by": caller.username,
-        ":one": 1,
-        ":v": employer["version"],
-        ":review": PENDING_REVIEW,
-    }
-    expression = (
-        "SET #status = :status, GSI1PK = :gsi, GSI1SK = :gsisk, rut.#status = :rut, rut.reviewedAt = :now,"
-        " rut.reviewedBy = :by, updatedAt = :now, version = version + :one"
-    )
-    if not approved:
-        expression += ", rut.rejection = :reason"
-        values[":reason"] = reason
     try:
-        deps.store.update(
-            employer_key(nit),
-            expression,
-            values=values,
-            condition="version = :v AND #status = :review",
-            names={"#status": "status"},
+        deps.repository.record_rut_review(
+            nit,
+            employer["version"],
+            status,
+            APPROVED if approved else REJECTED,
+            caller.username,
+            None if approved else reason,
+            iso(),
         )
     except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None

@@ -22,12 +22,11 @@ from aws_lambda_powertools.utilities.idempotency import (
 )
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sat_common import email_status
+from delivery.config import settings
+from sat_common import email_status, keys
 from sat_common.observability import logger, metrics, tracer
 from sat_common.outbox import OutboxEmail, send_email
-from sat_common.settings import EmailSettings
 
-settings = EmailSettings()  # type: ignore[call-arg]
 processor = BatchProcessor(event_type=EventType.SQS)
 
 SENT_RECORD_DAYS = 7  # longer than the queue's retention: a redelivery is always recognised
@@ -38,16 +37,17 @@ idempotency = IdempotencyConfig(event_key_jmespath="id", expires_after_seconds=S
 def _send_once() -> Any:
     # Built on first use: the persistence layer creates a boto3 client.
     persistence = DynamoDBPersistenceLayer(
-        table_name=settings.main_table_name,
+        table_name=settings().main_table_name,
         key_attr="PK",
         sort_key_attr="SK",
-        static_pk_value="IDEMPOTENCY#delivery",
+        static_pk_value=keys.idempotency("delivery"),
         expiry_attr="expiresAt",
     )
 
     @idempotent_function(data_keyword_argument="message", config=idempotency, persistence_store=persistence)
     def send(message: dict[str, Any]) -> str:
-        return send_email(settings.sender_email, settings.email_template_prefix, OutboxEmail.model_validate(message))
+        config = settings()
+        return send_email(config.sender_email, config.email_template_prefix, OutboxEmail.model_validate(message))
 
     return send
 
@@ -58,7 +58,7 @@ def record_handler(record: SQSRecord) -> None:
         _record_ses_event(body)
         return
     message = OutboxEmail.model_validate(body)
-    if email_status.status_of(settings.main_table_name, message.to) != "OK":
+    if email_status.status_of(settings().main_table_name, message.to) != "OK":
         # SES would refuse it too (account suppression list); sending would only hurt the sender's reputation.
         logger.info("e-mail suppressed", extra={"template": message.template, "outboxId": message.id})
         metrics.add_metric(name="EmailsSuppressed", unit=MetricUnit.Count, value=1)
@@ -73,8 +73,9 @@ def _record_ses_event(event: dict[str, Any]) -> None:
     found = email_status.undeliverable(event)
     details = event.get("bounce") or event.get("complaint") or {}
     at = str(details.get("timestamp") or (event.get("mail") or {}).get("timestamp") or "")
+    table = settings().main_table_name
     for address, status in found:
-        email_status.record(settings.main_table_name, address, status, at, details.get("feedbackId"))
+        email_status.record(table, address, status, at, details.get("feedbackId"))
         metrics.add_metric(name=f"Emails{status.capitalize()}", unit=MetricUnit.Count, value=1)
     logger.info(
         "ses event",

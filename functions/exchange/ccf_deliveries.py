@@ -17,14 +17,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from exchange import tramite_lists, tramites
+from exchange import tramite_lists
 from exchange.config import ExchangeSettings
-from sat_common import audit, aws, clock, listing
+from exchange.ministry_tramites import redrive_one
+from exchange.repository import ExchangeRepository
+from exchange.tramite_view import view
+from sat_common import audit, clock, listing
 from sat_common import tramites as shared
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.ccf_person_access import require_authorized_with_terms
 from sat_common.errors import DomainError, not_found
+from sat_common.items import ConditionFailed
 
 QUERY_PARAMETERS = frozenset({"state", "from", "to", "limit", "pageToken"})
 REDELIVERY_INTERVAL_SECONDS = 300  # one per trámite per 5 minutes
@@ -37,9 +41,8 @@ def authorize(settings: ExchangeSettings, caller: Caller, nit: str) -> None:
     require_authorized_with_terms(settings.main_table_name, caller, nit)
 
 
-def _own(settings: ExchangeSettings, nit: str, numero: str) -> dict[str, Any]:
-    item = aws.table(settings.main_table_name).get_item(Key=shared.tramite_key(numero), ConsistentRead=True)
-    found = item.get("Item")
+def _own(store: ExchangeRepository, nit: str, numero: str) -> dict[str, Any]:
+    found = store.tramite(numero)
     if found is None or found.get("ccfNit") != nit:  # another CCF's trámite does not exist for this one
         raise not_found("TRAMITE_NOT_FOUND")
     return found
@@ -62,19 +65,20 @@ def list_page(
 
 
 def detail(settings: ExchangeSettings, nit: str, numero: str) -> dict[str, Any]:
-    profile, deliveries, answer, pulls = tramites.load(settings, numero)
-    if profile is None or profile.get("ccfNit") != nit:
+    history = ExchangeRepository(settings.main_table_name).history(numero)
+    if history.profile is None or history.profile.get("ccfNit") != nit:
         raise not_found("TRAMITE_NOT_FOUND")
-    return tramites.view(profile, deliveries, answer, pulls)
+    return view(history)
 
 
 # --------------------------------------------------------------------------- redelivery
 def redeliver(settings: ExchangeSettings, nit: str, numero: str, actor: Actor) -> dict[str, Any]:
-    item = _own(settings, nit, numero)
+    store = ExchangeRepository(settings.main_table_name)
+    item = _own(store, nit, numero)
     state = str(item.get("estado"))
     if state not in REDELIVERABLE:
         raise DomainError(code="REDELIVERY_NOT_APPLICABLE", status=409, params={"estado": state})
-    _rate_limit(settings, nit, numero)
+    _rate_limit(store, nit, numero)
     if state == shared.NOTIFICADA:
         message = shared.NotificationMessage(
             id=str(item["notificationId"]), numeroTransaccion=numero, generation=int(item.get("generation", 0)),
@@ -83,9 +87,9 @@ def redeliver(settings: ExchangeSettings, nit: str, numero: str, actor: Actor) -
         shared.enqueue_notification(settings.notification_queue_url, message)
         generation = message.generation
     elif state == shared.FALLIDA:
-        generation = tramites.redrive_one(settings, numero, actor, {"requestedBy": "CCF"})
+        generation = redrive_one(settings, numero, actor, {"requestedBy": "CCF"})
     else:
-        generation = _restart_pending(settings, numero, int(item.get("generation", 0)))
+        generation = _restart_pending(settings, store, numero, int(item.get("generation", 0)))
     audit.record(
         settings.audit_table_name,
         shared.audit_entity(numero),
@@ -96,25 +100,12 @@ def redeliver(settings: ExchangeSettings, nit: str, numero: str, actor: Actor) -
     return {"numeroTransaccion": numero, "estado": state, "generation": generation, "accepted": True}
 
 
-def _restart_pending(settings: ExchangeSettings, numero: str, generation: int) -> int:
+def _restart_pending(settings: ExchangeSettings, store: ExchangeRepository, numero: str, generation: int) -> int:
     """A new generation of a PENDIENTE trámite: the message waiting on the schedule becomes stale (the worker
     drops it as MENSAJE_ANTERIOR) and the new one is attempted at once."""
-    from botocore.exceptions import ClientError
-
-    table = aws.table(settings.main_table_name)
-    now = clock.now().isoformat(timespec="milliseconds")
     try:
-        updated = table.update_item(
-            Key=shared.tramite_key(numero),
-            UpdateExpression="SET generation = generation + :one, attempts = :zero, updatedAt = :now "
-            "REMOVE leaseUntil, nextAttemptEpoch, nextAttemptAt",
-            ConditionExpression="estado = :p AND generation = :g",
-            ExpressionAttributeValues={":one": 1, ":zero": 0, ":now": now, ":p": shared.PENDIENTE, ":g": generation},
-            ReturnValues="ALL_NEW",
-        )["Attributes"]
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            raise
+        updated = store.restart_pending(numero, generation, clock.stamp())
+    except ConditionFailed:
         raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
     new_generation = int(updated["generation"])
     message = shared.NotificationMessage(
@@ -124,32 +115,16 @@ def _restart_pending(settings: ExchangeSettings, numero: str, generation: int) -
     return new_generation
 
 
-def _rate_limit(settings: ExchangeSettings, nit: str, numero: str) -> None:
+def _rate_limit(store: ExchangeRepository, nit: str, numero: str) -> None:
     """Both limits as conditional writes (no read-then-write race); the per-CCF count is spent only after the
     per-trámite interval admitted the request."""
-    table = aws.table(settings.main_table_name)
-    errors = table.meta.client.exceptions
     now = clock.epoch()
     interval = REDELIVERY_INTERVAL_SECONDS
-    try:
-        table.put_item(
-            Item={"PK": f"CCF#{nit}", "SK": f"REDELIVERY#{numero}", "notBefore": now + interval,
-                  "expiresAt": now + interval},
-            ConditionExpression="attribute_not_exists(PK) OR notBefore <= :now",
-            ExpressionAttributeValues={":now": now},
-        )  # fmt: skip
-    except errors.ConditionalCheckFailedException:
-        current = table.get_item(Key={"PK": f"CCF#{nit}", "SK": f"REDELIVERY#{numero}"}).get("Item") or {}
-        _limited(max(1, int(current.get("notBefore", now + interval)) - now))
+    if not store.claim_redelivery(nit, numero, now, interval):
+        not_before = store.redelivery_not_before(nit, numero)
+        _limited(max(1, (not_before if not_before is not None else now + interval) - now))
     hour = now - now % 3600
-    try:
-        table.update_item(
-            Key={"PK": f"CCF#{nit}", "SK": f"REDELIVERY_HOUR#{hour}"},
-            UpdateExpression="SET expiresAt = :expires ADD requests :one",
-            ConditionExpression="attribute_not_exists(requests) OR requests < :max",
-            ExpressionAttributeValues={":one": 1, ":max": REDELIVERY_PER_HOUR, ":expires": hour + 7200},
-        )
-    except errors.ConditionalCheckFailedException:
+    if not store.count_hourly_redelivery(nit, hour, REDELIVERY_PER_HOUR):
         _limited(max(1, hour + 3600 - now))
 
 

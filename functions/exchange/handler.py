@@ -1,16 +1,19 @@
-"""Entry point of the exchange function: routes only; the rules are in tramites.py.
+"""Entry point of the exchange function: routes only. The rules: ministry_tramites.py (filing, redrive),
+tramite_lists.py (the Ministry's lists), ccf_deliveries.py (the CCF's own trámites), sat_services.py (the /sat
+services of CCF systems); their items: repository.py.
 
 /admin/tramites*: the Ministry (`ministerio` and the groups each route admits, decision 0090). /sat/*: CCF
 systems through the Lambda TOKEN authorizer (requestContext.authorizer: ccfNit, serviceId, clientId).
 /.well-known/jwks.json: anyone.
 """
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
-from exchange import ccf_deliveries, tramite_lists, tramites
+from exchange import ccf_deliveries, ministry_tramites, sat_services, tramite_lists
 from exchange.config import settings
 from exchange.models import (
     NIT_PATTERN,
@@ -31,10 +34,8 @@ from exchange.models import (
     TramiteView,
 )
 from sat_common import ministry, notification_signing
-from sat_common.api import create_resolver, lambda_entry
+from sat_common.api import NO_STORE, create_resolver, json_response, lambda_entry, request_actor, request_caller
 from sat_common.audit import Actor
-from sat_common.auth import actor_from_event, caller_from_event
-from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import DomainError
 from sat_common.listing import reject_unknown_query
 from sat_common.operator_groups import AUDITOR, EXCHANGE
@@ -43,36 +44,33 @@ app = create_resolver()
 
 ADMIN_TAG = ["Trámites (Ministerio)"]
 SAT_TAG = ["SAT (sistemas CCF)"]
-NO_STORE = {"Cache-Control": "no-store"}
 NumeroPath = Annotated[str, Path(pattern=NUMERO_PATTERN, description="Número de transacción")]
 
 
 def _ministry(*admitted: str) -> Actor:
     """The operator, if `ministerio` or one of the `admitted` groups (the same as the route's `admits`, 0090)."""
-    caller = caller_from_event(app.current_event.raw_event)
+    caller = request_caller(app)
     ministry.require_operator(caller, *admitted)  # live group, account state and TOTP (decision 0029)
-    return actor_from_event(app.current_event.raw_event, caller.username)
+    return request_actor(app, caller)
 
 
-def _system() -> tuple[tramites.System, Actor]:
+def _system() -> tuple[sat_services.System, Actor]:
     context = (app.current_event.raw_event.get("requestContext") or {}).get("authorizer") or {}
     if not context.get("ccfNit") or not context.get("serviceId"):
         raise DomainError(code="UNAUTHENTICATED", status=401)
-    system = tramites.System(
+    system = sat_services.System(
         nit=str(context["ccfNit"]), service_id=str(context["serviceId"]), client_id=str(context.get("clientId", ""))
     )
-    return system, actor_from_event(app.current_event.raw_event, f"client:{system.client_id[:128]}")
+    return system, replace(request_actor(app), subject=f"client:{system.client_id[:128]}")
 
 
 def _base_url() -> str:
     return settings().public_api_base_url  # configured, never the request's Host (decision 0054)
 
 
-def _json(body: Any, status: int = 200, replayed: bool = False) -> Response[Any]:
-    headers = dict(NO_STORE)
-    if replayed:
-        headers["Idempotent-Replayed"] = "true"
-    return Response(status_code=status, content_type="application/json", body=body, headers=headers)
+def _acknowledged(body: Any, replayed: bool) -> Response[Any]:
+    """An idempotent /sat answer: a replay says so (Idempotent-Replayed: true)."""
+    return json_response(body, headers={**NO_STORE, "Idempotent-Replayed": "true"} if replayed else NO_STORE)
 
 
 # --------------------------------------------------------------------------- Ministry
@@ -86,9 +84,8 @@ def _json(body: Any, status: int = 200, replayed: bool = False) -> Response[Any]
 )
 def file_tramite(request: Annotated[TramiteCreate, Body()]) -> Response[TramiteView]:
     actor = _ministry(EXCHANGE)
-    with aws_faults_as_unavailable():
-        body = tramites.file_tramite(settings(), request, _base_url(), actor)
-    return _json(TramiteView.model_validate(body).model_dump(mode="json"), 201)
+    body = ministry_tramites.file_tramite(settings(), request, _base_url(), actor)
+    return json_response(TramiteView.model_validate(body).model_dump(mode="json"), 201)
 
 
 @app.get(
@@ -111,9 +108,8 @@ def list_tramites(
     _ministry(EXCHANGE, AUDITOR)
     reject_unknown_query(app.current_event.raw_event, tramite_lists.QUERY_PARAMETERS)
     selected = tramite_lists.filters(state, ccfNit, type, from_, to)
-    with aws_faults_as_unavailable():
-        body = tramite_lists.list_page(settings(), selected, limit, pageToken)
-    return _json(TramitePage.model_validate(body).model_dump(mode="json"))
+    body = tramite_lists.list_page(settings(), selected, limit, pageToken)
+    return json_response(TramitePage.model_validate(body).model_dump(mode="json"))
 
 
 @app.post(
@@ -126,9 +122,8 @@ def list_tramites(
 )
 def redrive_failed(request: Annotated[TramiteBulkRedrive, Body()]) -> Response[TramiteBulkRedriveResult]:
     actor = _ministry(EXCHANGE)
-    with aws_faults_as_unavailable():
-        body = tramite_lists.redrive_failed(settings(), request.ccfNit, actor)
-    return _json(TramiteBulkRedriveResult.model_validate(body).model_dump(mode="json"), 202)
+    body = tramite_lists.redrive_failed(settings(), request.ccfNit, actor)
+    return json_response(TramiteBulkRedriveResult.model_validate(body).model_dump(mode="json"), 202)
 
 
 @app.get(
@@ -138,9 +133,8 @@ def redrive_failed(request: Annotated[TramiteBulkRedrive, Body()]) -> Response[T
 )
 def get_tramite(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
     _ministry(EXCHANGE, AUDITOR)
-    with aws_faults_as_unavailable():
-        body = tramites.get_tramite(settings(), numeroTransaccion)
-    return _json(TramiteView.model_validate(body).model_dump(mode="json"))
+    body = ministry_tramites.get_tramite(settings(), numeroTransaccion)
+    return json_response(TramiteView.model_validate(body).model_dump(mode="json"))
 
 
 @app.post(
@@ -153,9 +147,8 @@ def get_tramite(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
 )
 def redrive(numeroTransaccion: NumeroPath) -> Response[TramiteView]:
     actor = _ministry(EXCHANGE)
-    with aws_faults_as_unavailable():
-        body = tramites.redrive(settings(), numeroTransaccion, actor)
-    return _json(TramiteView.model_validate(body).model_dump(mode="json"), 202)
+    body = ministry_tramites.redrive(settings(), numeroTransaccion, actor)
+    return json_response(TramiteView.model_validate(body).model_dump(mode="json"), 202)
 
 
 # --------------------------------------------------------------------------- the CCF's authorized persons (0107)
@@ -165,9 +158,9 @@ NitPath = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9
 
 def _person(nit: str) -> Actor:
     """An authorized person of CCF <nit> with the current terms accepted (sat_common.ccf_person_access)."""
-    caller = caller_from_event(app.current_event.raw_event)
+    caller = request_caller(app)
     ccf_deliveries.authorize(settings(), caller, nit)
-    return actor_from_event(app.current_event.raw_event, caller.username)
+    return request_actor(app, caller)
 
 
 @app.get(
@@ -186,11 +179,10 @@ def list_ccf_tramites(
     limit: Annotated[int, Query(ge=1, le=100, description="Tamaño de página")] = 25,
     pageToken: Annotated[str | None, Query(min_length=1, max_length=2048, description="nextPageToken")] = None,
 ) -> Response[TramitePage]:
-    with aws_faults_as_unavailable():
-        _person(nit)
-        reject_unknown_query(app.current_event.raw_event, ccf_deliveries.QUERY_PARAMETERS)
-        body = ccf_deliveries.list_page(settings(), nit, state, from_, to, limit, pageToken)
-    return _json(TramitePage.model_validate(body).model_dump(mode="json"))
+    _person(nit)
+    reject_unknown_query(app.current_event.raw_event, ccf_deliveries.QUERY_PARAMETERS)
+    body = ccf_deliveries.list_page(settings(), nit, state, from_, to, limit, pageToken)
+    return json_response(TramitePage.model_validate(body).model_dump(mode="json"))
 
 
 @app.get(
@@ -200,10 +192,9 @@ def list_ccf_tramites(
     tags=CCF_TAG,
 )
 def get_ccf_tramite(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[TramiteView]:
-    with aws_faults_as_unavailable():
-        _person(nit)
-        body = ccf_deliveries.detail(settings(), nit, numeroTransaccion)
-    return _json(TramiteView.model_validate(body).model_dump(mode="json"))
+    _person(nit)
+    body = ccf_deliveries.detail(settings(), nit, numeroTransaccion)
+    return json_response(TramiteView.model_validate(body).model_dump(mode="json"))
 
 
 @app.post(
@@ -217,10 +208,9 @@ def get_ccf_tramite(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[Tra
     responses={202: {"description": "Entrega solicitada"}},
 )
 def redeliver(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[RedeliveryAccepted]:
-    with aws_faults_as_unavailable():
-        actor = _person(nit)
-        body = ccf_deliveries.redeliver(settings(), nit, numeroTransaccion, actor)
-    return _json(RedeliveryAccepted.model_validate(body).model_dump(mode="json"), 202)
+    actor = _person(nit)
+    body = ccf_deliveries.redeliver(settings(), nit, numeroTransaccion, actor)
+    return json_response(RedeliveryAccepted.model_validate(body).model_dump(mode="json"), 202)
 
 
 # --------------------------------------------------------------------------- CCF systems
@@ -235,8 +225,7 @@ def redeliver(nit: NitPath, numeroTransaccion: NumeroPath) -> Response[Redeliver
 )
 def pull(request: Annotated[SatPullRequest, Body()]) -> Response[Any]:
     system, actor = _system()
-    with aws_faults_as_unavailable():
-        content_type, body = tramites.pull(settings(), system, request, actor)
+    content_type, body = sat_services.pull(settings(), system, request, actor)
     return Response(status_code=200, content_type=content_type, body=body, headers=NO_STORE)
 
 
@@ -249,9 +238,8 @@ def pull(request: Annotated[SatPullRequest, Body()]) -> Response[Any]:
 )
 def answer(request: Annotated[SatRespuesta, Body()]) -> Response[SatRespuestaAck]:
     system, actor = _system()
-    with aws_faults_as_unavailable():
-        ack, replayed = tramites.answer(settings(), system, request, actor)
-    return _json(SatRespuestaAck.model_validate(ack).model_dump(mode="json"), replayed=replayed)
+    ack, replayed = sat_services.answer(settings(), system, request, actor)
+    return _acknowledged(SatRespuestaAck.model_validate(ack).model_dump(mode="json"), replayed)
 
 
 @app.post(
@@ -263,9 +251,8 @@ def answer(request: Annotated[SatRespuesta, Body()]) -> Response[SatRespuestaAck
 )
 def transfer(request: Annotated[SatTraslado, Body()]) -> Response[SatTrasladoAck]:
     system, actor = _system()
-    with aws_faults_as_unavailable():
-        ack, replayed = tramites.transfer(settings(), system, request, actor)
-    return _json(SatTrasladoAck.model_validate(ack).model_dump(mode="json"), replayed=replayed)
+    ack, replayed = sat_services.transfer(settings(), system, request, actor)
+    return _acknowledged(SatTrasladoAck.model_validate(ack).model_dump(mode="json"), replayed)
 
 
 @app.get(
@@ -274,19 +261,16 @@ def transfer(request: Annotated[SatTraslado, Body()]) -> Response[SatTrasladoAck
     tags=["Plataforma"],
 )
 def jwks() -> Response[dict[str, Any]]:
-    with aws_faults_as_unavailable():
-        config = settings()
-        # current, next and previous (decision 0104): a receiver knows a key before it signs and after it stops
-        body = notification_signing.jwks(
-            [
-                config.notification_signing_key_id,
-                config.notification_signing_next_key_id,
-                config.notification_signing_previous_key_id,
-            ]
-        )
-    return Response(
-        status_code=200, content_type="application/json", body=body, headers={"Cache-Control": "public, max-age=300"}
+    config = settings()
+    # current, next and previous (decision 0104): a receiver knows a key before it signs and after it stops
+    body = notification_signing.jwks(
+        [
+            config.notification_signing_key_id,
+            config.notification_signing_next_key_id,
+            config.notification_signing_previous_key_id,
+        ]
     )
+    return json_response(body, headers={"Cache-Control": "public, max-age=300"})  # public keys: cacheable
 
 
 lambda_handler = lambda_entry(app)

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from pydantic_core import PydanticCustomError
 
 from sat_common import catalogs
+from sat_common.fields import Timestamp
 
 NUMERO_PATTERN = r"^[0-9]{1,20}$"
 NIT_PATTERN = r"^[0-9]{9}$"
@@ -156,10 +157,50 @@ class TramiteConsentimientos(Strict):
 class TramiteCreate(Strict):
     """A trámite the Ministry files for a CCF (product.md §5: employer, legal representative, contact, consents)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "ccfNit": "828413459",
+                    "codigoNovedad": "AFI",
+                    "empleador": {
+                        "tipoDocumento": "NI",
+                        "numeroDocumento": "970629207",
+                        "digitoVerificacion": "8",
+                        "razonSocial": "Industrias Daza Becerra S.A.S.",
+                        "tipoAportante": "1",
+                        "numeroEmpleados": 85,
+                        "actividadEconomica": "6201",
+                    },
+                    "representanteLegal": {
+                        "tipoDocumento": "CC",
+                        "numeroDocumento": "73925633",
+                        "primerNombre": "Alexandra",
+                        "primerApellido": "Rubio",
+                        "segundoApellido": "Cárdenas",
+                    },
+                    "sede": {
+                        "departamento": "05",
+                        "municipio": "05001",
+                        "direccion": "Carrera 43A # 1-50, oficina 501",
+                        "telefono": "6044440000",
+                        "correoElectronico": "contacto@dazabecerra-ejemplo.com.co",
+                    },
+                    "consentimientos": {
+                        "correoElectronico": True,
+                        "mensajesTexto": False,
+                        "versionPolitica": "2026-01",
+                    },
+                }
+            ]
+        }
+    )
+
     ccfNit: str = Field(pattern=NIT_PATTERN, description="NIT de la CCF que debe atender el trámite")
     numeroTransaccion: str | None = Field(
         default=None, pattern=NUMERO_PATTERN, description="Si no se envía, el SAT asigna uno (AAAAMMDD + 8 dígitos)"
     )
+
     serialSat: str | None = Field(default=None, pattern=r"^[A-Za-z0-9-]{1,40}$")
     codigoNovedad: str = Field(default="AFI", pattern=r"^[A-Z0-9_]{1,10}$")
     fechaVigencia: date | None = Field(default=None, description="Hasta cuándo la CCF puede responder")
@@ -170,7 +211,7 @@ class TramiteCreate(Strict):
 
 
 class TramiteDelivery(BaseModel):
-    at: str
+    at: Timestamp
     attempt: int
     outcome: str = Field(description="ACUSADA, REINTENTO, FALLIDA, OMITIDA")
     statusCode: int | None = None
@@ -179,7 +220,7 @@ class TramiteDelivery(BaseModel):
 
 
 class TramitePull(BaseModel):
-    at: str
+    at: Timestamp
     outcome: str = Field(description="ENTREGADA (JWE) o SIN_LLAVE (409 CCF_KEY_NOT_ACTIVE)")
     clientId: str | None = None
 
@@ -190,24 +231,24 @@ class TramiteView(BaseModel):
     ccfNit: str
     codigoNovedad: str
     estado: Literal["PENDIENTE", "NOTIFICADA", "FALLIDA", "APROBADA", "RECHAZADA"]
-    fechaCreacion: str
+    fechaCreacion: Timestamp
     fechaVigencia: str
     pullUrl: str
     attempts: int = 0
     generation: int = 0
     acknowledgement: dict[str, object] | None = None
-    pulledAt: str | None = None
-    lastPulledAt: str | None = None
+    pulledAt: Timestamp | None = None
+    lastPulledAt: Timestamp | None = None
     pullCount: int = 0
     pulls: list[TramitePull] = Field(default=[], description="Cada consulta de la CCF (SERVICIO SOLICITUD AFILIACION)")
     answer: dict[str, object] | None = None
-    answeredAt: str | None = None
+    answeredAt: Timestamp | None = None
     deliveries: list[TramiteDelivery] = []
     lastOutcome: str | None = None
-    failedAt: str | None = None
+    failedAt: Timestamp | None = None
     failureReason: str | None = None
-    createdAt: str
-    updatedAt: str
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 # --------------------------------------------------------------------------- the back office's lists (0094)
@@ -223,8 +264,8 @@ class TramiteSummary(BaseModel):
     ccfNit: str = Field(description="La CCF que atiende el trámite; en un traslado, la caja de destino")
     state: ListState
     codigoNovedad: str | None = None
-    createdAt: str
-    updatedAt: str
+    createdAt: Timestamp
+    updatedAt: Timestamp
     attempts: int = 0
     lastOutcome: str | None = Field(default=None, description="Resultado del último intento de entrega")
 
@@ -235,6 +276,8 @@ class TramitePage(BaseModel):
 
 
 class TramiteBulkRedrive(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"ccfNit": "828413459", "state": "FALLIDA"}]})
+
     ccfNit: str = Field(pattern=NIT_PATTERN, description="NIT de la CCF cuyos trámites FALLIDA se reenvían")
     state: Literal["FALLIDA"] = Field(description="Solo FALLIDA")
 
@@ -247,10 +290,37 @@ class TramiteBulkRedriveResult(BaseModel):
 
 # --------------------------------------------------------------------------- /sat wire bodies
 class SatPullRequest(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"numeroTransaccion": "2026120100012345"}]})
+
     numeroTransaccion: str = Field(pattern=NUMERO_PATTERN, description="Número de la transacción notificada")
 
 
 class SatRespuesta(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "NumeroTransaccion": "2026120100012345",
+                    "TipoDocumentoEmpleador": "NI",
+                    "NumeroDocumentoEmpleador": "970629207",
+                    "SerialSat": "SAT-2026120100012345",
+                    "ResultadoTramite": 1,
+                    "FechaEfectivaAfiliacion": "2026-12-15",
+                    "NumeroRadicadoSolicitud": "CCF-012345",
+                },
+                {
+                    "NumeroTransaccion": "2026120100012346",
+                    "TipoDocumentoEmpleador": "NI",
+                    "NumeroDocumentoEmpleador": "953735454",
+                    "SerialSat": "SAT-2026120100012346",
+                    "ResultadoTramite": 2,
+                    "MotivoRechazo": "El empleador está afiliado a otra caja en el mismo departamento",
+                    "NumeroRadicadoSolicitud": "CCF-012346",
+                },
+            ]
+        }
+    )
+
     NumeroTransaccion: str = Field(pattern=NUMERO_PATTERN)
     TipoDocumentoEmpleador: DocumentType
     NumeroDocumentoEmpleador: str = Field(min_length=3, max_length=16)
@@ -288,10 +358,27 @@ class SatRespuesta(Strict):
 class SatRespuestaAck(BaseModel):
     NumeroTransaccion: str
     Estado: Literal["RECIBIDA"]
-    FechaRecepcion: str
+    FechaRecepcion: Timestamp
 
 
 class SatTraslado(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "NumeroTransaccion": "2026110300004521",
+                    "TipoDocumentoEmpleador": "NI",
+                    "NumeroDocumentoEmpleador": "970629207",
+                    "NitCajaOrigen": "828413459",
+                    "NitCajaDestino": "841110817",
+                    "FechaSolicitud": "2026-11-03",
+                    "FechaEfectivaTraslado": "2027-01-01",
+                    "Motivo": "Traslado de la sede principal a Barranquilla",
+                }
+            ]
+        }
+    )
+
     NumeroTransaccion: str = Field(pattern=NUMERO_PATTERN)
     TipoDocumentoEmpleador: DocumentType
     NumeroDocumentoEmpleador: str = Field(min_length=3, max_length=16)

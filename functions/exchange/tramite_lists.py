@@ -6,7 +6,7 @@ Which index serves a list (never a Scan, at most two Queries per page):
 - both: the open states (PENDIENTE, FALLIDA) are few, so GSI2 filtered by CCF; the others (NOTIFICADA,
   APROBADA, RECHAZADA, RECIBIDA) grow with time, so GSI1 of the CCF filtered by state.
 `from`/`to` always bound `createdAt`: a key condition on GSI1; on GSI2 (sorted by `updatedAt` ≥ `createdAt`) a
-key condition from `from` on, and a filter for both ends.
+key condition from `from` on, and a filter for both ends. The Queries themselves are in exchange.repository.
 """
 
 from __future__ import annotations
@@ -16,18 +16,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from exchange.config import ExchangeSettings
+from exchange.ministry_tramites import redrive_one
 from exchange.models import TRAMITE_STATES, TRANSFER_STATES
-from exchange.tramites import redrive_one
-from sat_common import audit, aws, clock, listing, tramites
+from exchange.repository import ExchangeRepository
+from sat_common import audit, clock, keys, listing, tramites
 from sat_common.audit import Actor
 from sat_common.errors import DomainError, FieldError, invalid
 
 QUERY_PARAMETERS = frozenset({"state", "ccfNit", "type", "from", "to", "limit", "pageToken"})
 OPEN_STATES = frozenset({tramites.PENDIENTE, tramites.FALLIDA})
-PREFIX = {"TRAMITE": "TRAMITE", "TRASLADO": "TRASLADO"}  # GSI1SK prefix and main-table PK prefix per type
-STATE_PREFIX = {"TRAMITE": "TRAMSTATE", "TRASLADO": "TRASSTATE"}
-GSI1_KEYS = ("PK", "SK", "GSI1PK", "GSI1SK")
-GSI2_KEYS = ("PK", "SK", "GSI2PK", "GSI2SK")
 BULK_REDRIVE_MAX = 25  # per call: each costs an update, a queue message and an audit entry (≈ 1 s for 25)
 BULK_REDRIVE_MAX_QUERIES = 10  # pages of the FALLIDA index read per call before answering remaining: true
 
@@ -60,73 +57,23 @@ def _kind_of_state(state: str) -> str:
     return "TRASLADO" if state in TRANSFER_STATES else "TRAMITE"
 
 
-def _created(item: Mapping[str, Any]) -> str:
-    """GSI1SK is `<TYPE>#<createdAt>`: the part after the type."""
-    return str(item["GSI1SK"]).split("#", 1)[1]
-
-
-def _by_ccf(f: Filters, kind: str) -> listing.Source:
-    from boto3.dynamodb.conditions import Attr, Key  # boto3 on first use only (cold starts)
-
-    prefix = f"{PREFIX[kind]}#"
-    pk = f"CCF#{f.ccf_nit}"
-    condition = Key("GSI1PK").eq(pk)
-    if f.start is not None:
-        condition &= Key("GSI1SK").between(prefix + f.start, prefix + str(f.end))
-    else:
-        condition &= Key("GSI1SK").begins_with(prefix)
-    query: dict[str, Any] = {"IndexName": "GSI1", "KeyConditionExpression": condition}
-    if f.state:
-        query["FilterExpression"] = Attr("estado").eq(f.state)
-    return listing.Source(
-        query=query,
-        key_names=GSI1_KEYS,
-        accept=lambda key: key["GSI1PK"] == pk and key["GSI1SK"].startswith(prefix) and key["SK"] == "PROFILE",
-        order=_created,
-    )
-
-
-def _by_state(f: Filters) -> listing.Source:
-    from boto3.dynamodb.conditions import Attr, Key  # boto3 on first use only (cold starts)
-
-    assert f.state is not None
-    kind = _kind_of_state(f.state)
-    pk = f"{STATE_PREFIX[kind]}#{f.state}"
-    condition = Key("GSI2PK").eq(pk)
-    filter_ = None
-    if f.start is not None:
-        condition &= Key("GSI2SK").gte(f.start)  # updatedAt ≥ createdAt ≥ from
-        filter_ = Attr("createdAt").between(f.start, str(f.end))
-    if f.ccf_nit:
-        by_ccf = Attr("GSI1PK").eq(f"CCF#{f.ccf_nit}")
-        filter_ = by_ccf if filter_ is None else filter_ & by_ccf
-    query: dict[str, Any] = {"IndexName": "GSI2", "KeyConditionExpression": condition}
-    if filter_ is not None:
-        query["FilterExpression"] = filter_
-    return listing.Source(
-        query=query,
-        key_names=GSI2_KEYS,
-        accept=lambda key: key["GSI2PK"] == pk and key["SK"] == "PROFILE",
-        order=lambda item: str(item["GSI2SK"]),
-    )
-
-
 def sources(f: Filters) -> list[listing.Source]:
     """The Queries that serve these filters (see the module's docstring)."""
     if f.state and (not f.ccf_nit or f.state in OPEN_STATES):
-        return [_by_state(f)]
+        return [ExchangeRepository.by_state(f.state, _kind_of_state(f.state), f.start, f.end, f.ccf_nit)]
     if f.state:
-        return [_by_ccf(f, _kind_of_state(f.state))]
+        return [ExchangeRepository.by_ccf(str(f.ccf_nit), _kind_of_state(f.state), f.start, f.end, f.state)]
     kinds = [f.kind] if f.kind else ["TRAMITE", "TRASLADO"]
-    return [_by_ccf(f, kind) for kind in kinds]
+    return [ExchangeRepository.by_ccf(str(f.ccf_nit), kind, f.start, f.end, None) for kind in kinds]
 
 
 def summary(item: Mapping[str, Any]) -> dict[str, Any]:
-    if str(item["PK"]).startswith("TRASLADO#"):
+    """A list row (exchange.models.TramiteSummary, which normalizes its timestamps)."""
+    if str(item["PK"]).startswith(keys.TRASLADO):
         return {
-            "numeroTransaccion": str(item["PK"]).split("#", 1)[1],
+            "numeroTransaccion": str(item["PK"]).removeprefix(keys.TRASLADO),
             "type": "TRASLADO",
-            "ccfNit": str(item.get("GSI1PK", "CCF#")).split("#", 1)[1],
+            "ccfNit": str(item.get("GSI1PK", keys.CCF)).removeprefix(keys.CCF),
             "state": item.get("estado"),
             "codigoNovedad": None,
             "createdAt": item["createdAt"],
@@ -157,21 +104,12 @@ def redrive_failed(settings: ExchangeSettings, ccf_nit: str, actor: Actor) -> di
     """Redrive up to BULK_REDRIVE_MAX of the CCF's FALLIDA trámites, oldest failure first. Each goes through
     the single redrive's conditional step: one that is no longer FALLIDA (redriven meanwhile, or the index
     not caught up yet) is skipped, never redriven twice."""
-    from boto3.dynamodb.conditions import Attr, Key
-
-    table = aws.table(settings.main_table_name)
-    query: dict[str, Any] = {
-        "IndexName": "GSI2",
-        "KeyConditionExpression": Key("GSI2PK").eq(f"TRAMSTATE#{tramites.FALLIDA}"),
-        "FilterExpression": Attr("GSI1PK").eq(f"CCF#{ccf_nit}"),
-        "ScanIndexForward": True,
-        "Limit": 100,
-    }
+    store = ExchangeRepository(settings.main_table_name)
+    start_key: dict[str, Any] | None = None
     redriven: list[str] = []
     remaining = False
     for _ in range(BULK_REDRIVE_MAX_QUERIES):
-        response = table.query(**query)
-        items = response.get("Items", [])
+        items, last = store.failed_of_ccf(ccf_nit, start_key)
         for position, item in enumerate(items):
             if len(redriven) == BULK_REDRIVE_MAX:
                 remaining = True  # a further candidate exists on this page
@@ -185,15 +123,15 @@ def redrive_failed(settings: ExchangeSettings, ccf_nit: str, actor: Actor) -> di
                 continue
             redriven.append(numero)
             if len(redriven) == BULK_REDRIVE_MAX and position == len(items) - 1:
-                remaining = "LastEvaluatedKey" in response
-        if remaining or len(redriven) == BULK_REDRIVE_MAX or "LastEvaluatedKey" not in response:
+                remaining = last is not None
+        if remaining or len(redriven) == BULK_REDRIVE_MAX or last is None:
             break
-        query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        start_key = last
     else:
         remaining = True  # the query budget ran out before the index did
     audit.record(
         settings.audit_table_name,
-        f"CCF#{ccf_nit}",
+        keys.ccf(ccf_nit),
         "TRAMITES_BULK_REDRIVEN",
         actor,
         {"ccfNit": ccf_nit, "count": len(redriven), "remaining": remaining, "numeros": redriven},

@@ -20,7 +20,8 @@ fresh copy on the queue instead, so a long schedule never reaches the queue's ow
 Endpoint health (sat_common.endpoint_health): every attempt without an acknowledgement counts towards disabling
 the endpoint after NOTIFICATION_DISABLE_AFTER_SECONDS; a 410 Gone disables it at once.
 
-A lease on the trámite item (conditional update) keeps two copies of a message from posting at once.
+A lease on the trámite item (conditional update) keeps two copies of a message from posting at once. The items and
+their conditions: repository.py.
 """
 
 from __future__ import annotations
@@ -30,12 +31,11 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
-
-from pydantic import Field
+from typing import TYPE_CHECKING, Any
 
 from notifications import schedule
 from notifications.notices import Notices
+from notifications.repository import DeliveryRepository
 from sat_common import (
     audit,
     aws,
@@ -43,6 +43,7 @@ from sat_common import (
     ccf_summary,
     clock,
     endpoint_health,
+    keys,
     notification_signing,
     shared_services,
     tramites,
@@ -51,34 +52,13 @@ from sat_common.audit import Actor
 from sat_common.ccf_oauth_client import Token, TokenError, fetch_token
 from sat_common.observability import logger
 from sat_common.outbound_http import OutboundError, SafeHttpClient
-from sat_common.settings import CommonSettings, OutboundSettings
 
 ACTOR = Actor(subject="system:notifications")
 TOKEN_MARGIN_SECONDS = 30
 SQS_MAX_DELAY_SECONDS = 900  # SendMessage DelaySeconds
 
-
-class NotificationSettings(CommonSettings, OutboundSettings):
-    main_table_name: str
-    audit_table_name: str
-    notification_signing_key_id: str  # the `current` alias (decision 0104) or a plain key id
-    notification_queue_url: str = ""  # for the schedule (ChangeMessageVisibility, re-enqueue); empty: none
-    notification_dlq_url: str
-    # The schedule (decision 0105; cdk.json notificationRetry*): step ceilings (JSON list, the last repeats) and
-    # how long after the first attempt the delivery keeps trying.
-    notification_retry_steps_seconds: list[int] = Field(
-        default=list(schedule.DEFAULT_STEPS), min_length=1, max_length=50
-    )
-    notification_retry_window_seconds: int = Field(default=schedule.DEFAULT_WINDOW_SECONDS, ge=1, le=13 * 86400)
-    # An endpoint that has not acknowledged anything for this long is disabled (cdk.json
-    # notificationDisableAfterDays).
-    notification_disable_after_seconds: int = Field(default=3 * 86400, ge=1)
-    # The queue's maxReceiveCount (infra/components/notifications.py): the worker re-enqueues before it.
-    notification_max_receives: int = Field(default=50, ge=3)
-    # The notices (notices.py): the outbox, the portal links, the exchange operators' pool (empty: none).
-    outbox_queue_url: str
-    portal_base_url: str
-    people_user_pool_id: str = ""
+if TYPE_CHECKING:  # notifications.config builds the Deliverer
+    from notifications.config import NotificationSettings
 
 
 class RetryLater(Exception):
@@ -148,16 +128,13 @@ class Deliverer:
             max_response_bytes=settings.outbound_max_response_bytes,
         )
         self.signer = notification_signing.Signer(settings.notification_signing_key_id)
-
-    @property
-    def table(self) -> Any:
-        return aws.table(self.settings.main_table_name)
+        self.store = DeliveryRepository(settings.main_table_name)
 
     def handle(self, body: str, receive_count: int, receipt_handle: str, queue_url: str | None) -> str:
         """Process one SQS message; returns the outcome, raises RetryLater when it must come back."""
         message = tramites.NotificationMessage.model_validate_json(body)
         numero = message.numeroTransaccion
-        item = self.table.get_item(Key=tramites.tramite_key(numero), ConsistentRead=True).get("Item")
+        item = self.store.tramite(numero)
         if message.replay:
             return self._replay(item, message, receive_count)
         skip = self._skip_reason(item, message)
@@ -234,17 +211,7 @@ class Deliverer:
     def _schedule(self, numero: str, generation: int, window: Window, delay: int) -> None:
         """Store when the next attempt is due and release the lease (the message itself waits in SQS)."""
         due = clock.now() + timedelta(seconds=delay)
-        self.table.update_item(
-            Key=tramites.tramite_key(numero),
-            UpdateExpression="SET windowGeneration = :g, windowStartedEpoch = :started, nextAttemptEpoch = :due, "
-            "nextAttemptAt = :at REMOVE leaseUntil",
-            ExpressionAttributeValues={
-                ":g": generation,
-                ":started": window.started,
-                ":due": clock.epoch(due),
-                ":at": due.isoformat(timespec="seconds"),
-            },
-        )
+        self.store.schedule_next(numero, generation, window.started, clock.epoch(due), clock.stamp(due))
 
     def _wait(
         self,
@@ -285,7 +252,7 @@ class Deliverer:
         ccf_summary.refresh_shared_services(table, nit)
         audit.record(
             self.settings.audit_table_name,
-            f"EMPLOYER#{nit}",
+            keys.employer(nit),
             "NOTIFICATION_ENDPOINT_DISABLED",
             ACTOR,
             {"sharedServiceId": service_id, "reason": reason, "url": endpoint.url},
@@ -294,7 +261,7 @@ class Deliverer:
         return reason
 
     def _service_name(self, nit: str, shared_service_id: str) -> str:
-        item = self.table.get_item(Key=shared_services.item_key(nit, shared_service_id)).get("Item") or {}
+        item = self.store.shared_service(nit, shared_service_id) or {}
         return str(item.get("name") or shared_service_id)
 
     def _tell_failure(
@@ -320,35 +287,15 @@ class Deliverer:
         return None
 
     def _lease(self, numero: str, generation: int) -> bool:
-        from botocore.exceptions import ClientError
-
         now = clock.epoch()
-        lease = self._lease_seconds()
-        try:
-            self.table.update_item(
-                Key=tramites.tramite_key(numero),
-                UpdateExpression="SET leaseUntil = :until",
-                ConditionExpression="estado = :p AND generation = :g AND "
-                "(attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
-                ExpressionAttributeValues={
-                    ":until": now + lease,
-                    ":now": now,
-                    ":p": tramites.PENDIENTE,
-                    ":g": generation,
-                },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
+        return self.store.lease(numero, generation, now, now + self._lease_seconds())
 
     def _lease_seconds(self) -> int:
         """Long enough for the token request and two POSTs (a 401 refresh), each within the total timeout."""
         return int(self.settings.outbound_total_timeout_seconds * 3) + 5
 
     def _release(self, numero: str) -> None:
-        self.table.update_item(Key=tramites.tramite_key(numero), UpdateExpression="REMOVE leaseUntil")
+        self.store.release(numero)
 
     def _deliver(
         self, item: dict[str, Any], message: tramites.NotificationMessage
@@ -425,41 +372,14 @@ class Deliverer:
         return Attempt("FALLIDA", f"HTTP_{status}", status, latency)
 
     def _acknowledged(self, numero: str, generation: int, attempt: Attempt) -> None:
-        from botocore.exceptions import ClientError
-
-        now = clock.now().isoformat(timespec="milliseconds")
-        try:
-            self.table.update_item(
-                Key=tramites.tramite_key(numero),
-                UpdateExpression="SET estado = :n, acknowledgement = :ack, updatedAt = :now, GSI2PK = :gsi, "
-                "GSI2SK = :now REMOVE leaseUntil, nextAttemptEpoch, nextAttemptAt",
-                ConditionExpression="estado = :p AND generation = :g",
-                ExpressionAttributeValues={
-                    ":n": tramites.NOTIFICADA,
-                    ":p": tramites.PENDIENTE,
-                    ":g": generation,
-                    ":now": now,
-                    ":ack": {**(attempt.ack or {}), "at": now, "statusCode": attempt.status_code},
-                    ":gsi": f"TRAMSTATE#{tramites.NOTIFICADA}",
-                },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        now = clock.stamp()
+        acknowledgement = {**(attempt.ack or {}), "at": now, "statusCode": attempt.status_code}
+        if not self.store.acknowledge(numero, generation, acknowledgement, now):
             # Answered meanwhile (the CCF pulled and answered before we stored the acknowledgement): keep the
             # final state, store the acknowledgement only.
-            self.table.update_item(
-                Key=tramites.tramite_key(numero),
-                UpdateExpression="SET acknowledgement = :ack REMOVE leaseUntil",
-                ExpressionAttributeValues={
-                    ":ack": {**(attempt.ack or {}), "at": now, "statusCode": attempt.status_code}
-                },
-            )
+            self.store.keep_acknowledgement(numero, acknowledgement)
 
     def _failed(self, numero: str, message: tramites.NotificationMessage, attempt: Attempt, attempts: int) -> None:
-        from botocore.exceptions import ClientError
-
-        now = clock.now().isoformat(timespec="milliseconds")
         # Dead letter first: if this fails, the message is retried and nothing is lost.
         aws.client("sqs").send_message(
             QueueUrl=self.settings.notification_dlq_url,
@@ -469,24 +389,8 @@ class Deliverer:
                 "attempts": {"DataType": "Number", "StringValue": str(attempts)},
             },
         )
-        try:
-            self.table.update_item(
-                Key=tramites.tramite_key(numero),
-                UpdateExpression="SET estado = :f, failedAt = :now, failureReason = :reason, updatedAt = :now, "
-                "GSI2PK = :gsi, GSI2SK = :now REMOVE leaseUntil, nextAttemptEpoch, nextAttemptAt",
-                ConditionExpression="estado = :p AND generation = :g",
-                ExpressionAttributeValues={
-                    ":f": tramites.FALLIDA,
-                    ":p": tramites.PENDIENTE,
-                    ":g": message.generation,
-                    ":now": now,
-                    ":reason": attempt.reason or "-",
-                    ":gsi": f"TRAMSTATE#{tramites.FALLIDA}",
-                },
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        # False: answered or redriven meanwhile, its state stays.
+        self.store.fail(numero, message.generation, attempt.reason or "-", clock.stamp())
         audit.record(
             self.settings.audit_table_name,
             tramites.audit_entity(numero),
@@ -496,7 +400,7 @@ class Deliverer:
         )
 
     def _record(self, numero: str, receive_count: int | None, attempt: Attempt, count: bool = True) -> None:
-        now = clock.now().isoformat(timespec="milliseconds")
+        now = clock.stamp()
         entry: dict[str, Any] = {"at": now, "attempt": receive_count or 0, "outcome": attempt.outcome}
         for key, value in (
             ("statusCode", attempt.status_code),
@@ -505,17 +409,9 @@ class Deliverer:
         ):
             if value is not None:
                 entry[key] = value
-        self.table.put_item(Item={**tramites.delivery_key(numero, now, uuid.uuid4().hex[:8]), **entry})
+        self.store.record_attempt(numero, now, uuid.uuid4().hex[:8], entry)
         if count:
-            updated = self.table.update_item(
-                Key=tramites.tramite_key(numero),
-                # lastOutcome: what GET /admin/tramites lists without reading the attempts (decision 0094)
-                UpdateExpression="SET attempts = if_not_exists(attempts, :zero) + :one, lastAttemptAt = :now, "
-                "lastOutcome = :outcome",
-                ExpressionAttributeValues={":zero": 0, ":one": 1, ":now": now, ":outcome": attempt.outcome},
-                ReturnValues="ALL_NEW",
-            )
-            nit = (updated.get("Attributes") or {}).get("ccfNit")
+            nit = self.store.count_attempt(numero, attempt.outcome, now).get("ccfNit")
             if nit:  # the CCF list's "last delivery" (decision 0093)
                 ccf_summary.record_delivery(self.settings.main_table_name, str(nit), numero, attempt.outcome, now)
         audit.record(

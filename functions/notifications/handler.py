@@ -6,7 +6,6 @@ failed for good) was put on the DLQ by the worker, and one re-enqueued as a fres
 as done.
 """
 
-from functools import cache
 from typing import Any
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -15,23 +14,19 @@ from aws_lambda_powertools.utilities.batch.types import PartialItemFailureRespon
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from notifications.delivery import Deliverer, NotificationSettings, RetryLater
+from notifications.config import deps
+from notifications.delivery import RetryLater
 from sat_common.observability import logger, metrics, tracer
 
 processor = BatchProcessor(event_type=EventType.SQS)
 
 
-@cache
-def deliverer() -> Deliverer:
-    return Deliverer(NotificationSettings())  # type: ignore[call-arg]
-
-
 def record_handler(record: SQSRecord) -> None:
     receive_count = int(record.attributes.approximate_receive_count or 1)
     try:
-        worker = deliverer()
-        outcome = worker.handle(
-            record.body, receive_count, record.receipt_handle, worker.settings.notification_queue_url
+        built = deps()
+        outcome = built.deliverer.handle(
+            record.body, receive_count, record.receipt_handle, built.settings.notification_queue_url
         )
     except RetryLater as retry:
         logger.info("notification will be retried", extra={"attempt": receive_count, "delaySeconds": retry.delay})

@@ -19,7 +19,9 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sat_common import aws, ccf_access, ccf_person_access, clock
+from notifications.repository import DeliveryRepository
+from sat_common import aws, ccf_person_access, clock
+from sat_common.colombian_time import colombian_time
 from sat_common.observability import logger
 from sat_common.operator_groups import EXCHANGE
 from sat_common.outbox import EmailTemplate, OutboxEmail, enqueue_email
@@ -93,7 +95,7 @@ class Notices:
             request["NextToken"] = response["NextToken"]
 
     def _business_name(self, nit: str) -> str:
-        item = aws.table(self.settings.main_table_name).get_item(Key=ccf_access.activation_key(nit)).get("Item")
+        item = DeliveryRepository(self.settings.main_table_name).ccf_activation(nit)
         return str((item or {}).get("businessName") or nit)
 
     def _send(self, template: EmailTemplate, key: str, recipients: list[Recipient], data: dict[str, str]) -> int:
@@ -131,7 +133,7 @@ class Notices:
                 "numeroTransaccion": numero,
                 "motivo": reason_es(reason),
                 "intentos": str(attempts),
-                "fecha": clock.now().isoformat(timespec="minutes"),
+                "fecha": colombian_time(clock.now()),
             }
             return self._send("notification-failed", f"{numero}-{generation}", recipients, data)
 
@@ -145,7 +147,7 @@ class Notices:
                 "nit": nit,
                 "servicio": service_name,
                 "motivo": reason_es(reason),
-                "fecha": clock.now().isoformat(timespec="minutes"),
+                "fecha": colombian_time(clock.now()),
             }
             stamp = clock.now().strftime("%Y%m%d%H%M")
             return self._send("notification-endpoint-disabled", f"{shared_service_id}-{stamp}", recipients, data)
@@ -170,26 +172,5 @@ class Notices:
         return self._safely("notification-service-missing", send)
 
     def _claim_missing_notice(self, nit: str) -> bool:
-        from botocore.exceptions import ClientError
-
-        now = clock.epoch()
-        try:
-            aws.table(self.settings.main_table_name).put_item(
-                Item={
-                    **missing_notice_key(nit),
-                    "notBefore": now + MISSING_NOTICE_INTERVAL_SECONDS,
-                    "expiresAt": now + MISSING_NOTICE_INTERVAL_SECONDS,
-                },
-                ConditionExpression="attribute_not_exists(PK) OR notBefore <= :now",
-                ExpressionAttributeValues={":now": now},
-            )
-        except ClientError as error:
-            if error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-
-def missing_notice_key(nit: str) -> dict[str, str]:
-    """The day's claim of the `notification-service-missing` e-mail (TTL expiresAt)."""
-    return {"PK": f"EMPLOYER#{nit}", "SK": "NOTIFYMISSING"}
+        store = DeliveryRepository(self.settings.main_table_name)
+        return store.claim_missing_notice(nit, clock.epoch(), MISSING_NOTICE_INTERVAL_SECONDS)

@@ -22,6 +22,8 @@ class OAuthSettings(ApiSettings, MainTableSettings, AuditSettings, TokenSigningS
     # scrypt cost of the dummy hash checked in place of a missing one: the catalog's PASSWORD_HASH_COST, so
     # an unknown Client ID costs what a known one does (same variable, same default).
     password_hash_cost: int = Field(default=15, ge=10, le=20)
+    # How long a container remembers a consumer password it verified (an HMAC of it, decision 0112); 0: never.
+    token_secret_memory_seconds: int = Field(default=300, ge=0, le=900)
     # The API's public base URL (the CDK app's setting, decision 0054): the tokens' issuer and the RFC 8414
     # metadata's URLs (decision 0100).
     public_api_base_url: str = Field(min_length=1)

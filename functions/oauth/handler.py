@@ -9,13 +9,12 @@ from oauth import metadata, tokens
 from oauth.config import settings
 from sat_common.api import create_resolver, json_response, lambda_entry
 from sat_common.auth import actor_from_event
-from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import DomainError
 
 app = create_resolver()
 
 TAG = ["Sistemas CCF"]
-NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1
+TOKEN_HEADERS = {"Cache-Control": "no-store", "Pragma": "no-cache"}  # RFC 6749 §5.1: sat_common.api.NO_STORE and Pragma
 PUBLIC = {"Cache-Control": "public, max-age=300"}  # the metadata and the key change only with a deployment
 BASIC_CHALLENGE = 'Basic realm="sat-ccf", charset="UTF-8"'  # RFC 7617; charset: how the server reads the bytes
 
@@ -42,18 +41,17 @@ def token() -> Response[dict[str, Any]]:
     try:
         request = tokens.parse(body or "", headers.get("authorization"), headers.get("content-type"))
         actor = actor_from_event(event.raw_event, f"client:{request.client_id[:128]}")
-        with aws_faults_as_unavailable():
-            answer = tokens.issue(settings(), request, actor)
+        answer = tokens.issue(settings(), request, actor)
     except tokens.OAuthError as error:
         return _error(error)
-    return json_response(answer, headers=NO_STORE)
+    return json_response(answer, headers=TOKEN_HEADERS)
 
 
 def _error(error: tokens.OAuthError) -> Response[dict[str, Any]]:
     body: dict[str, str] = {"error": error.error}
     if error.description:
         body["error_description"] = error.description
-    headers = dict(NO_STORE)
+    headers = dict(TOKEN_HEADERS)
     if error.status == 401:  # every 401 states its challenge (RFC 7235 §3.1), whatever method the client used
         headers["WWW-Authenticate"] = BASIC_CHALLENGE
     if error.retry_after is not None:
@@ -81,9 +79,7 @@ def authorization_server() -> Response[dict[str, Any]]:
     tags=TAG,
 )
 def access_token_keys() -> Response[dict[str, Any]]:
-    with aws_faults_as_unavailable():
-        body = metadata.jwks(settings())
-    return json_response(body, headers=PUBLIC)
+    return json_response(metadata.jwks(settings()), headers=PUBLIC)
 
 
 @app.get(
@@ -102,7 +98,7 @@ def session() -> Response[dict[str, Any]]:
         "clientId": context.get("clientId"),
         "expiresAt": int(context.get("expiresAt") or 0),
     }
-    return json_response(body, headers=NO_STORE)
+    return json_response(body, headers=TOKEN_HEADERS)
 
 
 lambda_handler = lambda_entry(app)

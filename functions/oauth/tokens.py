@@ -11,10 +11,11 @@ from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote_plus
 
+from oauth import verified_secrets
 from oauth.config import OAuthSettings
-from sat_common import audit, ccf_access, clock, passwords
+from oauth.repository import CcfFacts, ClientFacts, TokenRepository
+from sat_common import audit, ccf_access, clock, keys, passwords
 from sat_common.audit import Actor
-from sat_common.items import ConditionFailed, ItemStore
 from sat_common.observability import logger
 
 CLIENT_CREDENTIALS = "client_credentials"
@@ -122,21 +123,28 @@ def _basic(header: str | None) -> tuple[str, str, str | None] | None:
 def issue(settings: OAuthSettings, request: TokenRequest, actor: Actor) -> dict[str, Any]:
     if request.grant_type == PASSWORD and not settings.oauth_password_grant_enabled:
         raise OAuthError("unsupported_grant_type")
-    store = ItemStore(settings.main_table_name)
     if len(request.client_id) > 128:
         raise OAuthError("invalid_client", status=401, basic_challenge=request.used_basic)
+    repository = TokenRepository(settings.main_table_name)
     source = source_of(actor)
-    _check_lock(store, request.client_id, source)
-    grant = authenticate(store, request, settings.password_hash_cost)
+    readings = [passwords.normalize(reading) for reading in request.secret_readings]
+    client, grant, ccf = _remembered(repository, request, readings, source)
     if grant is None:
-        _record_failure(store, request, source, settings, actor)
+        client = repository.client(request.client_id, source)
+        _check_lock(client)
+        lookup = client.lookup
+        ccf = repository.ccf(str(lookup["nit"]) if lookup else "-", str(lookup["serviceId"]) if lookup else "-")
+        grant = authenticate(request, lookup, ccf, settings.password_hash_cost, settings.token_secret_memory_seconds)
+    if grant is None:
+        _record_failure(repository, request, source, settings, actor)
         error = "invalid_grant" if request.grant_type == PASSWORD else "invalid_client"
         raise OAuthError(error, status=400 if error == "invalid_grant" else 401, basic_challenge=request.used_basic)
     nit, service_id, password_revision = grant
-    _refuse_if_suspended(store, settings, request, nit, actor)
+    _refuse_if_suspended(ccf, settings, request, nit, actor)
     # Only this source's failures are forgiven: a legitimate system succeeding from its own address must not
     # wipe the count of someone guessing from another one (the Client ID's overall count stays too).
-    store.delete(ccf_access.failures_key(request.client_id, source))
+    if client.source_failures is not None:
+        repository.forgive(request.client_id, source)
     _check_scope(request.scope, service_id)
     token, lifetime = ccf_access.issue_token(
         settings.token_signing_key_id,
@@ -149,12 +157,38 @@ def issue(settings: OAuthSettings, request: TokenRequest, actor: Actor) -> dict[
     )
     audit.record(
         settings.audit_table_name,
-        f"CCF#{nit}",
+        keys.ccf(nit),
         "ACCESS_TOKEN_ISSUED",
         actor,
         {"clientId": request.client_id, "serviceId": service_id, "grantType": request.grant_type},
     )
     return {"access_token": token, "token_type": "Bearer", "expires_in": lifetime, "scope": service_id}
+
+
+def _remembered(
+    repository: TokenRepository, request: TokenRequest, readings: list[str], source: str
+) -> tuple[ClientFacts, tuple[str, str, int] | None, CcfFacts]:
+    """A secret this container verified a moment ago (decision 0112): one read of every item the answer depends
+    on, and no scrypt, while the hash it matched is still the one stored and valid. (facts, None, facts) when
+    there is no such secret, or its hash changed (then it is forgotten and checked in full)."""
+    empty = CcfFacts({}, None, None, {})
+    remembered = verified_secrets.recall(request.client_id, readings)
+    if remembered is None:
+        return ClientFacts(None, None, None), None, empty
+    client, ccf = repository.client_and_ccf(request.client_id, source, remembered.nit, remembered.service_id)
+    _check_lock(client)
+    current, previous = _valid_hashes(ccf.password)
+    revision = int(ccf.password.get("revision", 0))
+    if current and verified_secrets.fingerprint(current) == remembered.fingerprint:
+        matched, default = current, revision
+    elif previous and verified_secrets.fingerprint(previous) == remembered.fingerprint:
+        matched, default = previous, revision - 1
+    else:
+        verified_secrets.forget(request.client_id, readings)
+        return client, None, empty
+    if not _usable(request, remembered.nit, ccf):
+        return client, None, empty  # refused in full below, as a failure (a revoked assignment, ...)
+    return client, (remembered.nit, remembered.service_id, int(matched.get("revision", default))), ccf
 
 
 def _check_scope(requested: str | None, service_id: str) -> None:
@@ -165,21 +199,18 @@ def _check_scope(requested: str | None, service_id: str) -> None:
         raise OAuthError("invalid_scope", description="the scope of this client is its service's id")
 
 
-def _refuse_if_suspended(
-    store: ItemStore, settings: OAuthSettings, request: TokenRequest, nit: str, actor: Actor
-) -> None:
+def _refuse_if_suspended(ccf: CcfFacts, settings: OAuthSettings, request: TokenRequest, nit: str, actor: Actor) -> None:
     """A suspended CCF's systems get no token (decision 0093): `invalid_client` as RFC 6749 §5.2 says for a client
     that may not authenticate, told only after the secret matched (so it says nothing to a guesser), and not
     counted as a failure (the Client ID is not locked out for when the CCF is reactivated)."""
-    activation = store.get(ccf_access.activation_key(nit)) or {}
-    if activation.get("status") == ccf_access.ACTIVE:
+    if ccf.activation.get("status") == ccf_access.ACTIVE:
         return
     audit.record(
         settings.audit_table_name,
-        f"CCF#{nit}",
+        keys.ccf(nit),
         "ACCESS_TOKEN_REFUSED",
         actor,
-        {"clientId": request.client_id, "reason": str(activation.get("status") or "NOT_ACTIVE")},
+        {"clientId": request.client_id, "reason": str(ccf.activation.get("status") or "NOT_ACTIVE")},
     )
     raise OAuthError("invalid_client", status=401, description="client suspended", basic_challenge=request.used_basic)
 
@@ -189,30 +220,49 @@ def source_of(actor: Actor) -> str:
     return hashlib.sha256((actor.source_ip or "-").encode()).hexdigest()[:16]
 
 
-def authenticate(store: ItemStore, request: TokenRequest, hash_cost: int) -> tuple[str, str, int] | None:
+def authenticate(
+    request: TokenRequest, lookup: dict[str, Any] | None, ccf: CcfFacts, hash_cost: int, remember_seconds: int = 0
+) -> tuple[str, str, int] | None:
     """(nit, serviceId, password revision) when the Client ID's assignment and service are active and the
-    secret matches the current password or the previous one within its overlap.
+    secret matches the current password or the previous one within its overlap; the matching secret is then
+    remembered for `remember_seconds` (verified_secrets, decision 0112).
 
     Every request runs the same two scrypt checks per reading of its secret whatever is stored (an unknown
     Client ID, no password, no previous password: the dummy hash takes the missing one's place), so the answer
     time says nothing; a Basic secret with `%` or `+` has two readings (decision 0100), both always checked."""
-    lookup = store.get(ccf_access.client_key(request.client_id))
     nit, service_id = (str(lookup["nit"]), str(lookup["serviceId"])) if lookup else ("", "")
-    stored = store.get(ccf_access.password_key(nit or "-")) or {}  # the same reads, known Client ID or not
-    revision = int(stored.get("revision", 0))
-    current = stored.get("current")
-    previous = stored.get("previous")
-    if previous and int(previous.get("validUntil", 0)) <= clock.epoch():
-        previous = None
+    revision = int(ccf.password.get("revision", 0))
+    current, previous = _valid_hashes(ccf.password)
     readings = [passwords.normalize(reading) for reading in request.secret_readings]
     dummy = dummy_hash(hash_cost)
-    current_matches = _matches_any(readings, current, dummy)
-    previous_matches = _matches_any(readings, previous, dummy)
-    if not lookup or not (current_matches or previous_matches):
+    current_reading = _matching(readings, current, dummy)
+    previous_reading = _matching(readings, previous, dummy)
+    if not lookup or (current_reading is None and previous_reading is None):
         return None
-    assignment = store.get(ccf_access.assignment_key(nit, service_id))
-    service = store.get(ccf_access.service_key(service_id))
-    usable = (
+    if not _usable(request, nit, ccf):
+        return None
+    current_matches = current_reading is not None
+    matched, reading = (current, current_reading) if current_matches else (previous, previous_reading)
+    assert matched is not None and reading is not None
+    verified_secrets.remember(request.client_id, reading, nit, service_id, matched, remember_seconds)
+    # Each hash records the revision that set it; items written before decision 0041 do not.
+    default = revision if current_matches else revision - 1
+    return nit, service_id, int(matched.get("revision", default))
+
+
+def _valid_hashes(password: dict[str, Any]) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+    """The current hash, and the previous one while its overlap lasts."""
+    previous = password.get("previous")
+    if previous and int(previous.get("validUntil", 0)) <= clock.epoch():
+        previous = None
+    return password.get("current"), previous
+
+
+def _usable(request: TokenRequest, nit: str, ccf: CcfFacts) -> bool:
+    """The Client ID's assignment is active and still its own, the service is active, and a password grant names
+    the CCF."""
+    assignment, service = ccf.assignment, ccf.service
+    return (
         assignment is not None
         and assignment.get("status") == ccf_access.ACTIVE
         and assignment.get("clientId") == request.client_id
@@ -220,27 +270,23 @@ def authenticate(store: ItemStore, request: TokenRequest, hash_cost: int) -> tup
         and service.get("state") == ccf_access.ACTIVE
         and (request.username is None or request.username == nit)
     )
-    if not usable:
-        return None
-    matched = current if current_matches else previous
-    assert matched is not None
-    # Each hash records the revision that set it; items written before decision 0041 do not.
-    default = revision if current_matches else revision - 1
-    return nit, service_id, int(matched.get("revision", default))
 
 
-def _matches_any(readings: list[str], stored: dict[str, Any] | None, dummy: dict[str, Any]) -> bool:
-    """Every reading is checked, with no early exit: how long it takes depends on the request alone (how many
-    readings its secret has), never on which reading or which hash matched (decision 0100)."""
+def _matching(readings: list[str], stored: dict[str, Any] | None, dummy: dict[str, Any]) -> str | None:
+    """The first reading that matches `stored`. Every reading is checked, with no early exit: how long it takes
+    depends on the request alone (how many readings its secret has), never on which reading or which hash
+    matched (decision 0100)."""
     results = [ccf_access.password_matches(reading, stored or dummy) for reading in readings]
-    return stored is not None and any(results)
+    if stored is None:
+        return None
+    return next((reading for reading, matches in zip(readings, results, strict=True) if matches), None)
 
 
-def _check_lock(store: ItemStore, client_id: str, source: str) -> None:
+def _check_lock(client: ClientFacts) -> None:
     """Locked for this source, or for every source once the Client ID as a whole failed too often."""
     now = clock.epoch()
-    for key in (ccf_access.failures_key(client_id, source), ccf_access.failures_key(client_id)):
-        locked_until = int((store.get(key) or {}).get("lockedUntil", 0))
+    for item in (client.source_failures, client.client_failures):
+        locked_until = int((item or {}).get("lockedUntil", 0))
         if locked_until > now:
             raise OAuthError(
                 "slow_down",
@@ -251,7 +297,7 @@ def _check_lock(store: ItemStore, client_id: str, source: str) -> None:
 
 
 def _record_failure(
-    store: ItemStore, request: TokenRequest, source: str, settings: OAuthSettings, actor: Actor
+    repository: TokenRepository, request: TokenRequest, source: str, settings: OAuthSettings, actor: Actor
 ) -> None:
     """Count the failure for its source and for the Client ID, each in a fixed window; at its limit each
     locks (expiresAt = TTL): the source after TOKEN_MAX_FAILURES, every source after TOKEN_MAX_CLIENT_FAILURES."""
@@ -260,32 +306,15 @@ def _record_failure(
         (ccf_access.failures_key(request.client_id), settings.token_max_client_failures, "client"),
     )
     for key, limit, scope in limits:
-        if _count(store, key, settings) >= limit:
-            now = clock.epoch()
-            locked_until = now + settings.token_lock_seconds
-            store.put({**key, "failures": 0, "lockedUntil": locked_until, "expiresAt": locked_until})
+        now = clock.epoch()
+        if repository.count_failure(key, now, now + settings.token_failure_window_seconds) >= limit:
+            locked_until = clock.epoch() + settings.token_lock_seconds
+            repository.lock(key, locked_until)
             logger.warning("client locked after failed token requests", extra={"clientId": request.client_id})
             audit.record(
                 settings.audit_table_name,
-                f"CLIENT#{request.client_id}",
+                keys.client(request.client_id),
                 "TOKEN_CLIENT_LOCKED",
                 actor,
                 {"lockedUntil": locked_until, "scope": scope},
             )
-
-
-def _count(store: ItemStore, key: dict[str, str], settings: OAuthSettings) -> int:
-    now = clock.epoch()
-    window_end = now + settings.token_failure_window_seconds
-    try:
-        item = store.update(
-            key,
-            "ADD failures :one SET expiresAt = if_not_exists(expiresAt, :end)",
-            "attribute_not_exists(expiresAt) OR expiresAt > :now",
-            values={":one": 1, ":end": window_end, ":now": now},
-        )
-    except ConditionFailed:
-        # The previous window is over (TTL deletes late): start a new one.
-        store.put({**key, "failures": 1, "expiresAt": window_end})
-        return 1
-    return int(item["failures"])

@@ -18,6 +18,7 @@ from portal.ministry_tramites import NUMERO, OUTCOMES, attempts_and_pulls
 from portal.ministry_values import PAGE_TOKEN, colombia_day_bounds, colombia_time, date_errors
 from portal.problems import PageError, from_answer
 from portal.web import Response
+from sat_common.colombian_time import colombian_date
 
 FIELDS = ("state", "from", "to")
 STATES = {
@@ -128,6 +129,7 @@ def detail_page(
         stateName=STATES.get(str(tramite.get("estado")), str(tramite.get("estado") or "")),
         created=colombia_time(tramite.get("fechaCreacion") or tramite.get("createdAt")),
         updated=colombia_time(tramite.get("updatedAt")),
+        vigencia=colombian_date(tramite.get("fechaVigencia")),
         deliveries=deliveries,
         pulls=pulls,
         acknowledgement=acknowledgement,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from portal import ccf_catalog, ccf_deliveries, ccf_sharing, ccf_terms, public_pages
+from portal import ccf_catalog, ccf_deliveries, ccf_keys, ccf_sharing, ccf_terms, public_pages
 from portal.ccf_common import NIT, NUMERO, SERVICE_ID, SHARED_SERVICE_ID
 from portal.context import Page
 from portal.sign_in import require_signed_in
@@ -46,6 +46,12 @@ def _handler(method: str, nit: str, rest: list[str]) -> Callable[[Page], Respons
                 return lambda page: ccf_sharing.list_page(page, nit)
             case ["compartir", shared_id] if SHARED_SERVICE_ID.match(shared_id):
                 return lambda page: ccf_sharing.edit_page(page, nit, shared_id)
+            case ["compartir", shared_id, "llaves"] if SHARED_SERVICE_ID.match(shared_id):  # decision 0102
+                return lambda page: ccf_keys.keys_page(page, nit, shared_id)
+            case ["compartir", shared_id, "llaves", kid, "quitar"] if SHARED_SERVICE_ID.match(shared_id) and (
+                ccf_keys.KID.match(kid)
+            ):
+                return lambda page: ccf_keys.confirm_remove(page, nit, shared_id, kid)
             case ["tramites"]:  # "Trámites y entregas" (decision 0107)
                 return lambda page: ccf_deliveries.list_page(page, nit)
             case ["tramites", numero] if NUMERO.match(numero):
@@ -66,6 +72,12 @@ def _handler(method: str, nit: str, rest: list[str]) -> Callable[[Page], Respons
                 return lambda page: ccf_sharing.verify(page, nit, shared_id)
             case ["compartir", shared_id, "notificacion-prueba"] if SHARED_SERVICE_ID.match(shared_id):
                 return lambda page: ccf_deliveries.send_test(page, nit, shared_id)
+            case ["compartir", shared_id, "llaves"] if SHARED_SERVICE_ID.match(shared_id):
+                return lambda page: ccf_keys.add(page, nit, shared_id)
+            case ["compartir", shared_id, "llaves", kid, "quitar"] if SHARED_SERVICE_ID.match(shared_id) and (
+                ccf_keys.KID.match(kid)
+            ):
+                return lambda page: ccf_keys.remove(page, nit, shared_id, kid)
             case ["tramites", numero, "entregar"] if NUMERO.match(numero):
                 return lambda page: ccf_deliveries.redeliver(page, nit, numero)
     return None

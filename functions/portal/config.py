@@ -1,29 +1,52 @@
-"""The portal's settings and AWS clients, created on first use (nothing AWS at import time)."""
+"""The portal's settings and AWS clients, created on first use (nothing AWS at import time; decision 0117)."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from portal.api_client import ApiClient
 from portal.sessions import SessionStore
 
 
+class PortalSettings(BaseSettings):
+    """The portal function's environment (infra/components/portal.py): it has no Powertools service name, so it
+    does not take sat_common's CommonSettings."""
+
+    model_config = SettingsConfigDict(extra="ignore", frozen=True)
+
+    main_table_name: str = Field(min_length=1)  # the sessions
+    portal_session_key_id: str = Field(min_length=1)  # KMS key that encrypts the sessions' tokens
+    # The key the API checks before it believes X-Portal-Client-Ip (decision 0080); empty: not forwarded.
+    portal_forwarding_secret_arn: str = ""
+    public_api_base_url: str = Field(min_length=1)  # the API the pages call
+
+
 @dataclass(frozen=True)
 class Deps:
+    settings: PortalSettings
     store: SessionStore
     api: ApiClient
 
 
-@lru_cache(maxsize=1)
+@cache
+def settings() -> PortalSettings:
+    return PortalSettings()  # type: ignore[call-arg]
+
+
+@cache
 def deps() -> Deps:
     import boto3
 
-    table = boto3.resource("dynamodb").Table(os.environ["MAIN_TABLE_NAME"])
-    store = SessionStore(table, boto3.client("kms"), os.environ["PORTAL_SESSION_KEY_ID"])
+    config = settings()
+    table = boto3.resource("dynamodb").Table(config.main_table_name)
+    store = SessionStore(table, boto3.client("kms"), config.portal_session_key_id)
     forwarding_key = None
-    secret_arn = os.environ.get("PORTAL_FORWARDING_SECRET_ARN")
-    if secret_arn:  # the key the API checks before it believes X-Portal-Client-Ip (decision 0080)
-        forwarding_key = boto3.client("secretsmanager").get_secret_value(SecretId=secret_arn)["SecretString"]
-    return Deps(store=store, api=ApiClient(os.environ["PUBLIC_API_BASE_URL"], forwarding_key))
+    if config.portal_forwarding_secret_arn:
+        forwarding_key = boto3.client("secretsmanager").get_secret_value(SecretId=config.portal_forwarding_secret_arn)[
+            "SecretString"
+        ]
+    return Deps(settings=config, store=store, api=ApiClient(config.public_api_base_url, forwarding_key))

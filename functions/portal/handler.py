@@ -12,6 +12,7 @@ from portal import (
     ccf_routes,
     employers,
     forgotten_password,
+    guide,
     ministry_audit,
     ministry_ccfs,
     ministry_help_desk,
@@ -40,6 +41,7 @@ PageHandler = Callable[[Page], Response]
 ROUTES: dict[tuple[str, str], PageHandler] = {
     ("GET", "/"): public_pages.home,
     ("GET", "/ayuda"): public_pages.help_page,
+    ("GET", guide.PATH): guide.show,  # the manual's Anexo 1 (decision 0109)
     ("GET", "/ingreso"): sign_in.show,
     ("POST", "/ingreso"): sign_in.submit,
     ("GET", "/ingreso/verificacion"): sign_in.show_code,
@@ -83,6 +85,8 @@ ROUTES: dict[tuple[str, str], PageHandler] = {
 }
 # Pages whose path carries a value (a company's NIT, an id): the page module reads it from request.path.
 PATTERN_ROUTES: list[tuple[str, re.Pattern[str], PageHandler]] = [
+    # the guide's sample files, by the names guide.samples() lists (decision 0109)
+    ("GET", re.compile(re.escape(guide.SAMPLES_PATH) + r"[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,3}"), guide.show_sample),
     ("GET", re.compile(r"/empleadores/[0-9]{9}/autorizados"), authorized_persons.show_list),
     ("GET", re.compile(r"/empleadores/[0-9]{9}/autorizados/nuevo"), authorized_persons.show_new),
     ("POST", re.compile(r"/empleadores/[0-9]{9}/autorizados/nuevo"), authorized_persons.submit_new),
@@ -97,9 +101,9 @@ PATTERN_ROUTES: list[tuple[str, re.Pattern[str], PageHandler]] = [
     ("POST", re.compile(r"/empleadores/[0-9]{9}/delegado"), employers.submit_delegate),
     ("GET", re.compile(r"/empleadores/[0-9]{9}/sede"), employers.show_headquarters),
     ("POST", re.compile(r"/empleadores/[0-9]{9}/sede"), employers.submit_headquarters),
-    # manual §6: ccf_routes matches the rest of the path (service and shared-service ids) itself
-    ("GET", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
-    ("POST", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,3}"), ccf_routes.route),
+    # manual §6: ccf_routes matches the rest of the path (service and shared-service ids, a key's kid) itself
+    ("GET", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,5}"), ccf_routes.route),
+    ("POST", re.compile(r"/ccfs/[0-9]{9}/servicios(/[^/]+){0,5}"), ccf_routes.route),
     # the back office, part 1 (decision 0096): a company's RUT, a CCF, a catalog service
     ("GET", re.compile(r"/ministerio/rut/[0-9]{9}"), ministry_rut.show_company),
     ("POST", re.compile(r"/ministerio/rut/[0-9]{9}/decision"), ministry_rut.submit_decision),

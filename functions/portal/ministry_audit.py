@@ -38,6 +38,10 @@ KNOWN_ACTIONS = {
     "OPERATOR_INVITED": "Operador invitado",
     "OPERATOR_UPDATED": "Operador modificado",
     "PERSON_UNLOCKED": "Persona desbloqueada",
+    "NOTIFICATION_ENDPOINT_DISABLED": "Servicio de notificación de una CCF deshabilitado",
+    "NOTIFICATION_ENDPOINT_ENABLED": "Servicio de notificación de una CCF habilitado de nuevo",
+    "SHARED_SERVICE_KEY_ADDED": "Llave pública de una CCF registrada",
+    "SHARED_SERVICE_KEY_REMOVED": "Llave pública de una CCF quitada",
 }
 
 
@@ -80,7 +84,7 @@ def entry_row(entry: dict[str, Any]) -> dict[str, Any]:
     details: dict[str, Any] = raw if isinstance(raw, dict) else {}
     return {
         **entry,
-        "when": colombia_time(entry.get("at")),
+        "when": colombia_time(entry.get("at"), seconds=True),
         "actionName": KNOWN_ACTIONS.get(str(entry.get("action")), ""),
         "detailText": "; ".join(f"{key}: {value}" for key, value in sorted(details.items())),
     }

@@ -18,6 +18,7 @@ from portal.context import Page
 from portal.ministry_values import NIT, colombia_time, keep_notice, pop_notice
 from portal.problems import PageError, from_answer
 from portal.web import Response
+from sat_common.colombian_time import colombian_clock
 from sat_common.operator_groups import REVIEWER
 
 BASE = "/ministerio/rut"
@@ -130,7 +131,7 @@ def rut_view(page: Page, nit: str, company: dict[str, Any]) -> dict[str, Any]:
     return {
         "url": url,
         "origin": f"{target.scheme}://{target.netloc}",
-        "expires": colombia_time(answer.body.get("expiresAt")).rpartition(" ")[2],  # the time of day
+        "expires": colombian_clock(answer.body.get("expiresAt")),  # the time of day
         "sizeKb": max(1, round(int(answer.body.get("sizeBytes") or 0) / 1024)),
     }
 

@@ -25,6 +25,7 @@ from portal.ministry_values import (
 )
 from portal.problems import PageError, from_answer
 from portal.web import Response
+from sat_common.colombian_time import colombian_date
 from sat_common.operator_groups import ADMINISTRATOR, EXCHANGE
 
 TITLE = "Trámites"
@@ -201,7 +202,7 @@ def attempts_and_pulls(tramite: dict[str, Any]) -> tuple[list[dict[str, Any]], l
     deliveries = [
         {
             **d,
-            "when": colombia_time(d.get("at")),
+            "when": colombia_time(d.get("at"), seconds=True),
             "outcomeName": OUTCOMES.get(str(d.get("outcome")), str(d.get("outcome") or "")),
             "reasonText": reason_words(d.get("reason")),
         }
@@ -209,7 +210,11 @@ def attempts_and_pulls(tramite: dict[str, Any]) -> tuple[list[dict[str, Any]], l
         if isinstance(d, dict)
     ]
     pulls = [
-        {**p, "when": colombia_time(p.get("at")), "outcomeName": PULL_OUTCOMES.get(str(p.get("outcome")), "")}
+        {
+            **p,
+            "when": colombia_time(p.get("at"), seconds=True),
+            "outcomeName": PULL_OUTCOMES.get(str(p.get("outcome")), ""),
+        }
         for p in tramite.get("pulls") or []
         if isinstance(p, dict)
     ]
@@ -225,12 +230,14 @@ def detail_context(tramite: dict[str, Any], redrive_allowed: bool = True) -> dic
         "stateName": STATES.get(str(tramite.get("estado")), str(tramite.get("estado") or "")),
         "created": colombia_time(tramite.get("fechaCreacion") or tramite.get("createdAt")),
         "updated": colombia_time(tramite.get("updatedAt")),
+        "vigencia": colombian_date(tramite.get("fechaVigencia")),
         "failed": colombia_time(tramite.get("failedAt")),
         "failureText": reason_words(tramite.get("failureReason")),
         "deliveries": deliveries,
         "pulls": pulls,
         "answer": answer,
         "answerResult": ANSWER_RESULTS.get(answer.get("ResultadoTramite"), "") if answer else "",  # type: ignore[arg-type]
+        "effective": colombian_date(answer.get("FechaEfectivaAfiliacion")) if answer else "",
         "answered": colombia_time(tramite.get("answeredAt")),
         "acknowledgement": acknowledgement,
         "can_redrive": redrive_allowed and tramite.get("estado") == "FALLIDA",

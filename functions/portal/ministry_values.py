@@ -5,11 +5,12 @@ kept in the session after a change (post/redirect/get, never personal data)."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime, time
 from typing import Any
 
 from portal.context import Page
-from portal.problems import COLOMBIA, PageError
+from portal.problems import PageError
+from sat_common.colombian_time import COLOMBIA, colombian_datetime
 
 NIT = re.compile(r"^[0-9]{9}$")
 PAGE_TOKEN = re.compile(r"^[A-Za-z0-9_=-]{1,2048}$")  # the API's nextPageToken: base64url
@@ -17,17 +18,10 @@ MAX_RANGE_DAYS = 366  # the lists' `to - from` bound (docs/backoffice.md)
 NOTICE = "ministerio_aviso"  # session.data key of the one-time notice of these pages
 
 
-def colombia_time(value: Any) -> str:
-    """An ISO 8601 instant as a date and time of day in Colombia (UTC-5), which is what the operator reads."""
-    if not value:
-        return ""
-    try:
-        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
-    except ValueError:
-        return str(value)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(COLOMBIA).strftime("%Y-%m-%d %H:%M:%S")
+def colombia_time(value: Any, *, seconds: bool = False) -> str:
+    """An instant as people read it, `21/11/2026 10:00 a. m.`: the pages' labels say "(hora de Colombia)".
+    `seconds` for lists of events that can be seconds apart (audit, delivery attempts)."""
+    return colombian_datetime(value or None, seconds=seconds)
 
 
 def date_errors(values: dict[str, str], start: str = "from", end: str = "to") -> list[PageError]:
@@ -53,9 +47,10 @@ def colombia_day_bounds(values: dict[str, str], start: str = "from", end: str = 
     a bare date as a UTC day; the other values unchanged. Call it after `date_errors` found nothing."""
     out = dict(values)
     if values.get(start):
-        out[start] = f"{values[start]}T00:00:00-05:00"
+        out[start] = datetime.combine(date.fromisoformat(values[start]), time.min, COLOMBIA).isoformat()
     if values.get(end):
-        out[end] = f"{values[end]}T23:59:59.999-05:00"
+        last = datetime.combine(date.fromisoformat(values[end]), time.max, COLOMBIA)
+        out[end] = last.isoformat(timespec="milliseconds")
     return out
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from portal.api_client import ApiAnswer
+from sat_common.colombian_time import colombian_clock
 
-COLOMBIA = timezone(timedelta(hours=-5), "hora de Colombia")  # no daylight saving time
 GENERIC = "No fue posible completar la solicitud. Intente de nuevo más tarde."
 
 
@@ -40,10 +40,9 @@ def wait_until(answer: ApiAnswer, now: datetime | None = None) -> str:
         seconds = int(answer.headers.get("retry-after", ""))
     except ValueError:
         return ""
-    at = ((now or datetime.now(UTC)) + timedelta(seconds=seconds)).astimezone(COLOMBIA)
-    hour = at.strftime("%I:%M:%S").lstrip("0")
-    suffix = "a. m." if at.hour < 12 else "p. m."
-    return f"Podrá intentarlo de nuevo a las {hour} {suffix} (hora de Colombia)."
+    at = (now or datetime.now(UTC)) + timedelta(seconds=seconds)
+    # Seconds: the waits are short, and a person retrying a minute early is refused again.
+    return f"Podrá intentarlo de nuevo a las {colombian_clock(at, seconds=True)} (hora de Colombia)."
 
 
 def field_map(errors: list[PageError]) -> dict[str, str]:

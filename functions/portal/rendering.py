@@ -10,6 +10,8 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from sat_common.colombian_time import colombian_time
+
 HERE = Path(__file__).resolve().parent
 STATIC_DIR = HERE / "static"
 ASSET_TYPES = {".css": "text/css; charset=utf-8", ".woff2": "font/woff2"}
@@ -54,6 +56,8 @@ _ENV = Environment(
     lstrip_blocks=True,
 )
 _ENV.globals["static_url"] = lambda name: ASSET_URLS[name]
+# A time from the API as people read it, "21/11/2026 10:00 a. m. (hora de Colombia)" (decision 0008).
+_ENV.filters["colombian_time"] = colombian_time
 
 
 def render(template: str, **context: Any) -> str:

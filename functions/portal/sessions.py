@@ -17,7 +17,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-PREFIX = "PORTAL_SESSION#"
+from sat_common import keys
+
 SORT_KEY = "SESSION"
 IDLE_SECONDS = 30 * 60
 ABSOLUTE_SECONDS = 8 * 60 * 60
@@ -76,7 +77,9 @@ class SessionStore:
         if not cookie_value or len(cookie_value) > 128:
             return None
         key = session_key(cookie_value)
-        item = self.table.get_item(Key={"PK": PREFIX + key, "SK": SORT_KEY}, ConsistentRead=True).get("Item")
+        item = self.table.get_item(Key={"PK": keys.portal_session(key), "SK": SORT_KEY}, ConsistentRead=True).get(
+            "Item"
+        )
         if not item:
             return None
         now = int(self.clock())
@@ -105,7 +108,7 @@ class SessionStore:
 
     def save(self, session: PortalSession) -> None:
         item: dict[str, Any] = {
-            "PK": PREFIX + session.key,
+            "PK": keys.portal_session(session.key),
             "SK": SORT_KEY,
             "csrf": session.csrf,
             "createdAt": session.created_at,
@@ -120,7 +123,7 @@ class SessionStore:
         self.table.put_item(Item=item)
 
     def delete(self, key: str) -> None:
-        self.table.delete_item(Key={"PK": PREFIX + key, "SK": SORT_KEY})
+        self.table.delete_item(Key={"PK": keys.portal_session(key), "SK": SORT_KEY})
 
     def remaining_seconds(self, session: PortalSession) -> int:
         """Max-Age for the cookie: until the absolute expiry."""

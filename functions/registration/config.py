@@ -12,7 +12,7 @@ from pydantic import Field
 
 from registration.cognito import PeoplePool
 from registration.operator_directory import OperatorDirectory
-from registration.store import Store
+from registration.repositories.people import Store
 from sat_common.reference import PopulationSource
 from sat_common.reference.dynamodb import DynamoDBReferenceSource
 from sat_common.reference.sources import ReferenceSource, reference_source
@@ -79,13 +79,18 @@ class Deps:
 
 
 @cache
+def settings() -> RegistrationSettings:
+    return RegistrationSettings()  # type: ignore[call-arg]
+
+
+@cache
 def deps() -> Deps:
-    settings = RegistrationSettings()  # type: ignore[call-arg]
+    config = settings()
     return Deps(
-        settings=settings,
-        store=Store(settings.main_table_name),
+        settings=config,
+        store=Store(config.main_table_name),
         reference=reference_source(),  # REFERENCE_SOURCE_KIND: the table or the HTTP adapter
-        pool=PeoplePool(settings.people_user_pool_id, settings.people_user_pool_client_id),
-        populations=DynamoDBReferenceSource(settings.reference_table_name),
-        directory=OperatorDirectory(settings.people_user_pool_id),
+        pool=PeoplePool(config.people_user_pool_id, config.people_user_pool_client_id),
+        populations=DynamoDBReferenceSource(config.reference_table_name),
+        directory=OperatorDirectory(config.people_user_pool_id),
     )

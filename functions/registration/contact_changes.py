@@ -4,16 +4,15 @@ by the signed-in person (PUT /me/contact, PUT /me/consents)."""
 from typing import Any
 
 from registration.config import Deps
+from registration.contact_data import CONTACT_FIELDS
+from registration.flow import CONSENT_QUESTIONS, entity, stamp
 from registration.models import ContactData
-from registration.registrations import CONSENT_QUESTIONS, entity, iso
-from registration.store import PROFILE, person_key
-from sat_common import audit, clock
+from registration.repositories import profiles
+from sat_common import audit, clock, keys
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError
-
-CONTACT_FIELDS = {"departmentCode", "municipalityCode", "zone", "locality", "address", "phone", "mobile"}
 
 
 def _no_profile() -> DomainError:
@@ -26,12 +25,7 @@ def save_contact(deps: Deps, caller: Caller, data: ContactData, actor: Actor) ->
     contact = data.model_dump(include=CONTACT_FIELDS)
     now = clock.epoch()
     try:
-        deps.store.update(
-            person_key(caller.username, PROFILE),
-            "SET contact = :contact, updatedAt = :at",
-            values={":contact": contact, ":at": iso(now)},
-            condition="attribute_exists(PK)",
-        )
+        profiles.save_contact(deps.store, caller.username, contact, stamp(now))
     except ConditionFailed:
         raise _no_profile() from None
     # which fields, never their values: the audit trail keeps no more personal data than it needs
@@ -44,7 +38,7 @@ def save_consents(deps: Deps, caller: Caller, email_consent: bool, sms_consent: 
     CONSENT_WITHDRAWN when a "yes" becomes "no" (Ley 1581 de 2012 art. 8: the holder may revoke it any time).
     The PROFILE keeps the latest answers for GET /me."""
     settings = deps.settings
-    profile = deps.store.get(person_key(caller.username, PROFILE))
+    profile = profiles.get_profile(deps.store, caller.username)
     if not profile:
         raise _no_profile()
     previous = profile.get("consents") or {}
@@ -53,20 +47,16 @@ def save_consents(deps: Deps, caller: Caller, email_consent: bool, sms_consent: 
         "email": email_consent,
         "sms": sms_consent,
         "policyVersion": settings.consent_policy_version,
-        "answeredAt": iso(now),
+        "answeredAt": stamp(now),
     }
-    deps.store.update(
-        person_key(caller.username, PROFILE),
-        "SET consents = :consents, updatedAt = :at",
-        values={":consents": summary, ":at": iso(now)},
-    )
+    profiles.save_consents(deps.store, caller.username, summary, stamp(now))
     channels = {"EMAIL": profile.get("email"), "SMS": (profile.get("contact") or {}).get("mobile")}
     for purpose, key, answer in (("EMAIL", "email", email_consent), ("SMS", "sms", sms_consent)):
         before = previous.get(key)
         action = "CONSENT_GIVEN" if answer else "CONSENT_WITHDRAWN" if before is True else "CONSENT_REFUSED"
         audit.record(
             settings.audit_table_name,
-            f"CONSENT#{caller.username}",
+            keys.consent(caller.username),
             action,
             actor,
             {
@@ -76,7 +66,7 @@ def save_consents(deps: Deps, caller: Caller, email_consent: bool, sms_consent: 
                 "previousAnswer": before,
                 "channel": channels[purpose],
                 "policyVersion": settings.consent_policy_version,
-                "answeredAt": iso(now),
+                "answeredAt": stamp(now),
             },
         )
     audit.record(settings.audit_table_name, entity(caller.username), "CONSENTS_UPDATED", actor)

@@ -9,9 +9,11 @@ from typing import Any
 
 from registration import notices
 from registration.config import Deps
-from registration.registrations import ACTIVE, entity, iso
-from registration.store import ACCOUNT, EMAIL_CHANGE, PROFILE, email_change_token_key, person_key
-from sat_common import audit, clock, tokens
+from registration.flow import ACTIVE, entity, stamp
+from registration.repositories import accounts, profiles
+from registration.repositories import email_changes as pending_changes
+from registration.repositories.people import person_items
+from sat_common import audit, clock, keys, tokens
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
@@ -24,12 +26,12 @@ DAY = 86_400
 def request_change(deps: Deps, caller: Caller, new_email: str, actor: Actor) -> dict[str, Any]:
     settings, store = deps.settings, deps.store
     username = caller.username
-    items = store.person_items(username)
-    profile, account = items.get(PROFILE), items.get(ACCOUNT) or {}
+    items = person_items(store, username)
+    profile, account = items.get(keys.PROFILE), items.get(keys.ACCOUNT) or {}
     if not profile or account.get("status") != ACTIVE:
         raise DomainError(code="PROFILE_NOT_FOUND", status=404)
     now = clock.epoch()
-    pending = items.get(EMAIL_CHANGE) or {}
+    pending = items.get(keys.EMAIL_CHANGE) or {}
     window_start = int(pending.get("windowStart", 0))
     sent = int(pending.get("sentInWindow", 0)) if now < window_start + DAY else 0
     if sent >= settings.email_change_max_per_day:  # every link is an e-mail to an address the caller chose
@@ -45,32 +47,21 @@ def request_change(deps: Deps, caller: Caller, new_email: str, actor: Actor) -> 
     token_end = now + settings.email_change_token_hours * 3600
     version = int(pending.get("version", 0))
     try:  # the quota and the newest link in one conditional write: concurrent requests cannot exceed it
-        store.put(
-            {
-                **person_key(username, EMAIL_CHANGE),
-                "newEmail": new_email,
-                "tokenHash": token_hash,
-                "tokenExpiresAt": token_end,
-                "windowStart": window_start,
-                "sentInWindow": sent + 1,
-                "version": version + 1,
-                "expiresAt": max(token_end, window_start + DAY),
-                "updatedAt": iso(now),
-            },
-            condition="attribute_not_exists(PK) OR version = :version",
-            values={":version": version},
+        pending_changes.request_change(
+            store,
+            username,
+            version=version,
+            new_email=new_email,
+            token_hash=token_hash,
+            token_expires_at=token_end,
+            window_start=window_start,
+            sent=sent + 1,
+            expires_at=max(token_end, window_start + DAY),
+            at=stamp(now),
         )
     except ConditionFailed:
         raise DomainError(code="EMAIL_CHANGE_CONFLICT", status=409) from None
-    store.put(
-        {
-            **email_change_token_key(token_hash),
-            "username": username,
-            "newEmail": new_email,
-            "expiresAt": token_end,
-            "createdAt": iso(now),
-        }
-    )
+    pending_changes.put_link(store, token_hash, username, new_email, token_end, stamp(now))
     notices.send_email_change_link(
         settings,
         to=new_email,
@@ -79,7 +70,7 @@ def request_change(deps: Deps, caller: Caller, new_email: str, actor: Actor) -> 
         token_hash=token_hash,
     )
     audit.record(settings.audit_table_name, entity(username), "EMAIL_CHANGE_REQUESTED", actor)
-    return {"email": new_email, "linkExpiresAt": iso(token_end)}
+    return {"email": new_email, "linkExpiresAt": stamp(token_end)}
 
 
 def _invalid_link() -> DomainError:
@@ -92,42 +83,24 @@ def confirm_change(deps: Deps, caller: Caller, token: str, actor: Actor) -> None
     username = caller.username
     token_hash = tokens.token_hash(token)
     now = clock.epoch()
-    item = store.get(email_change_token_key(token_hash))
+    item = pending_changes.get_link(store, token_hash)
     if not item or int(item["expiresAt"]) <= now or item["username"] != username:
         raise _invalid_link()
     new_email = str(item["newEmail"])
     # Single use: the pending change is consumed before Cognito is called, and given back if Cognito fails.
     try:
-        store.update(
-            person_key(username, EMAIL_CHANGE),
-            "SET usedAt = :at REMOVE tokenHash",
-            values={":hash": token_hash, ":at": iso(now)},
-            condition="tokenHash = :hash",
-        )
+        pending_changes.use_link(store, username, token_hash, stamp(now))
     except ConditionFailed:
         raise _invalid_link() from None  # used already, or replaced by a newer link
     try:
         deps.pool.change_email(username, new_email)
     except Exception:
-        store.update(
-            person_key(username, EMAIL_CHANGE),
-            "SET tokenHash = :hash REMOVE usedAt",
-            values={":hash": token_hash},
-            condition="attribute_not_exists(tokenHash)",
-        )
+        pending_changes.restore_link(store, username, token_hash)
         raise
-    profile = store.get(person_key(username, PROFILE)) or {}
+    profile = profiles.get_profile(store, username) or {}
     old_email = str(profile.get("email") or "")
-    store.update(
-        person_key(username, PROFILE),
-        "SET email = :email, updatedAt = :at",
-        values={":email": new_email, ":at": iso(now)},
-    )
-    store.update(
-        person_key(username, ACCOUNT),
-        "SET email = :email, updatedAt = :at",
-        values={":email": new_email, ":at": iso(now)},
-    )
+    profiles.change_email(store, username, new_email, stamp(now))
+    accounts.change_email(store, username, new_email, stamp(now))
     audit.record(settings.audit_table_name, entity(username), "EMAIL_CHANGED", actor)
     if not old_email or old_email.casefold() == new_email.casefold():
         return

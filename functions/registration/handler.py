@@ -1,6 +1,9 @@
-"""Entry point of the registration function: routes only; the work is in registrations.py, accounts.py,
-sessions.py, mfa.py, password_reset.py, contact_changes.py, email_changes.py, and for the Ministry's
-administrators operators.py and unlock.py."""
+"""Entry point of the registration function: routes only. The work is in one module per step of the manual's
+§5 "Registro de ciudadano" (basic_data.py, identity_answers.py, contact_data.py, password_setup.py,
+sessions.py; resume.py), per concern of the signed-in person (my_profile.py, contact_changes.py,
+email_changes.py, mfa.py, password_reset.py) and, for the Ministry's administrators, operators.py and
+unlock.py; their items are read and written by the repositories package. AWS faults are answered by the
+resolver (sat_common.api)."""
 
 from typing import Annotated, Any
 
@@ -8,16 +11,20 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Path, Query
 
 from registration import (
-    accounts,
+    basic_data,
     contact_changes,
+    contact_data,
     email_changes,
+    identity_answers,
     mfa,
+    my_profile,
     operators,
     password_reset,
-    registrations,
+    resume,
     sessions,
     unlock,
 )
+from registration import password_setup as setting_password  # the route below is named password_setup
 from registration.config import deps
 from registration.models import (
     REGISTRATION_ID_PATTERN,
@@ -69,7 +76,6 @@ from sat_common.api import (
     request_language,
 )
 from sat_common.auth import Caller
-from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import FieldError, invalid
 
 app = create_resolver()
@@ -86,8 +92,7 @@ RegistrationId = Annotated[str, Path(pattern=REGISTRATION_ID_PATTERN, descriptio
     responses={201: {"description": "Registro iniciado"}},
 )
 def start_registration(body: BasicData) -> Response[RegistrationStarted]:
-    with aws_faults_as_unavailable():
-        started = registrations.start(deps(), body, request_actor(app), request_language(app))
+    started = basic_data.start(deps(), body, request_actor(app), request_language(app))
     return json_response(RegistrationStarted.model_validate(started), 201)
 
 
@@ -99,16 +104,14 @@ def start_registration(body: BasicData) -> Response[RegistrationStarted]:
     tags=TAG,
 )
 def resume_registration(registrationId: RegistrationId) -> Response[RegistrationState]:
-    with aws_faults_as_unavailable():
-        state = registrations.resume(deps(), registrationId, request_actor(app), request_language(app))
+    state = resume.resume(deps(), registrationId, request_actor(app), request_language(app))
     return json_response(RegistrationState.model_validate(state))
 
 
 @app.post("/registrations/<registrationId>/answers", summary="Paso 3: respuestas a las preguntas", tags=TAG)
 def answer_questions(registrationId: RegistrationId, body: Answers) -> Response[IdentityVerified]:
     chosen = [(item.questionId, item.optionId) for item in body.answers]
-    with aws_faults_as_unavailable():
-        verified = registrations.answer(deps(), registrationId, chosen, request_actor(app), request_language(app))
+    verified = identity_answers.answer(deps(), registrationId, chosen, request_actor(app), request_language(app))
     return json_response(IdentityVerified.model_validate(verified))
 
 
@@ -119,8 +122,7 @@ def answer_questions(registrationId: RegistrationId, body: Answers) -> Response[
     responses={202: {"description": "Datos guardados; correo en cola"}},
 )
 def save_contact(registrationId: RegistrationId, body: Contact) -> Response[ContactAccepted]:
-    with aws_faults_as_unavailable():
-        accepted = registrations.save_contact(deps(), registrationId, body, request_actor(app))
+    accepted = contact_data.save_contact(deps(), registrationId, body, request_actor(app))
     return json_response(ContactAccepted.model_validate(accepted), 202)
 
 
@@ -131,14 +133,13 @@ def save_contact(registrationId: RegistrationId, body: Contact) -> Response[Cont
     responses={204: {"description": "Contraseña asignada; la cuenta queda activa"}},
 )
 def password_setup(body: PasswordSetup) -> Response[None]:
-    with aws_faults_as_unavailable():
-        accounts.set_password(
-            deps(),
-            body.token,
-            body.password.get_secret_value(),
-            body.passwordConfirmation.get_secret_value(),
-            request_actor(app),
-        )
+    setting_password.set_password(
+        deps(),
+        body.token,
+        body.password.get_secret_value(),
+        body.passwordConfirmation.get_secret_value(),
+        request_actor(app),
+    )
     return no_content()
 
 
@@ -152,8 +153,7 @@ def password_setup(body: PasswordSetup) -> Response[None]:
     responses={202: {"description": "Solicitud recibida"}},
 )
 def request_password_reset(body: PasswordResetRequest) -> Response[PasswordResetAccepted]:
-    with aws_faults_as_unavailable():
-        password_reset.request(deps(), body.documentType, body.documentNumber, request_actor(app))
+    password_reset.request(deps(), body.documentType, body.documentNumber, request_actor(app))
     return json_response(PasswordResetAccepted(), 202)
 
 
@@ -166,10 +166,9 @@ def request_password_reset(body: PasswordResetRequest) -> Response[PasswordReset
     tags=TAG,
 )
 def sign_in(body: Login) -> Response[Session | MfaChallenge]:
-    with aws_faults_as_unavailable():
-        answer = sessions.sign_in(
-            deps(), body.documentType, body.documentNumber, body.password.get_secret_value(), request_actor(app)
-        )
+    answer = sessions.sign_in(
+        deps(), body.documentType, body.documentNumber, body.password.get_secret_value(), request_actor(app)
+    )
     if "challenge" in answer:
         return json_response(MfaChallenge.model_validate(answer))
     return json_response(Session.model_validate(answer))
@@ -177,15 +176,13 @@ def sign_in(body: Login) -> Response[Session | MfaChallenge]:
 
 @app.post("/sessions/mfa", summary="Paso 6: código de la verificación en dos pasos (TOTP)", tags=TAG)
 def sign_in_mfa(body: MfaAnswer) -> Response[Session]:
-    with aws_faults_as_unavailable():
-        session = sessions.complete_mfa(deps(), body.session, body.code, request_actor(app))
+    session = sessions.complete_mfa(deps(), body.session, body.code, request_actor(app))
     return json_response(Session.model_validate(session))
 
 
 @app.post("/sessions/refresh", summary="Renovar los tokens con el refresh token", tags=TAG)
 def refresh_session(body: Refresh) -> Response[Session]:
-    with aws_faults_as_unavailable():
-        session = sessions.refresh(deps(), body.refreshToken.get_secret_value())
+    session = sessions.refresh(deps(), body.refreshToken.get_secret_value())
     return json_response(Session.model_validate(session))
 
 
@@ -197,8 +194,7 @@ def refresh_session(body: Refresh) -> Response[Session]:
 )
 def logout(body: Logout) -> Response[None]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        sessions.logout(deps(), caller.username, body.refreshToken.get_secret_value(), request_actor(app, caller))
+    sessions.logout(deps(), caller.username, body.refreshToken.get_secret_value(), request_actor(app, caller))
     return no_content()
 
 
@@ -207,8 +203,7 @@ def logout(body: Logout) -> Response[None]:
 )
 def change_contact(body: ContactData) -> Response[ContactView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        saved = contact_changes.save_contact(deps(), caller, body, request_actor(app, caller))
+    saved = contact_changes.save_contact(deps(), caller, body, request_actor(app, caller))
     return json_response(ContactView.model_validate(saved))
 
 
@@ -220,8 +215,7 @@ def change_contact(body: ContactData) -> Response[ContactView]:
 )
 def change_email(body: EmailChange) -> Response[EmailChangeRequested]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        requested = email_changes.request_change(deps(), caller, body.email, request_actor(app, caller))
+    requested = email_changes.request_change(deps(), caller, body.email, request_actor(app, caller))
     return json_response(EmailChangeRequested.model_validate(requested), 202)
 
 
@@ -233,8 +227,7 @@ def change_email(body: EmailChange) -> Response[EmailChangeRequested]:
 )
 def confirm_email(body: EmailConfirmation) -> Response[None]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        email_changes.confirm_change(deps(), caller, body.token, request_actor(app, caller))
+    email_changes.confirm_change(deps(), caller, body.token, request_actor(app, caller))
     return no_content()
 
 
@@ -245,10 +238,9 @@ def confirm_email(body: EmailConfirmation) -> Response[None]:
 )
 def change_consents(body: ConsentChange) -> Response[ConsentsView]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        saved = contact_changes.save_consents(
-            deps(), caller, body.emailConsent, body.smsConsent, request_actor(app, caller)
-        )
+    saved = contact_changes.save_consents(
+        deps(), caller, body.emailConsent, body.smsConsent, request_actor(app, caller)
+    )
     return json_response(ConsentsView.model_validate(saved))
 
 
@@ -260,8 +252,7 @@ def change_consents(body: ConsentChange) -> Response[ConsentsView]:
 )
 def start_totp() -> Response[TotpEnrolment]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        enrolment = mfa.start_enrolment(deps(), caller, request_actor(app, caller))
+    enrolment = mfa.start_enrolment(deps(), caller, request_actor(app, caller))
     return json_response(TotpEnrolment.model_validate(enrolment))
 
 
@@ -273,28 +264,23 @@ def start_totp() -> Response[TotpEnrolment]:
 )
 def confirm_totp(body: TotpCode) -> Response[None]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        mfa.confirm_enrolment(deps(), caller, body.code, request_actor(app, caller))
+    mfa.confirm_enrolment(deps(), caller, body.code, request_actor(app, caller))
     return no_content()
 
 
 @app.get("/me", summary="Mi perfil", tags=TAG)
 def me() -> Response[Profile]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        found: dict[str, Any] = accounts.profile(deps(), caller)
-        # decision 0072: a bounced or complained address is shown, with what to do
-        found.update(
-            email_status.profile_view(deps().settings.main_table_name, found.get("email"), request_language(app))
-        )
+    found: dict[str, Any] = my_profile.profile(deps(), caller)
+    # decision 0072: a bounced or complained address is shown, with what to do
+    found.update(email_status.profile_view(deps().settings.main_table_name, found.get("email"), request_language(app)))
     return json_response(Profile.model_validate(found))
 
 
 @app.get("/me/roles", summary="Mi lista de roles", tags=TAG)
 def my_roles() -> Response[Roles]:
     caller = request_caller(app)
-    with aws_faults_as_unavailable():
-        listed = accounts.roles(deps(), caller)
+    listed = my_profile.roles(deps(), caller)
     return json_response(Roles.model_validate(listed))
 
 
@@ -320,8 +306,7 @@ def list_operators(
     unknown = set(app.current_event.query_string_parameters or {}) - OPERATORS_QUERY
     if unknown:
         raise invalid([FieldError(name[:40], "unknown_query_parameter") for name in sorted(unknown)])
-    with aws_faults_as_unavailable():
-        page = operators.list_operators(deps(), limit, pageToken)
+    page = operators.list_operators(deps(), limit, pageToken)
     return json_response(OperatorPage.model_validate(page))
 
 
@@ -336,8 +321,7 @@ def list_operators(
 )
 def invite_operator(body: OperatorInvite) -> Response[OperatorInvited]:
     caller = _administrator()
-    with aws_faults_as_unavailable():
-        invited = operators.invite(deps(), body, request_actor(app, caller))
+    invited = operators.invite(deps(), body, request_actor(app, caller))
     return json_response(OperatorInvited.model_validate(invited), 201)
 
 
@@ -350,8 +334,7 @@ def invite_operator(body: OperatorInvite) -> Response[OperatorInvited]:
 )
 def change_operator(operatorId: OperatorId, body: OperatorChange) -> Response[Operator]:
     caller = _administrator()
-    with aws_faults_as_unavailable():
-        changed = operators.change(deps(), caller, operatorId, body, request_actor(app, caller))
+    changed = operators.change(deps(), caller, operatorId, body, request_actor(app, caller))
     return json_response(Operator.model_validate(changed))
 
 
@@ -369,8 +352,7 @@ def unlock_person(
     body: UnlockRequest,
 ) -> Response[None]:
     caller = _administrator()
-    with aws_faults_as_unavailable():
-        unlock.unlock(deps(), documentType, documentNumber, body.reason, request_actor(app, caller))
+    unlock.unlock(deps(), documentType, documentNumber, body.reason, request_actor(app, caller))
     return no_content()
 
 

@@ -6,7 +6,7 @@ source waits `base · 2^(failures - free_failures)` seconds, at most `max_second
 Retry-After. Other sources of the same account are never affected, and a success clears only its own
 source. The count is forgotten `memory_seconds` after the last failure (compared in code: TTL only tidies).
 
-The help-desk unlock (a later route) clears a person with one Query on the LOGIN_DELAY# prefix (`clear_all`).
+The help desk's unlock (unlock.py, decision 0091) clears every source of a person (`clear_all`).
 """
 
 import contextlib
@@ -14,7 +14,8 @@ import ipaddress
 from dataclasses import dataclass
 from typing import Any
 
-from registration.store import LOGIN_DELAY_PREFIX, Store, login_delay_key, person_key
+from registration.repositories import login_delays as delays
+from registration.repositories.people import Store
 from sat_common.dynamo import ConditionFailed
 
 UNKNOWN_SOURCE = "unknown"
@@ -65,58 +66,24 @@ def waiting_until(item: dict[str, Any] | None, now: int) -> int | None:
 
 
 def record_failure(store: Store, username: str, source: str, now: int, policy: Policy) -> Outcome:
-    key = login_delay_key(username, source)
-    failures = _increment(store, key, now, policy.memory_seconds)
+    failures = delays.count_failure(store, username, source, now, policy.memory_seconds)
     wait = delay_for(failures, policy)
     if not wait:
         return Outcome(failures, None)
     until = now + wait
     with contextlib.suppress(ConditionFailed):  # a concurrent failure may have set a later instant: keep it
-        store.update(
-            key,
-            "SET delayUntil = :until",
-            condition="attribute_not_exists(delayUntil) OR delayUntil < :until",
-            values={":until": until},
-        )
+        delays.delay(store, username, source, until)
     return Outcome(failures, until)
 
 
-def _increment(store: Store, key: dict[str, str], now: int, memory: int) -> int:
-    expires = now + memory
-    for _ in range(3):  # only a concurrent first failure can make both conditions fail
-        try:
-            item = store.update(
-                key,
-                "SET failures = failures + :one, expiresAt = :expires",
-                condition="expiresAt > :now",
-                values={":one": 1, ":now": now, ":expires": expires},
-            )
-            return int(item["failures"])
-        except ConditionFailed:
-            pass
-        try:  # none yet, or a forgotten one: start again at 1
-            store.put(
-                {**key, "failures": 1, "expiresAt": expires},
-                condition="attribute_not_exists(PK) OR expiresAt <= :now",
-                values={":now": now},
-            )
-            return 1
-        except ConditionFailed:
-            continue
-    raise ConditionFailed("failure counter kept changing")
+def delay_item(store: Store, username: str, source: str) -> dict[str, Any] | None:
+    return delays.get_delay(store, username, source)
 
 
 def clear(store: Store, username: str, source: str) -> None:
-    store.delete(login_delay_key(username, source))
+    delays.clear(store, username, source)
 
 
 def clear_all(store: Store, username: str) -> int:
     """Every source's delay of one person (the help desk's unlock); how many were cleared."""
-    items = store.query_all(
-        KeyConditionExpression="PK = :pk AND begins_with(SK, :prefix)",
-        ExpressionAttributeValues={":pk": person_key(username, "")["PK"], ":prefix": LOGIN_DELAY_PREFIX},
-        ConsistentRead=True,
-    )
-    for item in items:
-        store.delete({"PK": item["PK"], "SK": item["SK"]})
-    return len(items)
+    return delays.clear_all(store, username)

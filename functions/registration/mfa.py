@@ -14,14 +14,14 @@ import hmac
 from typing import Any
 
 from registration.config import Deps
-from registration.registrations import entity, iso
-from registration.store import mfa_challenge_key, person_key
+from registration.flow import entity, stamp
+from registration.repositories import totp
 from sat_common import audit, aws, clock, tokens
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, FieldError
-from sat_common.ministry import MFA_SORT_KEY, TOTP_ENABLED
+from sat_common.ministry import TOTP_ENABLED
 
 ISSUER = "MinSalud SAT"
 STEP_SECONDS = 30
@@ -71,7 +71,7 @@ def matching_step(secret: str, code: str, now: int, after: int | None = None) ->
 
 
 def status(deps: Deps, username: str) -> dict[str, Any] | None:
-    return deps.store.get(person_key(username, MFA_SORT_KEY))
+    return totp.get_totp(deps.store, username)
 
 
 def is_enabled(item: dict[str, Any] | None) -> bool:
@@ -85,19 +85,15 @@ def start_enrolment(deps: Deps, caller: Caller, actor: Actor) -> dict[str, str]:
 
     now = clock.epoch()
     secret = pyotp.random_base32()  # 160 bits, as RFC 4226 §4 recommends
-    item = {
-        **person_key(caller.username, MFA_SORT_KEY),
-        "status": PENDING,
-        "secret": _encrypt(deps, secret, TOTP_SECRET_PURPOSE, caller.username),
-        "startedAt": iso(now),
-        "pendingUntil": now + deps.settings.mfa_enrolment_minutes * 60,
-    }
     try:
-        deps.store.put(
-            item,
-            condition="attribute_not_exists(PK) OR #status <> :enabled",
-            names={"#status": "status"},
-            values={":enabled": TOTP_ENABLED},
+        totp.start_enrolment(
+            deps.store,
+            caller.username,
+            _encrypt(deps, secret, TOTP_SECRET_PURPOSE, caller.username),
+            PENDING,
+            TOTP_ENABLED,
+            stamp(now),
+            now + deps.settings.mfa_enrolment_minutes * 60,
         )
     except ConditionFailed:
         raise DomainError(code="MFA_ALREADY_ENABLED", status=409) from None
@@ -114,20 +110,8 @@ def confirm_enrolment(deps: Deps, caller: Caller, code: str, actor: Actor) -> No
     step = matching_step(_decrypt(deps, item["secret"], TOTP_SECRET_PURPOSE, caller.username), code, now)
     if step is None:
         raise DomainError(code="MFA_CODE_INVALID", status=422, errors=[FieldError("code", "mfa_code_invalid")])
-    try:
-        deps.store.update(
-            person_key(caller.username, MFA_SORT_KEY),
-            "SET #status = :enabled, enabledAt = :at, lastStep = :step REMOVE pendingUntil",
-            condition="#status = :pending AND secret = :secret",  # the enrolment whose code this is
-            names={"#status": "status"},
-            values={
-                ":enabled": TOTP_ENABLED,
-                ":pending": PENDING,
-                ":secret": item["secret"],
-                ":at": iso(now),
-                ":step": step,
-            },
-        )
+    try:  # the enrolment whose code this is
+        totp.enable(deps.store, caller.username, item["secret"], PENDING, TOTP_ENABLED, stamp(now), step)
     except ConditionFailed:
         raise DomainError(code="MFA_ENROLMENT_NOT_STARTED", status=409) from None
     audit.record(deps.settings.audit_table_name, entity(caller.username), "MFA_TOTP_ENABLED", actor)
@@ -145,13 +129,7 @@ def verify_sign_in_code(deps: Deps, username: str, code: str, now: int) -> bool:
     if step is None:
         return False
     try:
-        deps.store.update(
-            person_key(username, MFA_SORT_KEY),
-            "SET lastStep = :step",
-            condition="#status = :enabled AND (attribute_not_exists(lastStep) OR lastStep < :step)",
-            names={"#status": "status"},
-            values={":step": step, ":enabled": TOTP_ENABLED},
-        )
+        totp.use_step(deps.store, username, step, TOTP_ENABLED)
     except ConditionFailed:
         return False
     return True
@@ -162,40 +140,36 @@ def verify_sign_in_code(deps: Deps, username: str, code: str, now: int) -> bool:
 
 def open_challenge(deps: Deps, username: str, refresh_token: str, now: int) -> str:
     session = tokens.new_token()
-    deps.store.put(
-        {
-            **mfa_challenge_key(tokens.token_hash(session)),
-            "username": username,
-            "refresh": _encrypt(deps, refresh_token, CHALLENGE_PURPOSE, username),
-            "attempts": 0,
-            "expiresAt": now + deps.settings.mfa_challenge_seconds,
-        }
+    totp.open_challenge(
+        deps.store,
+        tokens.token_hash(session),
+        username,
+        _encrypt(deps, refresh_token, CHALLENGE_PURPOSE, username),
+        now + deps.settings.mfa_challenge_seconds,
     )
     return session
 
 
 def find_challenge(deps: Deps, session: str, now: int) -> dict[str, Any] | None:
-    item = deps.store.get(mfa_challenge_key(tokens.token_hash(session)))
+    item = totp.get_challenge(deps.store, tokens.token_hash(session))
     return item if item and int(item["expiresAt"]) > now else None
 
 
 def count_wrong_code(deps: Deps, session: str) -> None:
     """One more wrong code for this challenge; the last allowed one ends it."""
-    key = mfa_challenge_key(tokens.token_hash(session))
+    session_hash = tokens.token_hash(session)
     try:
-        item = deps.store.update(
-            key, "SET attempts = attempts + :one", condition="attribute_exists(PK)", values={":one": 1}
-        )
+        attempts = totp.count_wrong_code(deps.store, session_hash)
     except ConditionFailed:
         return
-    if int(item["attempts"]) >= deps.settings.mfa_max_attempts:
-        deps.store.delete(key)
+    if attempts >= deps.settings.mfa_max_attempts:
+        totp.end_challenge(deps.store, session_hash)
 
 
 def take_challenge(deps: Deps, session: str, challenge: dict[str, Any]) -> str | None:
     """Consume the challenge (single use) and give back the refresh token it kept; None if already used."""
     try:
-        deps.store.delete(mfa_challenge_key(tokens.token_hash(session)), condition="attribute_exists(PK)")
+        totp.take_challenge(deps.store, tokens.token_hash(session))
     except ConditionFailed:
         return None
     return _decrypt(deps, challenge["refresh"], CHALLENGE_PURPOSE, str(challenge["username"]))

@@ -11,7 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, Valida
 from pydantic_core import PydanticCustomError
 
 from sat_common import catalogs, clock
-from sat_common.fields import DocumentNumber, PersonIdentity, Strict, email_address, fixed_phone, mobile_phone
+from sat_common.fields import (
+    DocumentNumber,
+    PersonIdentity,
+    Strict,
+    Timestamp,
+    email_address,
+    fixed_phone,
+    mobile_phone,
+)
 from sat_common.tokens import TOKEN_PATTERN
 
 REGISTRATION_ID_PATTERN = r"^[0-9a-f]{32}$"
@@ -23,6 +31,22 @@ OPTION_ID_PATTERN = r"^[0-9a-f]{8}$"
 
 
 class BasicData(PersonIdentity):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "documentType": "CC",
+                    "documentNumber": "1056327685",
+                    "firstName": "Mauricio",
+                    "firstSurname": "Correa",
+                    "secondSurname": "Díaz",
+                    "birthDate": "1988-04-12",
+                    "expeditionDate": "2006-05-02",
+                }
+            ]
+        }
+    )
+
     documentNumber: DocumentNumber = Field(description="Sin puntos ni espacios; formato según el tipo")
     birthDate: date
     expeditionDate: date
@@ -58,7 +82,7 @@ class RegistrationStarted(BaseModel):
     registrationId: str
     status: Literal["QUESTIONS_PENDING"] = "QUESTIONS_PENDING"
     questions: list[Question]
-    expiresAt: str = Field(description="Fin de la sesión de registro (ISO 8601, UTC)")
+    expiresAt: Timestamp = Field(description="Fin de la sesión de registro (RFC 3339, UTC)")
 
 
 class RegistrationState(BaseModel):
@@ -69,7 +93,7 @@ class RegistrationState(BaseModel):
     questions: list[Question] = Field(
         default_factory=list, description="Las preguntas abiertas (las mismas de antes), solo en QUESTIONS_PENDING"
     )
-    expiresAt: str = Field(description="Fin de la sesión de registro (ISO 8601, UTC)")
+    expiresAt: Timestamp = Field(description="Fin de la sesión de registro (RFC 3339, UTC)")
 
 
 # --- Paso 3: identity questions ----------------------------------------------------------
@@ -81,6 +105,19 @@ class Answer(Strict):
 
 
 class Answers(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "answers": [
+                        {"questionId": "3f2a9c1b7d4e.1", "optionId": "a1b2c3d4"},
+                        {"questionId": "3f2a9c1b7d4e.2", "optionId": "0f9e8d7c"},
+                    ]
+                }
+            ]
+        }
+    )
+
     answers: list[Answer] = Field(min_length=1, max_length=5)
 
 
@@ -94,6 +131,22 @@ class IdentityVerified(BaseModel):
 
 class ContactData(Strict):
     """The Paso 4 address and phones: what PUT /me/contact changes later."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "departmentCode": "11",
+                    "municipalityCode": "11001",
+                    "zone": "URBANA",
+                    "locality": "Chapinero",
+                    "address": "Calle 72 # 10-34, apto 802",
+                    "phone": "6013457890",
+                    "mobile": "3104567890",
+                }
+            ]
+        }
+    )
 
     departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
     municipalityCode: str = Field(pattern=r"^[0-9]{5}$", description="DIVIPOLA del municipio del departamento")
@@ -125,6 +178,25 @@ class ContactData(Strict):
 class Contact(ContactData):
     """Paso 4 in full: the address and phones, the e-mail and the two consents (no default answer)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "departmentCode": "11",
+                    "municipalityCode": "11001",
+                    "zone": "URBANA",
+                    "locality": "Chapinero",
+                    "address": "Calle 72 # 10-34, apto 802",
+                    "phone": "6013457890",
+                    "mobile": "3104567890",
+                    "email": "mauricio.correa@correo-ejemplo.com.co",
+                    "consentEmail": True,
+                    "consentSms": False,
+                }
+            ]
+        }
+    )
+
     email: str = Field(max_length=254)
     consentEmail: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
     consentSms: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
@@ -139,15 +211,27 @@ class ContactAccepted(BaseModel):
     registrationId: str
     status: Literal["PASSWORD_PENDING"] = "PASSWORD_PENDING"
     email: str = Field(description="Correo al que se envió el enlace para asignar la contraseña")
-    linkExpiresAt: str
-    nextResendAt: str = Field(description="Desde cuándo se puede pedir otro envío (repitiendo este PUT)")
+    linkExpiresAt: Timestamp
+    nextResendAt: Timestamp = Field(description="Desde cuándo se puede pedir otro envío (repitiendo este PUT)")
 
 
 # --- Paso 5: password ---------------------------------------------------------------------
 
 
 class PasswordSetup(Strict):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=False,
+        json_schema_extra={
+            "examples": [
+                {
+                    "token": "7y9Hb6rP1hgotEQCSbaTi-FBdbmXQdlJpUSV72c16ds",
+                    "password": "Clave-Segura#2026",
+                    "passwordConfirmation": "Clave-Segura#2026",
+                }
+            ]
+        },
+    )
 
     token: str = Field(pattern=TOKEN_PATTERN)
     password: SecretStr = Field(max_length=1024)
@@ -156,6 +240,8 @@ class PasswordSetup(Strict):
 
 class PasswordResetRequest(Strict):
     """ "¿Olvidó su contraseña?": the answer is the same whether or not the document has an account."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"documentType": "CC", "documentNumber": "1056327685"}]})
 
     documentType: str = Field(pattern=r"^[A-Z]{2}$")
     documentNumber: str = Field(pattern=r"^[A-Za-z0-9]{1,16}$")
@@ -169,7 +255,13 @@ class PasswordResetAccepted(BaseModel):
 
 
 class Login(Strict):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=False)
+    model_config = ConfigDict(
+        extra="forbid",
+        str_strip_whitespace=False,
+        json_schema_extra={
+            "examples": [{"documentType": "CC", "documentNumber": "1056327685", "password": "Clave-Segura#2026"}]
+        },
+    )
 
     documentType: str = Field(pattern=r"^[A-Z]{2}$")
     documentNumber: str = Field(pattern=r"^[A-Za-z0-9]{1,16}$")
@@ -177,6 +269,12 @@ class Login(Strict):
 
 
 class Refresh(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refreshToken": "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.ejemplo-de-token-de-refresco"}]
+        }
+    )
+
     refreshToken: SecretStr = Field(min_length=1, max_length=8192)
 
 
@@ -198,6 +296,9 @@ class MfaChallenge(BaseModel):
 
 
 class MfaAnswer(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"session": "I7ncp808ZRQPaWAFC6AYOGwh3Fl_fWgTUfTlj2wpkAQ", "code": "492817"}]}
+    )
     session: str = Field(pattern=TOKEN_PATTERN)
     code: str = Field(pattern=MFA_CODE_PATTERN, description="Código de 6 dígitos de la aplicación TOTP")
 
@@ -208,6 +309,8 @@ class TotpEnrolment(BaseModel):
 
 
 class TotpCode(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"code": "492817"}]})
+
     code: str = Field(pattern=MFA_CODE_PATTERN, description="Código de 6 dígitos que muestra la aplicación")
 
 
@@ -228,7 +331,7 @@ class Consents(BaseModel):
     email: bool
     sms: bool
     policyVersion: str
-    answeredAt: str
+    answeredAt: Timestamp
 
 
 class Profile(BaseModel):
@@ -249,6 +352,8 @@ class Profile(BaseModel):
 
 
 class EmailChange(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "mauricio.correa@nuevo-ejemplo.com.co"}]})
+
     email: str = Field(max_length=254, description="El correo nuevo; recibe el enlace de confirmación")
 
     @field_validator("email")
@@ -259,14 +364,19 @@ class EmailChange(Strict):
 
 class EmailChangeRequested(BaseModel):
     email: str = Field(description="Correo al que se envió el enlace de confirmación")
-    linkExpiresAt: str
+    linkExpiresAt: Timestamp
 
 
 class EmailConfirmation(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "7y9Hb6rP1hgotEQCSbaTi-FBdbmXQdlJpUSV72c16ds"}]}
+    )
     token: str = Field(pattern=TOKEN_PATTERN)
 
 
 class ConsentChange(Strict):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"emailConsent": True, "smsConsent": False}]})
+
     emailConsent: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su correo?")
     smsConsent: StrictBool = Field(description="¿Autoriza que el Ministerio le envíe información a su celular?")
 
@@ -275,10 +385,16 @@ class ConsentsView(BaseModel):
     emailConsent: bool
     smsConsent: bool
     policyVersion: str
-    answeredAt: str
+    answeredAt: Timestamp
 
 
 class Logout(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"refreshToken": "eyJjdHkiOiJKV1QiLCJlbmMiOiJBMjU2R0NNIn0.ejemplo-de-token-de-refresco"}]
+        }
+    )
+
     refreshToken: SecretStr = Field(min_length=1, max_length=8192)
 
 
@@ -288,7 +404,7 @@ class Role(BaseModel):
     nit: str | None = None
     businessName: str | None = None
     profile: str | None = None
-    since: str | None = None
+    since: Timestamp | None = None
 
 
 class Roles(BaseModel):

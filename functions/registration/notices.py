@@ -1,18 +1,15 @@
 """E-mails of the registration area, through the outbox queue (SQS → delivery function → SES template)."""
 
 import hashlib
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urlencode
 
 from registration.config import Deps, RegistrationSettings
-from sat_common import audit
+from sat_common import audit, keys
 from sat_common.audit import Actor
+from sat_common.colombian_time import colombian_time
 from sat_common.observability import logger
 from sat_common.outbox import OutboxEmail, enqueue_email
-
-# Colombia keeps UTC-5 all year (no daylight saving time).
-COLOMBIA = timezone(timedelta(hours=-5), "COT")
 
 
 def set_password_link(settings: RegistrationSettings, token: str) -> str:
@@ -58,12 +55,11 @@ def send_operator_invitation(
 
 def send_unlock_notice(settings: RegistrationSettings, *, to: str, name: str, username: str, at: int) -> None:
     """The help desk unlocked the person's registration and sign-in (decision 0091)."""
-    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
     message = OutboxEmail(
         id=f"unlock-{_opaque(username, str(at), to.casefold())}",  # the delivery function logs ids: no document
         template="unlock-notice",
         to=to,
-        data={"nombre": name, "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)"},
+        data={"nombre": name, "fecha": colombian_time(at)},
     )
     enqueue_email(settings.outbox_queue_url, message)
 
@@ -87,14 +83,13 @@ def send_email_changed_notice(
     settings: RegistrationSettings, *, to: str, name: str, username: str, at: int, new_email: str
 ) -> None:
     """To the old address: the account's e-mail changed, so a takeover does not go unnoticed (decision 0076)."""
-    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
     message = OutboxEmail(
         id=f"email-changed-{_opaque(username, str(at), to.casefold())}",
         template="email-changed",
         to=to,
         data={
             "nombre": name,
-            "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)",
+            "fecha": colombian_time(at),
             "correo": masked_email(new_email),
         },
     )
@@ -103,12 +98,11 @@ def send_email_changed_notice(
 
 def send_lockout_notice(settings: RegistrationSettings, *, to: str, name: str, username: str, until: int) -> None:
     """Tells the document's owner that registration was locked after failed identity questions."""
-    local = datetime.fromtimestamp(until, UTC).astimezone(COLOMBIA)
     message = OutboxEmail(
         id=f"lockout-{_opaque(username, str(until))}",  # the delivery function logs ids: no document number
         template="lockout-notice",
         to=to,
-        data={"nombre": name, "bloqueadoHasta": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)"},
+        data={"nombre": name, "bloqueadoHasta": colombian_time(until)},
     )
     enqueue_email(settings.outbox_queue_url, message)
 
@@ -119,14 +113,13 @@ def send_registration_notice(
     """ "Se registró una cuenta con su documento": sent when an account becomes active, to the e-mail the
     reference source holds and to the account's own, so the document's owner learns of a registration made
     by someone who answered the identity questions in their place (decision 0026)."""
-    local = datetime.fromtimestamp(at, UTC).astimezone(COLOMBIA)
     message = OutboxEmail(
         id=f"registered-{_opaque(username, str(at), to.casefold())}",
         template="registration-notice",
         to=to,
         data={
             "nombre": name,
-            "fecha": local.strftime("%d/%m/%Y %H:%M") + " (hora de Colombia)",
+            "fecha": colombian_time(at),
             "correo": masked_email(account_email),
         },
     )
@@ -137,7 +130,7 @@ def notify_registered(deps: Deps, username: str, profile: dict[str, Any], at: in
     """The registration notice to the reference source's e-mail (when it holds one) and to the account's, once
     per address. The account stays active whatever happens here: a failure is logged and audited."""
     settings = deps.settings
-    entity = f"PERSON#{username}"
+    entity = keys.person(username)
     try:
         person = deps.reference.person(str(profile.get("documentType")), str(profile.get("documentNumber")))
         account_email = str(profile.get("email") or "")

@@ -3,7 +3,7 @@ decisions 0090, 0091). Requests forbid unknown fields."""
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, Field, StrictBool
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictBool
 from pydantic_core import PydanticCustomError
 
 from sat_common.fields import DocumentNumber, DocumentType, Strict, email_address, person_name
@@ -26,6 +26,20 @@ def _distinct(groups: list[str]) -> list[str]:
 
 
 class OperatorInvite(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "documentType": "CC",
+                    "documentNumber": "79845123",
+                    "names": "Camila Andrea Ríos Peña",
+                    "email": "camila.rios@minsalud-ejemplo.gov.co",
+                    "groups": ["ministerio-intercambio"],
+                }
+            ]
+        }
+    )
+
     documentType: DocumentType
     documentNumber: DocumentNumber = Field(description="Sin puntos ni espacios")
     names: Names | None = Field(default=None, description="Si falta: nombre y apellido de la fuente de referencia")
@@ -34,6 +48,18 @@ class OperatorInvite(Strict):
 
 
 class OperatorChange(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "groups": ["ministerio-intercambio", "ministerio-auditor"],
+                    "reason": "Rotación de funciones del equipo de intercambio",
+                },
+                {"enabled": False, "reason": "Retiro del funcionario"},
+            ]
+        }
+    )
+
     groups: Annotated[list[GroupName], Field(max_length=5), AfterValidator(_distinct)] | None = Field(
         default=None, description="Los grupos que tendrá (reemplaza los actuales); [] le quita todo grupo de operador"
     )
@@ -63,4 +89,10 @@ class OperatorPage(BaseModel):
 
 
 class UnlockRequest(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"reason": "Caso 2026-4471 de la mesa de ayuda: identidad confirmada por llamada"}]
+        }
+    )
+
     reason: Reason

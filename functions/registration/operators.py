@@ -3,7 +3,7 @@ change groups, disable. Only the administrator group `ministerio` reaches these 
 
 An invited operator is a person of the people pool like any other: the account is created without a usable
 password and the invitation e-mail carries the registration area's single-use set-password link (decision 0023)
-with the purpose OPERATOR_INVITE, completed by POST /password-setup (accounts.set_password). TOTP is enrolled at
+with the purpose OPERATOR_INVITE, completed by POST /password-setup (password_setup.set_password). TOTP is enrolled at
 the first sign-in (decision 0029: /admin answers MFA_REQUIRED until then).
 """
 
@@ -13,21 +13,21 @@ from typing import Any
 
 from registration import notices
 from registration.config import Deps
+from registration.flow import ACTIVE, PASSWORD_PENDING, entity, stamp, username_of
 from registration.operator_directory import OperatorAccount
 from registration.operator_models import OperatorChange, OperatorInvite
-from registration.registrations import ACTIVE, PASSWORD_PENDING, entity, iso
-from registration.store import ACCOUNT, BATCH_GET_MAX, PROFILE, person_key, token_key, username_of
-from sat_common import audit, clock, tokens
+from registration.repositories import accounts, profiles
+from registration.repositories.people import person_items, profiles_and_totp
+from sat_common import audit, clock, keys, tokens
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, FieldError, invalid, not_found
 from sat_common.items import decode_page_token, encode_page_token
+from sat_common.ministry import TOTP_ENABLED
 from sat_common.operator_groups import ADMINISTRATOR
 
-OPERATOR_INVITE = "OPERATOR_INVITE"  # the set-password token's purpose (accounts.set_password)
-MFA_TOTP = "MFA_TOTP"  # functions/registration/mfa.py's item
-TOTP_ENABLED = "ENABLED"
+OPERATOR_INVITE = "OPERATOR_INVITE"  # the set-password token's purpose (password_setup.set_password)
 USERNAME = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,16}$")
 
 
@@ -52,21 +52,10 @@ def list_operators(deps: Deps, limit: int, page_token: str | None) -> dict[str, 
     return {"items": views, "nextPageToken": encode_page_token({"after": page[-1]}) if more and page else None}
 
 
-def _views(deps: Deps, accounts: list[OperatorAccount]) -> list[dict[str, Any]]:
+def _views(deps: Deps, operator_accounts: list[OperatorAccount]) -> list[dict[str, Any]]:
     """Each account with its PROFILE (names) and TOTP state: one BatchGetItem per 50 operators."""
-    found: dict[tuple[str, str], dict[str, Any]] = {}
-    keys = [person_key(account.username, sort) for account in accounts for sort in (PROFILE, MFA_TOTP)]
-    for start in range(0, len(keys), BATCH_GET_MAX):
-        for item in deps.store.batch_get(keys[start : start + BATCH_GET_MAX]):
-            found[(str(item["PK"]), str(item["SK"]))] = item
-    return [
-        _view(
-            account,
-            found.get((f"PERSON#{account.username}", PROFILE)),
-            found.get((f"PERSON#{account.username}", MFA_TOTP)),
-        )
-        for account in accounts
-    ]
+    found = profiles_and_totp(deps.store, [account.username for account in operator_accounts])
+    return [_view(account, *found[account.username]) for account in operator_accounts]
 
 
 def _view(account: OperatorAccount, profile: dict[str, Any] | None, mfa: dict[str, Any] | None) -> dict[str, Any]:
@@ -106,9 +95,9 @@ def invite(deps: Deps, request: OperatorInvite, actor: Actor) -> dict[str, Any]:
     settings, store = deps.settings, deps.store
     username = username_of(request.documentType, request.documentNumber)
     account = deps.directory.account(username)
-    items = store.person_items(username)
+    items = person_items(store, username)
     active = account is not None and (
-        (items.get(ACCOUNT) or {}).get("status") == ACTIVE or account.user_status == "CONFIRMED"
+        (items.get(keys.ACCOUNT) or {}).get("status") == ACTIVE or account.user_status == "CONFIRMED"
     )
     if account and account.groups and active:
         raise DomainError(code="OPERATOR_EXISTS", status=409, params={"operatorId": username})
@@ -147,12 +136,12 @@ def _put_profile(
     deps: Deps, request: OperatorInvite, username: str, first_name: str | None, surname: str | None, names: str
 ) -> None:
     """A PROFILE for the account (kept when the person has one: only the e-mail the link goes to changes)."""
-    now = iso(clock.epoch())
+    now = stamp(clock.epoch())
     try:
-        deps.store.put(
+        profiles.create_profile(
+            deps.store,
+            username,
             {
-                **person_key(username, PROFILE),
-                "username": username,
                 "documentType": request.documentType,
                 "documentNumber": request.documentNumber,
                 **({"firstName": first_name} if first_name else {}),
@@ -162,14 +151,9 @@ def _put_profile(
                 "createdAt": now,
                 "createdBy": "OPERATOR_INVITE",
             },
-            condition="attribute_not_exists(PK)",
         )
     except ConditionFailed:
-        deps.store.update(
-            person_key(username, PROFILE),
-            "SET email = :email, updatedAt = :at",
-            values={":email": request.email, ":at": now},
-        )
+        profiles.change_email(deps.store, username, request.email, now)
 
 
 def _new_link(deps: Deps, username: str, email: str) -> tuple[str | None, str]:
@@ -180,31 +164,9 @@ def _new_link(deps: Deps, username: str, email: str) -> tuple[str | None, str]:
     token = tokens.new_token()
     token_hash = tokens.token_hash(token)
     end = now + settings.setup_token_hours * 3600
-    store.put(
-        {
-            **token_key(token_hash),
-            "username": username,
-            "purpose": OPERATOR_INVITE,
-            "expiresAt": end,
-            "createdAt": iso(now),
-        }
-    )
+    accounts.put_link(store, token_hash, username, end, stamp(now), purpose=OPERATOR_INVITE)
     try:
-        store.update(
-            person_key(username, ACCOUNT),
-            "SET #status = :pending, email = :email, tokenHash = :hash, tokenExpiresAt = :end, updatedAt = :at, "
-            "createdAt = if_not_exists(createdAt, :at)",
-            values={
-                ":pending": PASSWORD_PENDING,
-                ":email": email,
-                ":hash": token_hash,
-                ":end": end,
-                ":at": iso(now),
-                ":active": ACTIVE,
-            },
-            condition="attribute_not_exists(#status) OR #status <> :active",
-            names={"#status": "status"},
-        )
+        accounts.point_at_invitation_link(store, username, email, token_hash, end, PASSWORD_PENDING, ACTIVE, stamp(now))
     except ConditionFailed:
         return None, ""
     return token, token_hash

@@ -4,16 +4,17 @@ The answer is 202 whether or not the document has an account, and both branches 
 Query of the person's items, one AdminGetUser) and the same quota write: neither the status nor the work
 tells an account from a stranger. Only an ACTIVE account gets the e-mail: a single-use, expiring link to
 the portal's /asignar-contrasena, the welcome link's mechanism (decision 0023), completed by
-POST /password-setup (accounts.set_password).
+POST /password-setup (password_setup.set_password).
 """
 
 from typing import Any
 
 from registration import notices
 from registration.config import Deps
-from registration.registrations import ACTIVE, entity, iso
-from registration.store import ACCOUNT, PASSWORD_RESET, PROFILE, person_key, token_key, username_of
-from sat_common import audit, clock, tokens
+from registration.flow import ACTIVE, entity, stamp, username_of
+from registration.repositories import accounts, password_resets
+from registration.repositories.people import person_items
+from sat_common import audit, clock, keys, tokens
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError
@@ -27,11 +28,11 @@ def request(deps: Deps, document_type: str, document_number: str, actor: Actor) 
     settings, store = deps.settings, deps.store
     username = username_of(document_type, document_number.upper())
     now = clock.epoch()
-    items = store.person_items(username)
+    items = person_items(store, username)
     user_status = deps.pool.user_status(username)
-    counted = _count_request(deps, username, items.get(PASSWORD_RESET), now)  # 429 for any document alike
+    counted = _count_request(deps, username, items.get(keys.PASSWORD_RESET), now)  # 429 for any document alike
 
-    account, profile = items.get(ACCOUNT) or {}, items.get(PROFILE) or {}
+    account, profile = items.get(keys.ACCOUNT) or {}, items.get(keys.PROFILE) or {}
     email = str(profile.get("email") or "")
     if not counted or account.get("status") != ACTIVE or user_status != "CONFIRMED" or not email:
         audit.record(settings.audit_table_name, entity(username), "PASSWORD_RESET_IGNORED", actor)
@@ -40,23 +41,9 @@ def request(deps: Deps, document_type: str, document_number: str, actor: Actor) 
     token = tokens.new_token()
     token_hash = tokens.token_hash(token)
     token_end = now + settings.password_reset_token_minutes * 60
-    store.put(
-        {
-            **token_key(token_hash),
-            "username": username,
-            "purpose": RESET_PURPOSE,
-            "expiresAt": token_end,
-            "createdAt": iso(now),
-        }
-    )
+    accounts.put_link(store, token_hash, username, token_end, stamp(now), purpose=RESET_PURPOSE)
     try:  # the newest link is the only valid one (decision 0023)
-        store.update(
-            person_key(username, ACCOUNT),
-            "SET tokenHash = :hash, tokenExpiresAt = :end, resetRequestedAt = :at, updatedAt = :at",
-            values={":hash": token_hash, ":end": token_end, ":at": iso(now), ":active": ACTIVE},
-            condition="#status = :active",
-            names={"#status": "status"},
-        )
+        accounts.point_at_reset_link(store, username, token_hash, token_end, ACTIVE, stamp(now))
     except ConditionFailed:  # disabled in the meantime
         audit.record(settings.audit_table_name, entity(username), "PASSWORD_RESET_IGNORED", actor)
         return
@@ -86,17 +73,8 @@ def _count_request(deps: Deps, username: str, item: dict[str, Any] | None, now: 
     count = int(item.get("count", 0)) if item and current else 0
     if count >= settings.password_reset_max_per_hour:
         raise _limited(start + WINDOW_SECONDS - now)
-    new_item = {**person_key(username, PASSWORD_RESET), "windowStart": start, "count": count + 1}
     try:
-        if item is None:
-            deps.store.put({**new_item, "expiresAt": start + WINDOW_SECONDS}, condition="attribute_not_exists(PK)")
-        else:  # unchanged since it was read
-            deps.store.put(
-                {**new_item, "expiresAt": start + WINDOW_SECONDS},
-                condition="windowStart = :start AND #count = :count",
-                names={"#count": "count"},
-                values={":start": item["windowStart"], ":count": item.get("count", 0)},
-            )
+        password_resets.count_request(deps.store, username, item, start, count + 1, start + WINDOW_SECONDS)
     except ConditionFailed:
         return False
     return True

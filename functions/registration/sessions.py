@@ -13,8 +13,7 @@ from typing import Any
 
 from registration import login_delays, mfa
 from registration.config import Deps
-from registration.registrations import entity
-from registration.store import login_delay_key, username_of
+from registration.flow import entity, username_of
 from sat_common import audit, clock
 from sat_common.audit import Actor
 from sat_common.errors import DomainError
@@ -47,7 +46,7 @@ def _policy(deps: Deps) -> login_delays.Policy:
 def _wait_if_delayed(deps: Deps, username: str, source: str, now: int) -> dict[str, Any] | None:
     """The source's delay item (None without one); 429 while the source must wait. Nothing is asked of
     Cognito meanwhile, so waiting costs the attacker guesses, not the owner their account."""
-    item = deps.store.get(login_delay_key(username, source))
+    item = login_delays.delay_item(deps.store, username, source)
     until = login_delays.waiting_until(item, now)
     if until is not None:
         wait = until - now

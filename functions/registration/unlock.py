@@ -9,10 +9,10 @@ it would not learn by asking the person. The person is told by e-mail when somet
 
 import re
 
-from registration import guards, login_delays, notices
+from registration import identity_lock, login_delays, notices
 from registration.config import Deps
-from registration.registrations import entity, iso
-from registration.store import IDENTITY_CHECK, PROFILE, person_key, username_of
+from registration.flow import entity, stamp, username_of
+from registration.repositories import identity_checks, profiles
 from sat_common import audit, clock, fields
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
@@ -25,23 +25,17 @@ def unlock(deps: Deps, document_type: str, document_number: str, reason: str, ac
     settings, store = deps.settings, deps.store
     username = username_of(document_type, document_number)
     now = clock.epoch()
-    key = person_key(username, IDENTITY_CHECK)
-    identity_lock = False
-    if guards.active_lock(store.get(key), now) is not None:
+    identity_lock_lifted = False
+    if identity_lock.active_lock(identity_checks.get_identity_check(store, username), now) is not None:
         try:
-            store.update(
-                key,
-                "REMOVE lockedUntil SET unlockedAt = :at, unlockedBy = :by",
-                values={":at": iso(now), ":by": actor.subject, ":now": now},
-                condition="lockedUntil > :now",
-            )
-            identity_lock = True
+            identity_checks.lift_lock(store, username, now, stamp(now), actor.subject)
+            identity_lock_lifted = True
         except ConditionFailed:  # ended, or another unlock won: nothing locked any more
             pass
     delays = login_delays.clear_all(store, username)
-    details = {"reason": reason, "identityLock": identity_lock, "loginDelays": delays}
+    details = {"reason": reason, "identityLock": identity_lock_lifted, "loginDelays": delays}
     audit.record(settings.audit_table_name, entity(username), "PERSON_UNLOCKED", actor, details)
-    if identity_lock or delays:
+    if identity_lock_lifted or delays:
         _notify(deps, username, document_type, document_number, now, actor)
 
 
@@ -63,7 +57,7 @@ def _notify(deps: Deps, username: str, document_type: str, document_number: str,
     whatever happens here: a failure is logged and audited."""
     settings = deps.settings
     try:
-        profile = deps.store.get(person_key(username, PROFILE)) or {}
+        profile = profiles.get_profile(deps.store, username) or {}
         person = deps.reference.person(document_type, document_number)
         to = profile.get("email") or (person.email if person else None)
         if not to:

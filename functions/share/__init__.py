@@ -1,1 +1,1 @@
-"""Shared services of a CCF (manual §6 "Compartir servicios web con la Entidad"; issue 6 part A)."""
+"""Shared services of a CCF (manual §6 "Compartir servicios web con la Entidad"; decision 0050)."""

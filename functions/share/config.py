@@ -8,8 +8,9 @@ from sat_common.settings import ApiSettings, AuditSettings, MainTableSettings, O
 
 
 class ShareSettings(ApiSettings, MainTableSettings, AuditSettings, OutboxSettings, OutboundSettings):
-    """The share function: a CCF's shared services (issue 6 part A, decision 0050). The outbox: the notice to
-    the CCF's other authorized persons when a service's destination changes (decision 0054)."""
+    """The share function: a CCF's shared services (manual §6 "Compartir servicios web con la Entidad", decision
+    0050). The outbox: the notice to the CCF's other authorized persons when a service's destination changes
+    (decision 0054)."""
 
     secrets_prefix: str = Field(min_length=1)
     secrets_kms_key_arn: str = Field(min_length=1)

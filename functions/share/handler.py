@@ -1,5 +1,7 @@
-"""Entry point of the share function: routes only; the work is in logic.py (manual §6 "Compartir
-servicios web con la Entidad"; issue 6 part A; decision 0050)."""
+"""Entry point of the share function: routes only (manual §6 "Compartir servicios web con la Entidad"; decision
+0050). The work is in one module per operation family: registration, reading, service_changes, oauth_credentials,
+connection_test, key_slots, test_notification; their items in repository. AWS faults are answered by the
+resolver (503 + Retry-After, or 500 for a permission error)."""
 
 from typing import Annotated
 
@@ -7,11 +9,18 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.openapi.params import Body, Path, Query
 
 from sat_common import ccf_summary
-from sat_common.api import create_resolver, lambda_entry
-from sat_common.auth import actor_from_event, caller_from_event
-from sat_common.dynamo import aws_faults_as_unavailable
-from share import key_slots, logic, test_notification
+from sat_common.api import create_resolver, json_response, lambda_entry, no_content, request_actor, request_caller
+from share import (
+    connection_test,
+    key_slots,
+    oauth_credentials,
+    reading,
+    registration,
+    service_changes,
+    test_notification,
+)
 from share.config import settings
+from share.context import Context
 from share.models import (
     NIT_PATTERN,
     SHARED_SERVICE_ID_PATTERN,
@@ -30,27 +39,20 @@ from share.models import (
 app = create_resolver()
 
 TAGS = ["Compartir servicios web con la Entidad"]
-JSON = "application/json"
-NO_STORE = {"Cache-Control": "no-store"}
 Nit = Annotated[str, Path(pattern=NIT_PATTERN, description="NIT de la CCF (9 dígitos, sin dígito de verificación)")]
 SharedServiceId = Annotated[
     str, Path(pattern=SHARED_SERVICE_ID_PATTERN, description="Id del servicio compartido (ULID)")
 ]
 
 
-def _context(nit: str) -> logic.Context:
-    caller = caller_from_event(app.current_event.raw_event)
-    actor = actor_from_event(app.current_event.raw_event, caller.username)
-    return logic.Context(settings=settings(), caller=caller, actor=actor, nit=nit)
+def _context(nit: str) -> Context:
+    caller = request_caller(app)
+    return Context(settings=settings(), caller=caller, actor=request_actor(app, caller), nit=nit)
 
 
-def _changed(ctx: logic.Context) -> None:
+def _changed(ctx: Context) -> None:
     """The CCF's shared-service summary the Ministry's CCF list shows, rewritten after each change (decision 0093)."""
     ccf_summary.refresh_shared_services(ctx.settings.main_table_name, ctx.nit)
-
-
-def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg]
-    return Response(status_code=status, content_type=JSON, body=body, headers=NO_STORE)
 
 
 @app.post(
@@ -61,10 +63,9 @@ def _json(body: object, status: int = 200) -> Response:  # type: ignore[type-arg
 )
 def create_shared_service(nit: Nit, request: Annotated[SharedServiceCreate, Body()]) -> Response[SharedServiceCreated]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        created = logic.create(ctx, request)
-        _changed(ctx)
-        return _json(SharedServiceCreated.model_validate(created), 201)
+    created = registration.create(ctx, request)
+    _changed(ctx)
+    return json_response(SharedServiceCreated.model_validate(created), 201)
 
 
 @app.get("/ccfs/<nit>/shared-services", summary="Servicios compartidos de la CCF (paginado)", tags=TAGS)
@@ -74,8 +75,7 @@ def list_shared_services(
     nextToken: Annotated[str | None, Query(max_length=1024, description="Página siguiente")] = None,
 ) -> Response[SharedServicePage]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        return _json(SharedServicePage.model_validate(logic.list_page(ctx, limit, nextToken)))
+    return json_response(SharedServicePage.model_validate(reading.list_page(ctx, limit, nextToken)))
 
 
 @app.get(
@@ -85,8 +85,7 @@ def list_shared_services(
 )
 def get_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedService]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        return _json(SharedService.model_validate(logic.get(ctx, sharedServiceId)))
+    return json_response(SharedService.model_validate(reading.get(ctx, sharedServiceId)))
 
 
 @app.patch(
@@ -94,17 +93,17 @@ def get_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[S
     summary="Modificar un servicio compartido",
     description="Una URL nueva de un servicio con credenciales OAuth exige enviar de nuevo cada secreto "
     "(clientSecret, y password si hay usuario): 422 nombrando los que faltan. Los demás autorizados de la CCF "
-    "reciben un correo.",
+    "reciben un correo. Hasta que la URL nueva pase la prueba de conexión, las notificaciones siguen llegando a la "
+    "última configuración verificada (verifiedConfiguration).",
     tags=TAGS,
 )
 def patch_shared_service(
     nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServicePatch, Body()]
 ) -> Response[SharedService]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        patched = logic.patch(ctx, sharedServiceId, request)
-        _changed(ctx)
-        return _json(SharedService.model_validate(patched))
+    patched = service_changes.patch(ctx, sharedServiceId, request)
+    _changed(ctx)
+    return json_response(SharedService.model_validate(patched))
 
 
 @app.delete(
@@ -115,10 +114,9 @@ def patch_shared_service(
 )
 def delete_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[None]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        logic.delete(ctx, sharedServiceId)
-        _changed(ctx)
-    return Response(status_code=204, headers=NO_STORE)
+    registration.delete(ctx, sharedServiceId)
+    _changed(ctx)
+    return no_content()
 
 
 @app.put(
@@ -126,30 +124,32 @@ def delete_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Respons
     summary="Credenciales OAuth 2.0 del servicio compartido",
     description="password y clientSecret omitidos conservan los guardados, salvo que cambien tokenUrl, username o "
     "clientId: entonces cada secreto se envía de nuevo (422 nombrando los que faltan) y los demás autorizados de "
-    "la CCF reciben un correo.",
+    "la CCF reciben un correo. Hasta que los datos nuevos pasen la prueba de conexión, las notificaciones siguen "
+    "llegando a la última configuración verificada (verifiedConfiguration).",
     tags=TAGS,
 )
 def put_shared_service_oauth(
     nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServiceOAuthRequest, Body()]
 ) -> Response[SharedService]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        saved = logic.put_oauth(ctx, sharedServiceId, request)
-        _changed(ctx)
-        return _json(SharedService.model_validate(saved))
+    saved = oauth_credentials.put_oauth(ctx, sharedServiceId, request)
+    _changed(ctx)
+    return json_response(SharedService.model_validate(saved))
 
 
 @app.post(
     "/ccfs/<nit>/shared-services/<sharedServiceId>/verification",
     summary="Probar la conexión: un token del servicio de token de la CCF y la URL del servicio (sin credenciales)",
+    description="Si pasa, el servicio queda ACTIVE y su configuración es la verificada: las notificaciones van a ella. "
+    "Si falla, las notificaciones siguen llegando a la última configuración verificada (verifiedConfiguration), "
+    "si la hay.",
     tags=TAGS,
 )
 def verify_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceVerification]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        verified = logic.verify(ctx, sharedServiceId)
-        _changed(ctx)
-        return _json(SharedServiceVerification.model_validate(verified))
+    verified = connection_test.verify(ctx, sharedServiceId)
+    _changed(ctx)
+    return json_response(SharedServiceVerification.model_validate(verified))
 
 
 @app.post(
@@ -162,9 +162,8 @@ def verify_shared_service(nit: Nit, sharedServiceId: SharedServiceId) -> Respons
 )
 def send_test_notification(nit: Nit, sharedServiceId: SharedServiceId) -> Response[SharedServiceTestNotification]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        result = test_notification.send(ctx, sharedServiceId)
-        return _json(SharedServiceTestNotification.model_validate(result))
+    result = test_notification.send(ctx, sharedServiceId)
+    return json_response(SharedServiceTestNotification.model_validate(result))
 
 
 Kid = Annotated[
@@ -184,10 +183,9 @@ def add_shared_service_key(
     nit: Nit, sharedServiceId: SharedServiceId, request: Annotated[SharedServiceKeyCreate, Body()]
 ) -> Response[SharedServiceKey]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        added = key_slots.add(ctx, sharedServiceId, request.publicKey)
-        _changed(ctx)
-        return _json(SharedServiceKey.model_validate(added), 201)
+    added = key_slots.add(ctx, sharedServiceId, request.publicKey)
+    _changed(ctx)
+    return json_response(SharedServiceKey.model_validate(added), 201)
 
 
 @app.delete(
@@ -198,10 +196,9 @@ def add_shared_service_key(
 )
 def delete_shared_service_key(nit: Nit, sharedServiceId: SharedServiceId, kid: Kid) -> Response[None]:
     ctx = _context(nit)
-    with aws_faults_as_unavailable():
-        key_slots.remove(ctx, sharedServiceId, kid)
-        _changed(ctx)
-    return Response(status_code=204, headers=NO_STORE)
+    key_slots.remove(ctx, sharedServiceId, kid)
+    _changed(ctx)
+    return no_content()
 
 
 lambda_handler = lambda_entry(app)

@@ -16,9 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sat_common.dynamo import ConditionFailed, transact
+from sat_common import clock
 from sat_common.errors import DomainError, FieldError, invalid
-from share import keys, secrets_store
+from share import public_keys, secrets_store
+from share.context import Context, authorize, existing, record, replace_with_version
 
 MAX_KEYS = 2
 
@@ -31,8 +32,9 @@ def registered(item: dict[str, Any], stored: dict[str, Any]) -> list[tuple[dict[
     described = {entry.get("kid"): entry for entry in item.get("publicKeys") or []}
     out = []
     for pem in pems:
-        parsed = keys.parse_stored(pem)
-        meta = described.get(parsed.kid) or keys.describe(parsed, str(item.get("updatedAt") or item["createdAt"]))
+        parsed = public_keys.parse_stored(pem)
+        added = str(item.get("updatedAt") or item["createdAt"])
+        meta = described.get(parsed.kid) or public_keys.describe(parsed, added)
         out.append((meta, pem))
     return out
 
@@ -83,30 +85,19 @@ def views(item: dict[str, Any]) -> list[dict[str, Any]]:
     return [key_view(meta, index == len(entries) - 1) for index, meta in enumerate(entries)]
 
 
-def _write(ctx: Any, item: dict[str, Any], stored: dict[str, Any], new: dict[str, Any]) -> None:
-    from share import logic
-
+def _write(ctx: Context, item: dict[str, Any], stored: dict[str, Any], new: dict[str, Any]) -> None:
     new_version = secrets_store.put_version(item["secretName"], stored)
     new["secretVersionId"] = new_version
-    new.update(revision=item["revision"] + 1, updatedAt=logic._now(), updatedBy=ctx.caller.username)
+    new.update(revision=item["revision"] + 1, updatedAt=clock.stamp(), updatedBy=ctx.caller.username)
+    replace_with_version(ctx, item, new, new_version)
+
+
+def add(ctx: Context, shared_service_id: str, public_key: str) -> dict[str, Any]:
+    authorize(ctx)
+    item = existing(ctx, shared_service_id)
     try:
-        transact([logic._replace_item(ctx, new, item["revision"])])
-    except ConditionFailed:
-        logic._compensate_version(item, new_version)
-        raise DomainError(code="CONCURRENT_UPDATE", status=409) from None
-    except Exception:
-        logic._compensate_version(item, new_version)
-        raise
-
-
-def add(ctx: Any, shared_service_id: str, public_key: str) -> dict[str, Any]:
-    from share import logic
-
-    logic._authorize(ctx)
-    item = logic._existing(ctx, shared_service_id)
-    try:
-        parsed = keys.parse(public_key)
-    except keys.KeyProblem as problem:
+        parsed = public_keys.parse(public_key)
+    except public_keys.KeyProblem as problem:
         raise invalid([FieldError("publicKey", problem.key, problem.params)]) from None
     stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
     slots = registered(item, stored)
@@ -114,11 +105,11 @@ def add(ctx: Any, shared_service_id: str, public_key: str) -> dict[str, Any]:
         raise DomainError(code="SHARED_SERVICE_KEY_EXISTS", status=409, params={"kid": parsed.kid})
     if len(slots) >= MAX_KEYS:
         raise DomainError(code="SHARED_SERVICE_KEYS_FULL", status=409, params={"max": MAX_KEYS})
-    meta = keys.describe(parsed, logic._now())
+    meta = public_keys.describe(parsed, clock.stamp())
     new = dict(item)
     apply(new, stored, [*slots, (meta, parsed.pem)])
     _write(ctx, item, stored, new)  # the status stays: delivery does not pause (decision 0102)
-    logic._audit(
+    record(
         ctx,
         "SHARED_SERVICE_KEY_ADDED",
         shared_service_id,
@@ -127,11 +118,9 @@ def add(ctx: Any, shared_service_id: str, public_key: str) -> dict[str, Any]:
     return key_view(meta, newest=True)
 
 
-def remove(ctx: Any, shared_service_id: str, kid: str) -> None:
-    from share import logic
-
-    logic._authorize(ctx)
-    item = logic._existing(ctx, shared_service_id)
+def remove(ctx: Context, shared_service_id: str, kid: str) -> None:
+    authorize(ctx)
+    item = existing(ctx, shared_service_id)
     stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
     slots = registered(item, stored)
     kept = [(meta, pem) for meta, pem in slots if meta["kid"] != kid]
@@ -140,6 +129,6 @@ def remove(ctx: Any, shared_service_id: str, kid: str) -> None:
     new = dict(item)
     apply(new, stored, kept)
     _write(ctx, item, stored, new)
-    logic._audit(
+    record(
         ctx, "SHARED_SERVICE_KEY_REMOVED", shared_service_id, {"kid": kid, "keys": len(kept), "status": new["status"]}
     )

@@ -1,7 +1,7 @@
 """Request and response models of the share area (product.md: /ccfs/{nit}/shared-services rows).
 
 Pydantic checks types, lengths and the cheap pure rules (name, control characters, example body,
-scope); the URL safety rules (DNS) and the key parsing run in logic.py after the caller is authorized.
+scope); the URL safety rules (DNS) and the key parsing run after the caller is authorized (validation.py).
 """
 
 import json
@@ -10,6 +10,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic_core import PydanticCustomError
+
+from sat_common.fields import Timestamp
 
 NIT_PATTERN = r"^\d{9}$"
 SHARED_SERVICE_ID_PATTERN = r"^[0-9A-HJKMNP-TV-Z]{26}$"  # ULID
@@ -65,6 +67,20 @@ class Strict(BaseModel):
 
 
 class SharedServiceCreate(Strict):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "NotificacionTramite",
+                    "description": "Recepción de las notificaciones de trámites del SAT",
+                    "purpose": "NOTIFICACION_TRAMITES",
+                    "url": "https://api.cajaandina-ejemplo.com.co/sat/notificaciones",
+                    "operation": "POST",
+                }
+            ]
+        }
+    )
+
     name: str = Field(
         description="Identificador del servicio, único en la CCF (3 a 64: letras, dígitos, . _ -)",
         examples=["NotificacionTramite"],
@@ -99,6 +115,17 @@ class SharedServicePatch(Strict):
     A new url of a service whose OAuth part is stored needs every secret again (password when a username is
     registered, clientSecret): they are accepted only with that change (decision 0054)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "url": "https://servicios.cajaandina-ejemplo.com.co/sat/notificaciones",
+                    "clientSecret": "nuevo-secreto-de-ejemplo-2026",
+                }
+            ]
+        }
+    )
+
     name: str | None = None
     description: str | None = Field(default=None, min_length=1, max_length=500)
     purpose: Purpose | None = Field(default=None, description="NOTIFICACION_TRAMITES u OTRO")
@@ -113,6 +140,7 @@ class SharedServicePatch(Strict):
         json_schema_extra={"writeOnly": True},
         description="Contraseña OAuth de nuevo: obligatoria al cambiar url si hay usuario registrado",
     )
+
     clientSecret: str | None = Field(
         default=None,
         min_length=1,
@@ -133,6 +161,20 @@ class SharedServiceOAuthRequest(Strict):
     """PUT replaces the OAuth part. password / clientSecret omitted (or null): the stored value is kept, unless
     tokenUrl, username or clientId change: then every secret must be sent again (decision 0054)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "tokenName": "Token para el Ministerio",
+                    "tokenUrl": "https://auth.cajaandina-ejemplo.com.co/oauth2/token",
+                    "clientId": "ministerio-sat",
+                    "clientSecret": "secreto-de-ejemplo-cambie-esto",
+                    "scope": "notificaciones",
+                }
+            ]
+        }
+    )
+
     tokenName: str = Field(min_length=1, max_length=120, description="Identificador del servicio de autorización")
     tokenUrl: str = Field(min_length=1, max_length=2048, description="URL del servicio de token (https)")
     username: str | None = Field(default=None, min_length=1, max_length=256)
@@ -144,6 +186,7 @@ class SharedServiceOAuthRequest(Strict):
     _check_lines = field_validator("tokenName", "tokenUrl", "username", "clientId")(
         classmethod(lambda cls, value: _single_line(value))
     )
+
     _check_text = field_validator("password", "clientSecret")(classmethod(lambda cls, value: _text(value)))
 
     @field_validator("scope")
@@ -166,7 +209,16 @@ class SharedServiceOAuth(BaseModel):
 class SharedServiceConnection(BaseModel):
     status: Literal["AUTHORIZED", "FAILED"]
     detail: str = Field(description="Resultado de la última prueba de conexión, en español")
-    checkedAt: str
+    checkedAt: Timestamp
+
+
+class SharedServiceVerifiedConfiguration(BaseModel):
+    """Where the notifications still go while the current configuration waits for its connection test (decision
+    0111)."""
+
+    url: str = Field(description="URL a la que siguen llegando las notificaciones")
+    oauth: SharedServiceOAuth | None = None
+    checkedAt: Timestamp | None = Field(default=None, description="Cuándo pasó su prueba de conexión")
 
 
 class SharedService(BaseModel):
@@ -179,13 +231,13 @@ class SharedService(BaseModel):
     operation: str
     exampleBody: str | None = None
     status: Status = Field(description="DISABLED: las entregas fallaron (410 o días seguidos); se reactiva al probar")
-    disabledAt: str | None = None
+    disabledAt: Timestamp | None = None
     disabledReason: str | None = Field(default=None, examples=["HTTP_410", "FALLA_PROLONGADA"])
     hasPublicKey: bool
     publicKeyType: str | None = Field(default=None, examples=["RSA-2048", "EC-P-256"])
     publicKeyFormat: str | None = Field(default=None, examples=["PUBLIC_KEY", "CERTIFICATE"])
     publicKeyFingerprint: str | None = Field(default=None, description="SHA-256 de la llave (SPKI DER), hex")
-    certificateNotAfter: str | None = None
+    certificateNotAfter: Timestamp | None = None
     publicKeys: list["SharedServiceKey"] = Field(
         default_factory=list, description="Llaves públicas registradas (hasta dos); el JWE va a la más reciente"
     )
@@ -193,12 +245,33 @@ class SharedService(BaseModel):
     hasClientSecret: bool
     oauth: SharedServiceOAuth | None = None
     connection: SharedServiceConnection | None = None
-    createdAt: str
-    updatedAt: str
+    verifiedConfiguration: SharedServiceVerifiedConfiguration | None = Field(
+        default=None,
+        description="Con status PENDING_VERIFICATION tras cambiar url o datos OAuth: la última configuración "
+        "verificada, a la que siguen llegando las notificaciones hasta que la nueva pase la prueba de conexión. "
+        "Nula si no hay ninguna (las notificaciones esperan) o si la configuración actual es la verificada (ACTIVE)",
+    )
+    createdAt: Timestamp
+    updatedAt: Timestamp
 
 
 class SharedServiceKeyCreate(Strict):
     """One more public key of the service (decision 0102): at most two, the pull's JWE goes to the newest."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "publicKey": (
+                        "-----BEGIN PUBLIC KEY-----\n"
+                        "MFkwEwYHKoZIzj0CAQYIKoZIzj0DAQcDQgAEUZ+QJSL+Oq+J/usDJW0bxWRJ0Na9\n"
+                        "+1sXdE0V629GlhCi2i1ZzK/x/0RfbqL0J4+InCK2q5PMT7MFrJRUu+AkBA==\n"
+                        "-----END PUBLIC KEY-----\n"
+                    )
+                }
+            ]
+        }
+    )
 
     publicKey: str = Field(
         min_length=1,
@@ -214,11 +287,12 @@ class SharedServiceKey(BaseModel):
         description="Huella RFC 7638 de la llave (SHA-256, base64url): el `kid` del JWE. Nula para una llave "
         "registrada antes de las dos llaves, hasta el siguiente cambio del servicio"
     )
+
     keyType: str = Field(examples=["RSA-2048", "EC-P-256"])
     format: str = Field(examples=["PUBLIC_KEY", "CERTIFICATE"])
     fingerprint: str = Field(description="SHA-256 de la llave (SPKI DER), hex")
-    certificateNotAfter: str | None = None
-    addedAt: str
+    certificateNotAfter: Timestamp | None = None
+    addedAt: Timestamp
     newest: bool = Field(description="La consulta (pull) se cifra a esta llave")
 
 
@@ -235,7 +309,7 @@ class SharedServicePage(BaseModel):
 class SharedServiceVerification(BaseModel):
     status: Literal["AUTHORIZED", "FAILED"]
     detail: str = Field(description="Resultado de la prueba del servicio de token y del servicio (url), en español")
-    checkedAt: str
+    checkedAt: Timestamp
 
 
 class SharedServiceTestNotification(BaseModel):

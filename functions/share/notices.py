@@ -9,9 +9,11 @@ import hashlib
 from typing import Any
 
 from sat_common import ccf_person_access, clock
+from sat_common.colombian_time import colombian_time
 from sat_common.observability import logger
 from sat_common.outbox import OutboxEmail, enqueue_email
 from share.config import ShareSettings
+from share.context import Context, record
 
 # Where the secrets go, in the words of the portal's form (manual §6 "Compartir servicios web con la Entidad").
 DESTINATION_FIELDS = {
@@ -55,7 +57,7 @@ def destination_changed(
                         "nit": nit,
                         "servicio": str(item["name"]),
                         "cambios": ", ".join(fields),
-                        "fecha": clock.now().isoformat(timespec="minutes"),
+                        "fecha": colombian_time(clock.now()),
                         "enlace": f"{settings.portal_base_url}/ccfs/{nit}/servicios",
                     },
                 ),
@@ -64,3 +66,19 @@ def destination_changed(
     except Exception as error:
         logger.warning("shared service change notice not queued", extra={"errorType": type(error).__name__})
     return queued
+
+
+def tell_destination_changed(
+    ctx: Context, activation: dict[str, Any], item: dict[str, Any], changed: list[str]
+) -> None:
+    """Queue the notices of a change of where the secrets go, and audit who was told (decision 0054)."""
+    queued = destination_changed(
+        ctx.settings,
+        nit=ctx.nit,
+        business_name=str(activation.get("businessName") or ""),
+        caller=ctx.caller.username,
+        item=item,
+        changed=changed,
+    )
+    if queued:
+        record(ctx, "SHARED_SERVICE_CHANGE_NOTICE", item["sharedServiceId"], {"changed": changed, "to": queued})

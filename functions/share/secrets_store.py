@@ -12,11 +12,20 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sat_common import aws
+from sat_common import aws, clock
 from sat_common.observability import logger
-from sat_common.shared_services import SECRET_FIELDS, read_secret
+from sat_common.shared_services import SECRET_FIELDS, VERIFIED_STAGE, read_secret
 
-__all__ = ["create", "discard_new", "put_version", "read_secret", "restore", "revert_current", "schedule_deletion"]
+__all__ = [
+    "create",
+    "discard_new",
+    "mark_verified",
+    "put_version",
+    "read_secret",
+    "restore",
+    "revert_current",
+    "schedule_deletion",
+]
 
 
 def _client() -> Any:
@@ -56,6 +65,26 @@ def revert_current(name: str, back_to: str, new_version: str) -> None:
         logger.warning("secret stage not reverted", extra={"errorType": type(error).__name__})
 
 
+def mark_verified(name: str, version_id: str) -> None:
+    """Move the SAT_VERIFIED label to the version of the configuration that passed the connection test (decision
+    0111): a labelled version is never deprecated, however many versions later changes write. Best effort: the
+    item's `verifiedConfiguration.secretVersionId` is what deliveries read."""
+    client = _client()
+    try:
+        try:
+            holder = client.get_secret_value(SecretId=name, VersionStage=VERIFIED_STAGE)["VersionId"]
+        except client.exceptions.ResourceNotFoundException:
+            holder = None  # no version labelled yet (verified before decision 0111)
+        if holder == version_id:
+            return
+        moved = {"RemoveFromVersionId": holder} if holder else {}
+        client.update_secret_version_stage(
+            SecretId=name, VersionStage=VERIFIED_STAGE, MoveToVersionId=version_id, **moved
+        )
+    except Exception as error:
+        logger.warning("verified secret version not labelled", extra={"errorType": type(error).__name__})
+
+
 def discard_new(name: str) -> None:
     """A secret created for a shared service that was never stored: delete it now (no recovery needed)."""
     try:
@@ -67,7 +96,7 @@ def discard_new(name: str) -> None:
 def schedule_deletion(name: str, recovery_days: int) -> str:
     response = _client().delete_secret(SecretId=name, RecoveryWindowInDays=recovery_days)
     deletion = response.get("DeletionDate")
-    return deletion.isoformat(timespec="seconds") if isinstance(deletion, datetime) else str(deletion or "")
+    return clock.stamp(deletion) if isinstance(deletion, datetime) else str(deletion or "")
 
 
 def restore(name: str) -> None:

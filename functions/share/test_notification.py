@@ -8,7 +8,8 @@ receiver acknowledged it the way a notification must be acknowledged: a 2xx whos
 
 Only to a service whose URL passed the connection test (ACTIVE, or DISABLED by the worker): the token is never
 handed to a URL nobody verified (decision 0054). Rate-limited per service like the connection test, and audited.
-Nothing about it is stored on the service: a test never changes its state.
+The one change it makes: an acknowledged test of a DISABLED service makes it ACTIVE again (decision 0105,
+sat_common.endpoint_health.enable), audited as NOTIFICATION_ENDPOINT_ENABLED and said in the answer's detail.
 """
 
 from __future__ import annotations
@@ -18,12 +19,14 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sat_common import clock, notification_signing
+from sat_common import ccf_summary, clock, endpoint_health, notification_signing
 from sat_common.ccf_oauth_client import OAuthSettings, TokenError, fetch_token
 from sat_common.errors import DomainError
 from sat_common.outbound_http import OutboundError, SafeHttpClient
 from sat_common.shared_services import ACTIVE, DISABLED, credentials_of
-from share import logic, secrets_store
+from share import secrets_store
+from share.connection_test import oauth_settings, outbound_client
+from share.context import Context, authorize, existing, new_ulid, rate_limited, record
 
 CODIGO_NOVEDAD = "PRUEBA"
 ACKNOWLEDGED = "ACUSADA"
@@ -51,9 +54,9 @@ def _body(numero: str) -> dict[str, str]:
     }
 
 
-def send(ctx: logic.Context, shared_service_id: str) -> dict[str, Any]:
-    logic._authorize(ctx)
-    item = logic._existing(ctx, shared_service_id)
+def send(ctx: Context, shared_service_id: str) -> dict[str, Any]:
+    authorize(ctx)
+    item = existing(ctx, shared_service_id)
     if item["status"] not in (ACTIVE, DISABLED) or not item.get("oauth"):
         raise DomainError(code="SHARED_SERVICE_NOT_VERIFIED", status=409)
     key_ref = ctx.settings.notification_signing_key_id
@@ -61,28 +64,17 @@ def send(ctx: logic.Context, shared_service_id: str) -> dict[str, Any]:
         raise DomainError(code="SERVICE_UNAVAILABLE", status=503)
     _rate_limit(ctx, shared_service_id)
 
-    numero = f"{clock.now():%Y%m%d%H%M%S}{logic.new_ulid()[-6:]}"  # digits and letters: never a trámite's number
-    key = f"sat-prueba-{logic.new_ulid()}"
+    numero = f"{clock.now():%Y%m%d%H%M%S}{new_ulid()[-6:]}"  # digits and letters: never a trámite's number
+    key = f"sat-prueba-{new_ulid()}"
     body = json.dumps(_body(numero), ensure_ascii=False, separators=(",", ":")).encode()
     signature = _signer(key_ref).sign(body, audience=ctx.nit, jti=key)
     stored = secrets_store.read_secret(item["secretName"], item["secretVersionId"])
-    oauth = item["oauth"]
-    settings = OAuthSettings(
-        token_url=oauth["tokenUrl"],
-        client_id=oauth["clientId"],
-        username=oauth.get("username"),
-        scope=oauth.get("scope"),
-        token_name=oauth.get("tokenName"),
-    )
-    client = SafeHttpClient(
-        allow_loopback=ctx.settings.allow_loopback_urls,
-        connect_timeout=ctx.settings.outbound_connect_timeout_seconds,
-        read_timeout=ctx.settings.outbound_read_timeout_seconds,
-        total_timeout=ctx.settings.outbound_total_timeout_seconds,
-        max_response_bytes=ctx.settings.outbound_max_response_bytes,
-    )
+    settings = oauth_settings(item["oauth"])
+    client = outbound_client(ctx.settings)
     result = _deliver(client, settings, credentials_of(stored), item, body, key, signature, numero)
-    logic._audit(
+    if result["status"] == ACKNOWLEDGED and item["status"] == DISABLED:
+        _enable(ctx, item, result)
+    record(
         ctx,
         "SHARED_SERVICE_TEST_NOTIFICATION",
         shared_service_id,
@@ -96,6 +88,23 @@ def send(ctx: logic.Context, shared_service_id: str) -> dict[str, Any]:
         },
     )
     return result
+
+
+def _enable(ctx: Context, item: dict[str, Any], result: dict[str, Any]) -> None:
+    """The endpoint acknowledged like a trámite notification: deliveries may resume (decision 0105)."""
+    table = ctx.settings.main_table_name
+    if not endpoint_health.enable(table, ctx.nit, item["sharedServiceId"]):
+        return  # enabled meanwhile (a connection test), or changed: nothing to tell
+    ccf_summary.refresh_shared_services(table, ctx.nit)
+    record(
+        ctx,
+        "NOTIFICATION_ENDPOINT_ENABLED",
+        item["sharedServiceId"],
+        {"reason": "NOTIFICACION_DE_PRUEBA", "previousReason": item.get("disabledReason"), "url": item["url"]},
+    )
+    result["detail"] += (
+        " El servicio estaba deshabilitado y quedó activo de nuevo: los próximos trámites se le notificarán."
+    )
 
 
 def _deliver(
@@ -157,24 +166,10 @@ def _result(status: str, http_status: int | None, latency: int | None, detail: s
     return {"status": status, "httpStatus": http_status, "latencyMs": latency, "detail": detail, "reasonCode": reason}
 
 
-def _rate_limit(ctx: logic.Context, shared_service_id: str) -> None:
+def _rate_limit(ctx: Context, shared_service_id: str) -> None:
     """One test notification per service per TEST_NOTIFICATION interval (a conditional write, as the
     connection test's VERIFICATION_RATE_LIMITED)."""
-    now = clock.epoch()
     interval = ctx.settings.test_notification_interval_seconds
-    key = {"PK": f"CCF#{ctx.nit}", "SK": f"TESTNOTIFICATION#{shared_service_id}"}
-    try:
-        ctx.table.put_item(
-            Item={**key, "notBefore": now + interval, "expiresAt": now + interval},
-            ConditionExpression="attribute_not_exists(PK) OR notBefore <= :now",
-            ExpressionAttributeValues={":now": now},
-        )
-    except ctx.table.meta.client.exceptions.ConditionalCheckFailedException:
-        current = ctx.table.get_item(Key=key).get("Item") or {}
-        wait = max(1, int(current.get("notBefore", now + interval)) - now)
-        raise DomainError(
-            code="TEST_NOTIFICATION_RATE_LIMITED",
-            status=429,
-            params={"seconds": wait},
-            headers={"Retry-After": str(wait)},
-        ) from None
+    wait = ctx.repository.take_test_notification_slot(ctx.nit, shared_service_id, clock.epoch(), interval)
+    if wait:
+        raise rate_limited("TEST_NOTIFICATION_RATE_LIMITED", wait)

@@ -21,6 +21,7 @@ from constructs import Construct
 
 from infra.api_routes import Route
 from infra.components.common import retention
+from infra.components.messages import gateway_problem
 from infra.config import StageConfig
 
 CORS_ALLOW_HEADERS = ["Content-Type", "Authorization", "Accept-Language", "Idempotency-Key", "X-Request-Id"]
@@ -29,24 +30,17 @@ CCF_AUTHORIZER_FUNCTION = "ccf_authorizer"  # infra/api_routes.py AUTHORIZER_FUN
 CCF_AUTHORIZER_CACHE_SECONDS = 60
 _PATH_PARAM = re.compile(r"{([A-Za-z0-9_]+)\+?}")
 
-# Same vocabulary as the functions' errors (layers/common/python/sat_common/problem.py and i18n.py):
-# `type` = PROBLEM_TYPE_BASE + code in kebab case, Spanish title/detail.
+# Same vocabulary as the functions' errors (layers/common/python/sat_common/problem.py): `type` =
+# PROBLEM_TYPE_BASE + code in kebab case; the Spanish title/detail from the functions' messages file
+# (sat_common/messages/problems.json, its `gateway` variant where the functions' detail has placeholders or a list).
 PROBLEM_TYPE_BASE = "https://sat-ccf.minsalud.example/problemas/"
-_NOT_FOUND = ("NOT_FOUND", "Recurso no encontrado", "El recurso solicitado no existe.")
-_UNAUTHENTICATED = ("UNAUTHENTICATED", "No autenticado", "Debe iniciar sesión para usar este recurso.")
-_FORBIDDEN = ("FORBIDDEN", "Acceso denegado", "No tiene permiso para realizar esta acción.")
-_INVALID = ("VALIDATION_FAILED", "Datos inválidos", "La solicitud no es válida.")
-_INTERNAL = ("INTERNAL_ERROR", "Error interno", "Ocurrió un error inesperado. Intente de nuevo más tarde.")
-_UNAVAILABLE = (
-    "SERVICE_UNAVAILABLE",
-    "Servicio no disponible",
-    "El servicio no está disponible en este momento. Intente de nuevo más tarde.",
-)
-_TOO_MANY = (
-    "TOO_MANY_REQUESTS",
-    "Demasiadas solicitudes",
-    "Se superó el límite de solicitudes. Intente de nuevo en unos momentos.",
-)
+_NOT_FOUND = gateway_problem("NOT_FOUND")
+_UNAUTHENTICATED = gateway_problem("UNAUTHENTICATED")
+_FORBIDDEN = gateway_problem("FORBIDDEN")
+_INVALID = gateway_problem("VALIDATION_FAILED")
+_INTERNAL = gateway_problem("INTERNAL_ERROR")
+_UNAVAILABLE = gateway_problem("SERVICE_UNAVAILABLE")
+_TOO_MANY = gateway_problem("TOO_MANY_REQUESTS")
 
 # The challenge of every 401 API Gateway answers itself, for the people's Cognito routes and the CCF systems' /sat
 # routes alike (RFC 6750 §3; decision 0100). One static value: a gateway response cannot tell a missing token from
@@ -61,31 +55,15 @@ GATEWAY_RESPONSES: tuple[tuple[apigw.ResponseType, int, tuple[str, str, str]], .
     (apigw.ResponseType.EXPIRED_TOKEN, 401, _UNAUTHENTICATED),
     (apigw.ResponseType.INVALID_SIGNATURE, 401, _UNAUTHENTICATED),
     (apigw.ResponseType.ACCESS_DENIED, 403, _FORBIDDEN),
-    (
-        apigw.ResponseType.WAF_FILTERED,
-        403,
-        ("REQUEST_BLOCKED", "Solicitud bloqueada", "La solicitud fue bloqueada por las reglas de seguridad."),
-    ),
+    (apigw.ResponseType.WAF_FILTERED, 403, gateway_problem("REQUEST_BLOCKED")),
     # Every non-public route has the Cognito authorizer (UNAUTHORIZED above), so API Gateway only
     # answers MISSING_AUTHENTICATION_TOKEN for a path/method that does not exist: report it as 404.
     (apigw.ResponseType.MISSING_AUTHENTICATION_TOKEN, 404, _NOT_FOUND),
     (apigw.ResponseType.RESOURCE_NOT_FOUND, 404, _NOT_FOUND),
     (apigw.ResponseType.BAD_REQUEST_PARAMETERS, 400, _INVALID),
     (apigw.ResponseType.BAD_REQUEST_BODY, 400, _INVALID),
-    (
-        apigw.ResponseType.REQUEST_TOO_LARGE,
-        413,
-        ("PAYLOAD_TOO_LARGE", "Solicitud demasiado grande", "La solicitud supera el tamaño máximo permitido."),
-    ),
-    (
-        apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE,
-        415,
-        (
-            "UNSUPPORTED_MEDIA_TYPE",
-            "Tipo de contenido no soportado",
-            "El tipo de contenido de la solicitud no es soportado.",
-        ),
-    ),
+    (apigw.ResponseType.REQUEST_TOO_LARGE, 413, gateway_problem("PAYLOAD_TOO_LARGE")),
+    (apigw.ResponseType.UNSUPPORTED_MEDIA_TYPE, 415, gateway_problem("UNSUPPORTED_MEDIA_TYPE")),
     (apigw.ResponseType.THROTTLED, 429, _TOO_MANY),
     (apigw.ResponseType.QUOTA_EXCEEDED, 429, _TOO_MANY),
     (apigw.ResponseType.INTEGRATION_TIMEOUT, 504, _UNAVAILABLE),

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack
+from aws_cdk import ArnFormat, Duration, RemovalPolicy, Stack, SymlinkFollowMode
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -46,6 +46,7 @@ Grant = Literal[
     "portal_links",  # SENDER_EMAIL, PORTAL_BASE_URL (functions that build e-mail data)
     "shared_secrets",  # SECRETS_PREFIX, SECRETS_KMS_KEY_ARN; secrets under the prefix
     "main_table_read",  # MAIN_TABLE_NAME; GetItem only
+    "main_table_batch_read",  # MAIN_TABLE_NAME; BatchGetItem: a route's items read together (decision 0113)
     "token_sign",  # TOKEN_SIGNING_KEY_ID; kms:Sign with the CCF access-token key (decision 0040)
     "token_verify",  # TOKEN_SIGNING_KEY_ID; kms:GetPublicKey of that key
     "shared_secrets_read",  # SECRETS_PREFIX; GetSecretValue under the prefix (decrypt via SM, those secrets only)
@@ -68,16 +69,25 @@ class FunctionSpec:
 # area -> what it may touch. Keep it to what the area's code uses today.
 FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "catalog": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "clients_pool", "outbox_send", "portal_links", "ministry_check"),
+        grants=(
+            "main_table_rw",
+            "main_table_batch_read",
+            "audit_append",
+            "clients_pool",
+            "outbox_send",
+            "portal_links",
+            "ministry_check",
+        ),
         description="Health, OpenAPI, catalogs; the Ministry's service catalog and the CCF's use of it",
     ),
     "oauth": FunctionSpec(
-        grants=("main_table_rw", "audit_append", "token_sign", "token_verify"),  # verify: publishes the key (0100)
+        # verify: publishes the key (0100); batch read: a token's items in one call (0112)
+        grants=("main_table_rw", "main_table_batch_read", "audit_append", "token_sign", "token_verify"),
         description="POST /oauth2/token for CCF systems (Client ID + consumer password), its metadata and JWKS, "
         "and GET /sat/session",
     ),
     "ccf_authorizer": FunctionSpec(
-        grants=("main_table_read", "token_verify"),
+        grants=("main_table_batch_read", "token_verify"),  # its four items in one BatchGetItem (decision 0112)
         memory_mb=256,
         timeout_seconds=5,
         description="API Gateway TOKEN authorizer of the /sat routes (CCF access tokens)",
@@ -85,6 +95,7 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
     "delegation": FunctionSpec(
         grants=(
             "main_table_rw",
+            "main_table_batch_read",  # the caller's grant with the company (decision 0112)
             "reference_read",
             "audit_append",
             "rut_bucket",
@@ -93,7 +104,7 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
             "ministry_check",
         ),
         timeout_seconds=15,
-        description="Employer role, delegate, RUT upload check and review, authorized persons (issue 4)",
+        description="Employer role, delegate, RUT upload check and review, authorized persons (manual §5)",
     ),
     "registration": FunctionSpec(
         grants=(
@@ -117,9 +128,9 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
         # the connection test makes two outbound calls (token URL, then the service's URL), each within the 8 s
         # total deadline of sat_common.outbound_http (decision 0054)
         timeout_seconds=20,
-        description="A CCF's shared services: metadata, credentials in Secrets Manager, connection test (issue 6)",
+        description="A CCF's shared services: metadata, credentials in Secrets Manager, connection test (manual §6)",
     ),
-    # issue 6 part B: the SAT <-> CCF exchange (decisions 0060-0063)
+    # The SAT <-> CCF exchange (decisions 0060-0063)
     "exchange": FunctionSpec(
         grants=(
             "main_table_rw",
@@ -131,9 +142,9 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
             "shared_secrets_read",
             "ministry_check",
         ),
-        description="Trámites (Ministry), the /sat services for CCF systems and the notification JWKS (issue 6)",
+        description="Trámites (Ministry), the /sat services for CCF systems and the notification JWKS (decision 0060)",
     ),
-    # issue 12: the audit search, the only reader of the audit table (decision 0095)
+    # The back office: the audit search, the only reader of the audit table (decision 0095)
     "backoffice": FunctionSpec(
         grants=("audit_search", "audit_append", "main_table_read", "ministry_check"),
         description="The Ministry's audit search and CSV export (read-only on the audit table)",
@@ -159,7 +170,8 @@ FUNCTION_SPECS: dict[str, FunctionSpec] = {
 }
 
 # Least privilege (docs/security.md "Least privilege of the function roles"): only the actions the code calls.
-# No Batch*/Scan: no function reads or writes in bulk. A transaction needs the actions of its parts.
+# No BatchWrite/Scan: no function writes or scans in bulk; BatchGetItem only where a route reads its few items
+# together (main_table_batch_read; decisions 0090, 0113). A transaction needs the actions of its parts.
 _DDB_ITEM_RW = (
     "dynamodb:GetItem",
     "dynamodb:PutItem",
@@ -239,6 +251,8 @@ class Functions(Construct):
                 code=lambda_.Code.from_asset(
                     str(FUNCTIONS_DIR),
                     exclude=[d for d in area_dirs if d != area] + ["**/__pycache__", "**/*.pyc"],
+                    # catalog/openapi.json is a symlink to the one committed docs/openapi.json
+                    follow_symlinks=SymlinkFollowMode.ALWAYS,
                 ),
                 layers=layers.all,
                 role=role,
@@ -270,6 +284,7 @@ class Functions(Construct):
             "portal_links": self._portal_links,
             "shared_secrets": self._shared_secrets,
             "main_table_read": self._main_table_read,
+            "main_table_batch_read": self._main_table_batch_read,
             "token_sign": self._token_sign,
             "token_verify": self._token_verify,
             "shared_secrets_read": self._shared_secrets_read,
@@ -504,5 +519,14 @@ class Functions(Construct):
     def _main_table_read(self, role: iam.Role) -> dict[str, str]:
         table = self._res.data.main_table
         role.add_to_principal_policy(iam.PolicyStatement(actions=list(_DDB_READ), resources=[table.table_arn]))
+        self._kms_for_dynamodb(role)
+        return {"MAIN_TABLE_NAME": table.table_name}
+
+    def _main_table_batch_read(self, role: iam.Role) -> dict[str, str]:
+        """BatchGetItem on the table itself (sat_common.items.ItemStore.get_many), never on an index."""
+        table = self._res.data.main_table
+        role.add_to_principal_policy(
+            iam.PolicyStatement(actions=["dynamodb:BatchGetItem"], resources=[table.table_arn])
+        )
         self._kms_for_dynamodb(role)
         return {"MAIN_TABLE_NAME": table.table_name}

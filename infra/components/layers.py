@@ -2,13 +2,16 @@
 
 The dependency layer is built once per content of requirements/runtime.txt into
 build/layer-deps/<sha>/python with `pip install --platform manylinux2014_aarch64 ...` (no Docker)
-and reused by every later synth; see docs/decisions/0004-dependency-layer-offline.md.
+and reused by every later synth; see docs/decisions/0004-dependency-layer-offline.md. The shipped copy also
+holds bytecode (build/layer-deps/<sha>-pyc<N>, decision 0116).
 """
 
 from __future__ import annotations
 
+import compileall
 import hashlib
 import os
+import py_compile
 import shutil
 import subprocess
 import sys
@@ -38,6 +41,7 @@ PIP_TARGET_ARGS = (
 # Provided by the Lambda Python runtime; they come in as dependencies of aws-xray-sdk.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 _RECIPE_VERSION = "1"  # bump when the build recipe below changes
+_BYTECODE_VERSION = "1"  # bump when compiled_dependency_layer changes
 
 
 def requirements_sha(path: Path = REQUIREMENTS) -> str:
@@ -88,10 +92,41 @@ def build_dependency_layer(requirements: Path = REQUIREMENTS) -> tuple[Path, str
     return out, sha
 
 
+def compiled_dependency_layer(deps_dir: Path, sha: str) -> tuple[Path, str]:
+    """A copy of the pip output with every module compiled (decision 0116): /opt is read-only in Lambda, so a
+    layer without bytecode is compiled from source on every cold start (about 1 s of CPU for pydantic,
+    Powertools and the rest). `unchecked-hash` pycs are used without comparing the source's mtime, which the
+    asset zip does not keep; the layer never changes once built, so they cannot go stale. Derived from the
+    pip output, so no package index is needed; the tag in each pyc name (cpython-313) makes Lambda ignore them
+    if a different Python ran the synth."""
+    key = f"{sha}-pyc{_BYTECODE_VERSION}"
+    out = LAYER_BUILD_ROOT / key
+    if (out / "python").is_dir():
+        return out, key
+    tmp = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=LAYER_BUILD_ROOT))
+    try:
+        shutil.copytree(deps_dir / "python", tmp / "python", symlinks=True)
+        compileall.compile_dir(
+            tmp / "python",
+            quiet=2,
+            stripdir=str(tmp / "python"),
+            prependdir="/opt/python",  # where Lambda mounts the layer: the paths tracebacks show
+            invalidation_mode=py_compile.PycInvalidationMode.UNCHECKED_HASH,
+        )
+        try:
+            os.rename(tmp, out)
+        except OSError:
+            if not (out / "python").is_dir():
+                raise
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return out, key
+
+
 class Layers(Construct):
     def __init__(self, scope: Construct, id_: str, *, config: StageConfig) -> None:
         super().__init__(scope, id_)
-        deps_dir, sha = build_dependency_layer()
+        deps_dir, sha = compiled_dependency_layer(*build_dependency_layer())
         self.dependencies = lambda_.LayerVersion(
             self,
             "DependenciesLayer",

@@ -7,7 +7,7 @@ them) and the forwarding key it presents to the API (X-Portal-Key).
 
 from __future__ import annotations
 
-from aws_cdk import Duration, RemovalPolicy, Stack
+from aws_cdk import Duration, RemovalPolicy, Stack, SymlinkFollowMode
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
@@ -98,7 +98,9 @@ class Portal(Construct):
             handler=f"{AREA}.handler.lambda_handler",
             code=lambda_.Code.from_asset(
                 str(FUNCTIONS_DIR),
-                exclude=[d for d in area_dirs if d != AREA] + ["**/__pycache__", "**/*.pyc"],
+                exclude=[d for d in area_dirs if d != AREA] + ["**/__pycache__", "**/*.pyc", "**/node_modules"],
+                # portal/guia/ links docs/guia-servicios-web.md and examples/guide/: one source, copied here
+                follow_symlinks=SymlinkFollowMode.ALWAYS,
             ),
             layers=layers.all,
             role=self.role,

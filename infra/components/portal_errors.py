@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 from aws_cdk import aws_apigateway as apigw
 
+from infra.components.messages import portal_page
+
 # GOV.CO blue bar and the portal's dark blue (functions/portal/static/portal.css), as rgb(): no `#` for Velocity.
 STYLE = (
     "body{margin:0;font-family:'Work Sans',Arial,sans-serif;color:rgb(27,27,27);line-height:1.5}"
@@ -59,37 +61,23 @@ Teléfono en Bogotá: (57-1) 5893750 · Línea gratuita: 01 8000 96 00 20</p>
 class ErrorPage:
     response_type: apigw.ResponseType
     status: str | None  # None: DEFAULT_4XX / DEFAULT_5XX keep the status of the error underneath
-    title: str
-    text: str
+    code: str  # the problem whose `portalPage` texts it shows (sat_common/messages/problems.json)
+
+    @property
+    def title(self) -> str:
+        return portal_page(self.code)[0]
+
+    @property
+    def text(self) -> str:
+        return portal_page(self.code)[1]
 
 
+# The same problem codes as the API's own gateway responses (infra/components/api.py GATEWAY_RESPONSES).
 ERROR_PAGES = (
-    ErrorPage(
-        apigw.ResponseType.WAF_FILTERED,
-        "403",
-        "Solicitud bloqueada",
-        "Por seguridad no pudimos atender esta solicitud. Si cree que es un error, vuelva a intentarlo en unos "
-        "minutos o comuníquese con la mesa de ayuda.",
-    ),
-    ErrorPage(
-        apigw.ResponseType.THROTTLED,
-        "429",
-        "Demasiadas solicitudes",
-        "El portal está recibiendo demasiadas solicitudes. Espere un minuto y vuelva a intentarlo.",
-    ),
-    ErrorPage(
-        apigw.ResponseType.DEFAULT_4_XX,
-        None,
-        "No pudimos atender la solicitud",
-        "Revise la dirección de la página o vuelva al inicio para buscar la funcionalidad que necesita.",
-    ),
-    ErrorPage(
-        apigw.ResponseType.DEFAULT_5_XX,
-        None,
-        "El portal no está disponible",
-        "Tuvimos un problema al atender su solicitud. Intente de nuevo en unos minutos; si el problema continúa, "
-        "comuníquese con la mesa de ayuda.",
-    ),
+    ErrorPage(apigw.ResponseType.WAF_FILTERED, "403", "REQUEST_BLOCKED"),
+    ErrorPage(apigw.ResponseType.THROTTLED, "429", "TOO_MANY_REQUESTS"),
+    ErrorPage(apigw.ResponseType.DEFAULT_4_XX, None, "VALIDATION_FAILED"),
+    ErrorPage(apigw.ResponseType.DEFAULT_5_XX, None, "INTERNAL_ERROR"),
 )
 
 HEADERS = {

@@ -23,7 +23,8 @@ SECRET_ACTIONS = (
     "secretsmanager:PutSecretValue",
     "secretsmanager:DeleteSecret",
     # functions/share compensations (decision 0050): AWSCURRENT back to the version the metadata names
-    # after a failed metadata write; a scheduled deletion undone when the metadata delete fails.
+    # after a failed metadata write; a scheduled deletion undone when the metadata delete fails. Also the
+    # SAT_VERIFIED label of the last verified configuration's version (decision 0111).
     "secretsmanager:UpdateSecretVersionStage",
     "secretsmanager:RestoreSecret",
 )

@@ -1,4 +1,5 @@
-"""Issue 6 end to end over the local runtime with the sample CCF system (examples/sample_ccf) on 127.0.0.1.
+"""The SAT ⇄ CCF exchange (decisions 0060-0063, 0105) end to end over the local runtime with the sample CCF
+system (examples/sample_ccf) on 127.0.0.1.
 
 An authorized person shares the sample CCF's endpoint and OAuth credentials and verifies it (part A's routes);
 the Ministry files a trámite; the CCF receives the signed notification (verified with the JWKS), pulls and
@@ -7,7 +8,7 @@ endpoint fails once (500): the notification is retried on the schedule and deliv
 permanent refusal (a stopped endpoint is retried for at least 24 h, decision 0105): the trámite is dead-lettered
 (FALLIDA) at once and the CCF's authorized person is e-mailed; the endpoint is fixed, the Ministry redrives, and
 it completes. The CCF's world before the exchange (registered company and
-authorized person, issues 4/5) is written into moto by local.exchange_journey; it uses `free` seed entities.
+authorized person, manual §5) is written into moto by local.exchange_journey; it uses `free` seed entities.
 """
 
 import importlib

@@ -43,10 +43,16 @@ ALLOWED: dict[str, set[str]] = {
     | AUDIT
     | OUTBOX
     | MINISTRY_CHECK
-    | {"cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient"},  # Client IDs (decision 0040)
-    "oauth": MAIN_TABLE | TABLE_KEY | AUDIT | {"kms:Sign", "kms:GetPublicKey"},  # the access token; its JWKS (0100)
-    "ccf_authorizer": {"dynamodb:GetItem"} | TABLE_KEY | {"kms:GetPublicKey"},
+    | {"cognito-idp:CreateUserPoolClient", "cognito-idp:DeleteUserPoolClient"}  # Client IDs (decision 0040)
+    | {"dynamodb:BatchGetItem"},  # a CCF catalog read's items together (decision 0113)
+    "oauth": MAIN_TABLE
+    | TABLE_KEY
+    | AUDIT
+    | {"kms:Sign", "kms:GetPublicKey"}  # the access token; its JWKS (0100)
+    | {"dynamodb:BatchGetItem"},  # a token's items in one read (decision 0112)
+    "ccf_authorizer": {"dynamodb:BatchGetItem"} | TABLE_KEY | {"kms:GetPublicKey"},
     "delegation": MAIN_TABLE
+    | {"dynamodb:BatchGetItem"}  # the caller's grant with the company (decision 0112)
     | TABLE_KEY
     | AUDIT
     | OUTBOX
@@ -189,7 +195,15 @@ def test_no_role_can_batch_scan_or_manage_what_no_code_manages(synth: Synth) -> 
     }
     # Decision 0090: the registration function serves the administrator's /admin/operators, which changes the
     # operator groups and reads one page of operators' profiles and TOTP state with one BatchGetItem.
-    allowed = {"registration": {"cognito-idp:AdminAddUserToGroup", "dynamodb:BatchGetItem"}}
+    # Decision 0113: the catalog function reads an authorized person's access items and the CCF's services together.
+    # Decision 0112: the token endpoint, the /sat authorizer and the company's routes read their few items together.
+    allowed = {
+        "registration": {"cognito-idp:AdminAddUserToGroup", "dynamodb:BatchGetItem"},
+        "catalog": {"dynamodb:BatchGetItem"},
+        "oauth": {"dynamodb:BatchGetItem"},
+        "ccf_authorizer": {"dynamodb:BatchGetItem"},
+        "delegation": {"dynamodb:BatchGetItem"},
+    }
     for area, role_id in _roles(synth).items():
         assert not _actions(synth, role_id) & (never - allowed.get(area, set())), area
 

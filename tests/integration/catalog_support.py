@@ -1,4 +1,4 @@
-"""Shared set-up of the catalog / oauth / authorizer integration tests (issue 5), on moto in-process.
+"""Shared set-up of the catalog / oauth / authorizer integration tests (manual §6), on moto in-process.
 
 Builds the main and audit tables, the CCF clients pool, the outbox queue and the KMS signing key, and
 calls the three functions in-process with API Gateway REST proxy events (claims of the Cognito
@@ -291,12 +291,13 @@ def aws_resources(moto, monkeypatch):
 
 
 def _clear_settings() -> None:
-    from ccf_authorizer.handler import settings as authorizer_settings
+    from ccf_authorizer.config import settings as authorizer_settings
     from oauth.config import settings as oauth_settings
 
-    from catalog.config import deps
+    from catalog import config
 
-    deps.cache_clear()
+    config.settings.cache_clear()
+    config.deps.cache_clear()
     oauth_settings.cache_clear()
     authorizer_settings.cache_clear()
 

@@ -1,4 +1,4 @@
-"""Shared set-up of the exchange / notifications integration tests (issue 6 part B), on moto in-process.
+"""Shared set-up of the exchange / notifications integration tests (decisions 0060-0063, 0105), on moto in-process.
 
 Tables, the notifications queue + DLQ, the outbox queue, the KMS notification signing key, an activated CCF,
 and the CCF's notification shared service written the way functions/share stores it (item, name claim and
@@ -186,13 +186,13 @@ def system_context(nit: str = CCF_NIT, service_id: str = "solicitud-afiliacion")
 
 def deliver(world: World, message: dict[str, Any] | None = None, receive_count: int = 1) -> str:
     """Run the worker on the first queued message (or the given one); returns the outcome or 'RETRY:<delay>'."""
-    from notifications import handler
+    from notifications import config
     from notifications.delivery import RetryLater
 
     if message is None:
         (message,) = world.messages()[:1]
     try:
-        return handler.deliverer().handle(message["Body"], receive_count, message["ReceiptHandle"], world.queue_url)
+        return config.deps().deliverer.handle(message["Body"], receive_count, message["ReceiptHandle"], world.queue_url)
     except RetryLater as retry:
         return f"RETRY:{retry.delay}"
 
@@ -234,11 +234,13 @@ def world_fixture(moto, monkeypatch) -> Iterator[World]:
 
 
 def _reset_caches() -> None:
-    from notifications import delivery, handler
+    from notifications import config as notifications_config
+    from notifications import delivery
 
     from exchange import config
 
     config.settings.cache_clear()
-    handler.deliverer.cache_clear()
+    notifications_config.settings.cache_clear()
+    notifications_config.deps.cache_clear()
     delivery._tokens.clear()
     tramites.public_jwk.cache_clear()

@@ -31,7 +31,7 @@ def legacy_employer(table, nit: str, status: str, uploaded: str | None, updated:
         "status": status,
         "updatedAt": updated,
         "GSI1PK": f"EMPSTATUS#{status}",
-        "GSI1SK": f"EMPLOYER#{nit}",  # as issue 4 wrote it
+        "GSI1SK": f"EMPLOYER#{nit}",  # as items written before decision 0092 have it
     }
     if uploaded:
         item["rut"] = {"status": "UPLOADED", "uploadedAt": uploaded}

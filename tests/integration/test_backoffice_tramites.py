@@ -296,3 +296,23 @@ def test_the_detail_shows_the_pull_history(world):
     assert {p["clientId"] for p in detail["pulls"]} == {"client-solicitud-afiliacion"}
     assert detail["pullCount"] == 2 and detail["pulledAt"] <= detail["lastPulledAt"]
     assert detail["pulls"][1]["at"] == detail["pulledAt"]
+
+
+def test_tramites_stored_before_the_one_timestamp_format_keep_their_order_and_come_back_with_z(world):
+    """Items written with `+00:00` and items written with `Z` (sat_common.clock.stamp) in one list: time order,
+    `from` includes an old item of exactly that millisecond, and every timestamp is returned as `Z`."""
+    put_all(MAIN, [
+        tramite_item("60001", CCF_NIT, "NOTIFICADA", "2026-11-01T08:00:00.000+00:00"),
+        tramite_item("60002", CCF_NIT, "NOTIFICADA", "2026-11-01T08:00:00.001Z"),
+        tramite_item("60003", CCF_NIT, "NOTIFICADA", "2026-11-01T08:00:01.000+00:00"),
+        tramite_item("60004", CCF_NIT, "NOTIFICADA", "2026-11-01T08:00:01.001Z"),  # after `to`
+    ])  # fmt: skip
+    span = {"from": "2026-11-01T08:00:00Z", "to": "2026-11-01T08:00:01Z"}
+    expected = ["2026-11-01T08:00:01.000Z", "2026-11-01T08:00:00.001Z", "2026-11-01T08:00:00.000Z"]
+    for query in ({"ccfNit": CCF_NIT, "type": "TRAMITE", **span}, {"state": "NOTIFICADA", **span}):
+        items, _ = _walk(query)
+        assert [item["numeroTransaccion"] for item in items] == ["60003", "60002", "60001"], query
+        assert [item["createdAt"] for item in items] == expected
+    status, detail, _ = call(_handler(), "GET", "/admin/tramites/60001", MINISTRY)
+    assert status == 200
+    assert detail["createdAt"] == detail["fechaCreacion"] == detail["updatedAt"] == "2026-11-01T08:00:00.000Z"

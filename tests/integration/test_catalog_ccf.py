@@ -2,10 +2,11 @@
 consumer password (policy, overlap, notice)."""
 
 import json
+import re
 
 import boto3
 
-from catalog.ccf import terms_hash
+from catalog.terms_of_use import terms_hash
 from sat_common import ccf_access
 from sat_common.ccf_person_access import TERMS_VERSION
 from tests.integration.catalog_support import (
@@ -75,11 +76,11 @@ def test_terms_gate_everything_until_the_current_version_is_accepted(aws):
 def test_a_new_terms_version_requires_a_new_acceptance(aws, monkeypatch):
     prepared()
     accept_terms(ALICE, NIT)
-    import catalog.ccf
+    import catalog.terms_of_use
     import sat_common.ccf_person_access
 
     monkeypatch.setattr(sat_common.ccf_person_access, "TERMS_VERSION", "2027-01")
-    monkeypatch.setattr(catalog.ccf, "terms_text", lambda version="2027-01": "Nuevas condiciones")
+    monkeypatch.setattr(catalog.terms_of_use, "terms_text", lambda version="2027-01": "Nuevas condiciones")
     blocked = ccf_get(f"/ccfs/{NIT}/services", ALICE, "/ccfs/{nit}/services")
     assert blocked.status == 403 and blocked.json["code"] == "TERMS_NOT_ACCEPTED"
     assert ccf_get(f"/ccfs/{NIT}/terms", ALICE, "/ccfs/{nit}/terms").json["accepted"] is False
@@ -181,6 +182,8 @@ def test_password_is_stored_hashed_audited_and_announced(aws):
         "enlace",
     }
     assert "24 horas" in messages[0]["data"]["transicion"]  # the overlap, not an immediate change
+    # people read the time of the change in Colombia, in their words (never a UTC ISO stamp)
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d{1,2}:\d\d [ap]\. m\. \(hora de Colombia\)", messages[0]["data"]["fecha"])
 
     assert set_password(ALICE, NIT, "otra frase larga para el cambio").status == 204
     rotated = boto3.resource("dynamodb").Table("main-table").get_item(Key=ccf_access.password_key(NIT))["Item"]

@@ -1,4 +1,4 @@
-"""Permission matrix of every issue-5 route: who gets what, in one table.
+"""Permission matrix of every route of the CCF services (manual §6, decision 0040): who gets what, in one table.
 
 API Gateway is emulated in-process from the route table (infra/api_routes.py): `person` routes need a
 people-pool token (anonymous and CCF system tokens get the gateway's 401), `ccf_system` routes run the
@@ -60,7 +60,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 AUTH = {(route.method, route.path): route.auth for route in ROUTES}
 
 
-def test_the_matrix_covers_every_route_of_issue_5():
+def test_the_matrix_covers_every_catalog_and_token_route():
     ours = {
         (route.method, route.path)
         for route in ROUTES

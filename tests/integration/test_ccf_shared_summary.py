@@ -50,5 +50,6 @@ def test_a_suspended_ccf_answers_its_people_with_the_reason(env):
     )
     reply = call("GET", base())
     assert reply.status == 403 and reply.json["code"] == "CCF_SUSPENDED"
-    assert "Oficio 2026-123" in reply.json["detail"] and "2026-12-01" in reply.json["detail"]
+    # people read the time in Colombian time; the `since` member keeps the stored instant
+    assert "el 01/12/2026 3:00 a. m. (hora de Colombia). Motivo: Oficio 2026-123." in reply.json["detail"]
     assert reply.json["since"] == "2026-12-01T08:00:00+00:00"

@@ -209,8 +209,9 @@ def test_the_list_carries_state_services_shared_services_and_last_delivery(ccf):
     assert item["lastDelivery"] == {
         "numeroTransaccion": "2026120100000002",
         "outcome": "ACUSADA",
-        "at": "2026-12-01T08:05:00.000+00:00",
+        "at": "2026-12-01T08:05:00.000Z",  # stored in the older `+00:00` form, answered in the one format
     }
+    assert item["sharedServices"]["notification"]["checkedAt"] == "2026-12-01T08:00:00.000Z"
     assert (item["status"], item["stateReason"]) == ("SUSPENDED", REASON) and item["stateSince"]
     assert table.get_item(Key={"PK": f"CCF#{OTHER_NIT}", "SK": "ACTIVATION"}).get("Item") is None
 

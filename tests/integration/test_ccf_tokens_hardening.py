@@ -207,10 +207,11 @@ def test_urls_handed_to_ccf_systems_never_come_from_the_host_header(ccf, monkeyp
     document = _service_info(ccf, "atacante.example", "/openapi.json")
     assert document.json["servers"][0]["url"] == "https://api.example.test"
     # Without the setting the function fails loudly: it never falls back to the Host it was sent.
-    from catalog.config import deps
+    from catalog import config
 
     monkeypatch.delenv("PUBLIC_API_BASE_URL")
-    deps.cache_clear()
+    config.settings.cache_clear()
+    config.deps.cache_clear()
     unconfigured = _service_info(ccf, "atacante.example")
     assert unconfigured.status == 500 and "atacante" not in unconfigured.body
 

@@ -1,4 +1,4 @@
-"""Administración de autorizados (issue 4) on moto: CCF activation required, once per person (also under
+"""Administración de autorizados (manual §5) on moto: CCF activation required, once per person (also under
 concurrency), e-mail/invitation, paginated list, revocation effective at once, other companies' objects 404."""
 
 import threading

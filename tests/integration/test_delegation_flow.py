@@ -1,4 +1,4 @@
-"""Employer role (issue 4) on moto in-process, through the real lambda_handler: basic data, RUT upload and
+"""Employer role (manual §5) on moto in-process, through the real lambda_handler: basic data, RUT upload and
 review, delegate, headquarters, confirmation, "Actualizar datos".
 
 This module also holds the fixtures and helpers the other test_delegation_* modules import. People and
@@ -181,7 +181,7 @@ class Env:
         return user
 
     def activate_ccf(self, nit: str) -> None:
-        """The catalog area's POST /admin/ccfs record (issue 5), written directly."""
+        """The catalog area's POST /admin/ccfs record (the Ministry's CCF activation), written directly."""
         self.table.put_item(Item={"PK": f"CCF#{nit}", "SK": "ACTIVATION", "status": "ACTIVE", "nit": nit})
 
     def emails(self) -> list[dict[str, Any]]:
@@ -289,12 +289,14 @@ def delegation_env(moto, monkeypatch):
     people_pool(monkeypatch)
     from delegation import config, handler
 
+    config.settings.cache_clear()
     config.deps.cache_clear()
     clock.freeze(START)
     try:
         yield Env(Api(handler.lambda_handler), handler)
     finally:
         clock.reset()
+        config.settings.cache_clear()
         config.deps.cache_clear()
 
 

@@ -154,6 +154,7 @@ def test_the_limit_is_configurable(env, monkeypatch, limit):
     from delegation import config
 
     monkeypatch.setenv("DELEGATE_INVITATIONS_PER_DAY", limit)
+    config.settings.cache_clear()
     config.deps.cache_clear()
     rep = env.register_company(CCF_NIT, LEGAL_REP)
     assert [_name(env, rep, index)[0] for index in range(3)] == [200, 200, 429]

@@ -1,4 +1,4 @@
-"""Permission matrix of every issue-4 route × every kind of caller, with the expected status per cell.
+"""Permission matrix of every delegation route (manual §5) × every kind of caller, with the expected status per cell.
 
 State: the CCF company is REGISTERED (legal representative + delegate), its CCF role is active, a former
 delegate was replaced (revoked), a person is authorized for the CCF; a second company waits for the

@@ -93,17 +93,16 @@ def test_only_the_failed_record_is_reported(ses, lambda_context):
 def test_ses_rejection_is_retried_and_then_sent_once(ses, lambda_context, monkeypatch):
     from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-    from delivery import handler
+    from delivery import config, handler
 
     body = message(message_id="welcome-retry")
-    real_sender = handler.settings.sender_email
-    monkeypatch.setattr(
-        handler.settings, "__dict__", {**handler.settings.__dict__, "sender_email": "x@unverified.example"}
-    )
+    live = config.settings()
+    real_sender = live.sender_email
+    monkeypatch.setattr(live, "__dict__", {**live.__dict__, "sender_email": "x@unverified.example"})
     with pytest.raises(BatchProcessingError):
         handler.lambda_handler(sqs_event(body), lambda_context)
     assert ses.get_send_quota()["SentLast24Hours"] == 0
-    monkeypatch.setattr(handler.settings, "__dict__", {**handler.settings.__dict__, "sender_email": real_sender})
+    monkeypatch.setattr(live, "__dict__", {**live.__dict__, "sender_email": real_sender})
     assert handler.lambda_handler(sqs_event(body), lambda_context) == {"batchItemFailures": []}
     assert handler.lambda_handler(sqs_event(body), lambda_context) == {"batchItemFailures": []}
     assert ses.get_send_quota()["SentLast24Hours"] == 1

@@ -115,7 +115,7 @@ def test_approved_answer_finishes_the_tramite_and_emails_the_employer(world):
     (mail,) = world.messages(world.outbox_url)
     body = json.loads(mail["Body"])
     assert body["template"] == "tramite-result" and body["to"] == "contacto@empresa-ejemplo.co"
-    assert body["data"]["resultado"] == "APROBADA" and body["data"]["fechaEfectiva"] == "2026-12-01"
+    assert body["data"]["resultado"] == "APROBADA" and body["data"]["fechaEfectiva"] == "01/12/2026"
 
 
 def test_answer_rules(world):
@@ -149,7 +149,7 @@ def test_answer_is_idempotent_and_accepted_once(world):
 
 
 def test_fifty_parallel_identical_answers_record_exactly_one(world):
-    from exchange import tramites as logic
+    from exchange import sat_services as logic
     from exchange.config import settings
     from exchange.models import SatRespuesta
     from sat_common.audit import Actor

@@ -150,7 +150,7 @@ def test_an_endpoint_down_for_six_hours_gets_the_notification_once_when_it_comes
     outcomes, receive = _run(world, message, until=lambda: clock.now() - START >= timedelta(hours=6), receives=3)
     assert outcomes and all(o.startswith("RETRY:") for o in outcomes)
     assert world.get(numero)["estado"] == "PENDIENTE"
-    assert _service()["failingSince"] == START.isoformat(timespec="seconds")
+    assert _service()["failingSince"] == clock.stamp(START)  # the one timestamp format
 
     world.ccf.start()
     rest, _ = _run(world, message, receives=receive + 1)
@@ -188,6 +188,7 @@ def test_a_400_is_permanent_fails_at_once_and_tells_the_ccf_and_the_exchange_ope
     ccf, ministry = emails[AUTHORIZED["email"]], emails[OPERATOR["email"]]
     assert ccf["template"] == ministry["template"] == "notification-failed"
     assert numero in ccf["subject"] and "Lucía Pérez" in ccf["text"] and "HTTP 400" in ccf["text"]
+    assert "Fecha: 01/12/2026 3:00 a. m. (hora de Colombia)." in ccf["text"]  # people's time, not UTC
     assert f"/ccfs/{CCF_NIT}/servicios" in ccf["text"]
     assert f"/ministerio/tramites/{numero}" in ministry["text"] and "Mario" in ministry["text"]
     assert _service()["status"] == "ACTIVE"  # a 400 refuses this notification, not the endpoint
@@ -230,11 +231,12 @@ def test_a_410_disables_the_endpoint_until_it_is_enabled_again(people):
 
 
 def test_an_endpoint_failing_for_days_is_disabled_with_an_email(people, monkeypatch):
-    from notifications import handler
+    from notifications import config
 
     world = people
     monkeypatch.setenv("NOTIFICATION_DISABLE_AFTER_SECONDS", str(2 * 86400))
-    handler.deliverer.cache_clear()
+    config.settings.cache_clear()
+    config.deps.cache_clear()
     world.register_notification_service()
     world.ccf.set_fault("500")
     first = world.file()["numeroTransaccion"]

@@ -61,12 +61,13 @@ def rotating_fixture(world, monkeypatch) -> Iterator[Any]:
 
 
 def _reset() -> None:
-    from notifications import handler
+    from notifications import config as notifications_config
 
     from exchange import config
 
     config.settings.cache_clear()
-    handler.deliverer.cache_clear()
+    notifications_config.settings.cache_clear()
+    notifications_config.deps.cache_clear()
 
 
 def _target() -> Target:

@@ -108,7 +108,7 @@ def test_transient_faults_are_retried_with_backoff(world, fault, reason):
 
 def test_the_schedule_grows_exponentially_with_full_jitter_and_a_12_hour_cap(world):
     from notifications import schedule
-    from notifications.delivery import NotificationSettings
+    from notifications.config import NotificationSettings
 
     steps = NotificationSettings().notification_retry_steps_seconds
     for attempt, step in ((1, 30), (2, 120), (3, 600), (5, 3600), (9, 43_200), (25, 43_200)):

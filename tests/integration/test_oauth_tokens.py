@@ -98,10 +98,11 @@ def test_previous_password_works_during_the_overlap_only(ccf):
 
 
 def test_overlap_is_configurable(ccf, monkeypatch):
-    from catalog.config import deps
+    from catalog import config
 
     monkeypatch.setenv("CONSUMER_PASSWORD_OVERLAP_HOURS", "0")
-    deps.cache_clear()
+    config.settings.cache_clear()
+    config.deps.cache_clear()
     assert set_password(ccf.authorized, NIT_X, OTHER_PASSWORD).status == 204
     old = token_request({"grant_type": "client_credentials"}, basic=(ccf.services[A], GOOD_PASSWORD))
     assert old.status == 401

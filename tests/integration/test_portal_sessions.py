@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 import pytest
 from boto3.dynamodb.conditions import Key
-from portal.sessions import ABSOLUTE_SECONDS, IDLE_SECONDS, PREFIX, SessionStore, session_key
+from portal.sessions import ABSOLUTE_SECONDS, IDLE_SECONDS, SessionStore, session_key
 
+from sat_common import keys
 from tests.integration.conftest import create_table
 
 ID_TOKEN = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwZXJzb25hIn0.firma-del-token-de-identidad"
@@ -43,7 +44,7 @@ def test_the_item_holds_no_token_and_not_the_cookie(store: tuple[SessionStore, C
     (item,) = _items(table)
     raw = repr(item)
     assert ID_TOKEN not in raw and REFRESH_TOKEN not in raw and cookie not in raw
-    assert item["PK"] == PREFIX + session_key(cookie)
+    assert item["PK"] == keys.portal_session(session_key(cookie))
     loaded = sessions.load(cookie)
     assert loaded is not None and loaded.secrets == {"id_token": ID_TOKEN, "refresh_token": REFRESH_TOKEN}
     assert loaded.signed_in
@@ -76,16 +77,16 @@ def test_sign_out_deletes_the_session(store: tuple[SessionStore, Clock, Any]) ->
     cookie, session = sessions.create(id_token=ID_TOKEN)
     sessions.delete(session.key)
     assert sessions.load(cookie) is None
-    assert table.query(KeyConditionExpression=Key("PK").eq(PREFIX + session.key))["Items"] == []
+    assert table.query(KeyConditionExpression=Key("PK").eq(keys.portal_session(session.key)))["Items"] == []
 
 
 def test_a_token_copied_into_another_session_does_not_decrypt(store: tuple[SessionStore, Clock, Any]) -> None:
     sessions, _, table = store
     _, victim = sessions.create(id_token=ID_TOKEN)
     attacker_cookie, attacker = sessions.create()
-    stolen = table.get_item(Key={"PK": PREFIX + victim.key, "SK": "SESSION"})["Item"]["id_token"]
+    stolen = table.get_item(Key={"PK": keys.portal_session(victim.key), "SK": "SESSION"})["Item"]["id_token"]
     table.update_item(
-        Key={"PK": PREFIX + attacker.key, "SK": "SESSION"},
+        Key={"PK": keys.portal_session(attacker.key), "SK": "SESSION"},
         UpdateExpression="SET id_token = :t",
         ExpressionAttributeValues={":t": stolen},
     )

@@ -38,6 +38,7 @@ def http_source(aws, monkeypatch):
             monkeypatch.setenv(name, value)
         from registration import config
 
+        config.settings.cache_clear()
         config.deps.cache_clear()
         # Only the stub knows this person (the table keeps the questions' populations, decision 0026).
         from sat_common.reference.keys import person_key
@@ -46,6 +47,7 @@ def http_source(aws, monkeypatch):
             Key=person_key(someone["documentType"], someone["documentNumber"])
         )
         yield stub, someone
+        config.settings.cache_clear()
         config.deps.cache_clear()
 
 
@@ -67,6 +69,7 @@ def test_an_unknown_person_is_answered_as_with_the_table(http_source, monkeypatc
     over_http = call("POST", "/registrations", unknown)
     assert stub.requests[-1][0] == f"/v1/people/{someone['documentType']}/{unknown['documentNumber']}"
     monkeypatch.setenv("REFERENCE_SOURCE_KIND", "dynamodb")
+    config.settings.cache_clear()
     config.deps.cache_clear()
     from_table = call("POST", "/registrations", basic_data(someone, documentNumber="1000000002"))
     assert over_http.status == from_table.status != 503, (over_http, from_table)

@@ -104,7 +104,7 @@ def test_consent_evidence_is_kept_append_only(aws):
     assert sms["action"] == "CONSENT_GIVEN" and sms["details"]["answer"] is True
     for item in (email, sms):
         assert item["details"]["policyVersion"] == "2026-01"
-        assert item["details"]["answeredAt"] == "2026-11-20T15:00:00Z"
+        assert item["details"]["answeredAt"] == "2026-11-20T15:00:00.000Z"
         assert item["details"]["question"].startswith("¿Autoriza que el Ministerio de Salud")
         assert item["sourceIp"] == "203.0.113.7" and item["userAgent"] == "pytest"
         assert item["details"]["registrationId"] == registration_id
@@ -117,7 +117,7 @@ def test_repeated_contact_makes_no_second_user_and_resend_is_rate_limited(aws):
     registration_id = verified_registration(someone)
     first = put_contact(registration_id, contact_data(someone))
     assert first.status == 202
-    assert first.json["nextResendAt"] == "2026-11-20T15:01:00Z"
+    assert first.json["nextResendAt"] == "2026-11-20T15:01:00.000Z"
     first_token = token_from(outbox_messages(aws["queue_url"])[0])
 
     too_soon = put_contact(registration_id, contact_data(someone))

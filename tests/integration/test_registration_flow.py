@@ -139,10 +139,12 @@ def aws_resources(moto, monkeypatch):
         monkeypatch.setenv(name, value)
     from registration import config
 
+    config.settings.cache_clear()
     config.deps.cache_clear()
     clock.freeze(START)
     yield {"pool_id": pool["Id"], "client_id": client["ClientId"], "queue_url": queue_url, "mfa_key": mfa_key}
     clock.reset()
+    config.settings.cache_clear()
     config.deps.cache_clear()
 
 
@@ -333,7 +335,7 @@ def test_whole_flow_from_basic_data_to_my_roles(aws):
     assert accepted.status == 202, accepted
     assert accepted.json["status"] == "PASSWORD_PENDING"
     assert accepted.json["email"] == someone["email"]
-    assert accepted.json["linkExpiresAt"] == "2026-11-21T15:00:00Z"
+    assert accepted.json["linkExpiresAt"] == "2026-11-21T15:00:00.000Z"
 
     user = boto3.client("cognito-idp").admin_get_user(UserPoolId=aws["pool_id"], Username=username)
     assert user["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # no usable password until the person sets one
@@ -376,7 +378,7 @@ def test_whole_flow_from_basic_data_to_my_roles(aws):
         "email": True,
         "sms": False,
         "policyVersion": "2026-01",
-        "answeredAt": "2026-11-20T15:00:00Z",
+        "answeredAt": "2026-11-20T15:00:00.000Z",
     }
     roles = call("GET", "/me/roles", claims=claims)
     assert roles.status == 200, roles

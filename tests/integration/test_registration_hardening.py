@@ -46,7 +46,7 @@ def test_the_owner_is_told_at_the_reference_email_when_someone_registers_with_an
     for notice in notices:
         assert notice["data"] == {
             "nombre": f"{someone['firstName']} {someone['firstSurname']}",
-            "fecha": "20/11/2026 10:00 (hora de Colombia)",
+            "fecha": "20/11/2026 10:00 a. m. (hora de Colombia)",
             "correo": "o***@example.net",
         }
     assert "REGISTRATION_NOTICE_QUEUED" in audit_actions(f"PERSON#CC-{someone['documentNumber']}")

@@ -101,7 +101,7 @@ def atomic_requests(monkeypatch):
 
 
 def test_two_concurrent_registrations_of_one_document_exactly_one_proceeds(aws, atomic_requests):
-    from registration import registrations
+    from registration import basic_data as basic_data_step
     from registration.config import deps
     from registration.models import BasicData
     from sat_common.audit import Actor
@@ -115,7 +115,7 @@ def test_two_concurrent_registrations_of_one_document_exactly_one_proceeds(aws, 
     def register() -> None:
         barrier.wait()
         try:
-            outcomes.append(registrations.start(deps(), data, Actor("anonymous"), "es")["registrationId"])
+            outcomes.append(basic_data_step.start(deps(), data, Actor("anonymous"), "es")["registrationId"])
         except DomainError as error:
             outcomes.append(error.code)
 
@@ -196,7 +196,7 @@ def test_third_failed_set_locks_the_document_for_24_hours_and_notifies_the_owner
     assert locked.status == 423, locked
     assert locked.json["code"] == "DOCUMENT_LOCKED"
     assert locked.headers["retry-after"] == str(24 * 3600)
-    assert locked.json["lockedUntil"] == "2026-11-21T15:00:00Z"
+    assert locked.json["lockedUntil"] == "2026-11-21T15:00:00.000Z"
 
     # the lock is per document: a new registration (even a new "process") is refused with 423 too
     clock.advance(timedelta(hours=23, minutes=59))
@@ -209,7 +209,7 @@ def test_third_failed_set_locks_the_document_for_24_hours_and_notifies_the_owner
     assert notice["template"] == "lockout-notice" and notice["to"] == someone["email"]
     assert notice["data"] == {
         "nombre": f"{someone['firstName']} {someone['firstSurname']}",
-        "bloqueadoHasta": "21/11/2026 10:00 (hora de Colombia)",
+        "bloqueadoHasta": "21/11/2026 10:00 a. m. (hora de Colombia)",
     }
 
     # the lock ends by itself (no TTL needed): after 24 h the person starts again, the failures remembered
@@ -227,11 +227,11 @@ def test_third_failed_set_locks_the_document_for_24_hours_and_notifies_the_owner
     assert fail(restarted.json["registrationId"], questions).json["attemptsLeft"] == 1
     long_lock = fail(restarted.json["registrationId"], fail_questions(restarted.json["registrationId"]))
     assert long_lock.status == 423, long_lock
-    assert long_lock.json["lockedUntil"] == "2026-12-21T15:00:00Z"
+    assert long_lock.json["lockedUntil"] == "2026-12-21T15:00:00.000Z"
     assert long_lock.headers["retry-after"] == str(30 * 24 * 3600)
     (second,) = outbox_messages(aws["queue_url"])
     assert second["template"] == "lockout-notice"
-    assert second["data"]["bloqueadoHasta"] == "21/12/2026 10:00 (hora de Colombia)"
+    assert second["data"]["bloqueadoHasta"] == "21/12/2026 10:00 a. m. (hora de Colombia)"
     clock.advance(timedelta(days=29, hours=23))
     assert call("POST", "/registrations", basic_data(someone)).status == 423
 
@@ -280,7 +280,7 @@ def test_unknown_or_expired_registration_is_404(aws):
 
 
 def test_one_question_set_answered_twice_at_once_counts_once(aws, atomic_requests):
-    from registration import registrations
+    from registration import identity_answers
     from registration.config import deps
     from sat_common.audit import Actor
     from sat_common.errors import DomainError
@@ -295,7 +295,7 @@ def test_one_question_set_answered_twice_at_once_counts_once(aws, atomic_request
     def submit() -> None:
         barrier.wait()
         try:
-            registrations.answer(deps(), registration_id, wrong, Actor("anonymous"), "es")
+            identity_answers.answer(deps(), registration_id, wrong, Actor("anonymous"), "es")
         except DomainError as error:
             codes.append(error.code)
 

@@ -10,7 +10,7 @@ import boto3
 import pytest
 
 from registration.operators import OPERATOR_INVITE
-from registration.store import token_key
+from registration.repositories.accounts import link_key as token_key
 from sat_common import ministry, tokens
 from sat_common.operator_groups import ADMINISTRATOR, AUDITOR, CATALOG, OPERATOR_GROUPS, REVIEWER
 from tests.integration.test_registration_flow import (

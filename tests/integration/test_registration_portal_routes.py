@@ -260,7 +260,7 @@ def test_consent_changes_are_appended_as_evidence_with_withdrawal(aws):
         "emailConsent": False,
         "smsConsent": True,
         "policyVersion": "2026-01",
-        "answeredAt": "2026-11-20T15:00:00Z",
+        "answeredAt": "2026-11-20T15:00:00.000Z",
     }
     assert call("GET", "/me", claims=claims).json["consents"]["email"] is False
     evidence = audit_actions(f"CONSENT#{username(someone)}")

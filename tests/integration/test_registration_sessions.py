@@ -197,7 +197,7 @@ def test_roles_list_plugs_in_stored_roles_and_the_ministry_group(aws):
     registered(someone, aws["queue_url"])
     username = f"CC-{someone['documentNumber']}"
     table = boto3.resource("dynamodb").Table("main")
-    # what the employer and delegation areas will write (issues to come)
+    # what the employer and delegation areas write (manual §5 "Registro de rol empleador", "Designación del autorizado")
     table.put_item(
         Item={
             "PK": f"PERSON#{username}",
@@ -224,7 +224,7 @@ def test_roles_list_plugs_in_stored_roles_and_the_ministry_group(aws):
     claims = {"sub": "s-1", "cognito:username": username, "cognito:groups": "ministerio"}
     roles = call("GET", "/me/roles", claims=claims).json["roles"]
     assert [role["role"] for role in roles] == ["PERSONA_NATURAL", "EMPLEADOR_PERSONA_JURIDICA", "MINISTERIO"]
-    assert roles[1]["nit"] == "900527820" and roles[1]["since"] == "2026-11-20T15:00:00Z"
+    assert roles[1]["nit"] == "900527820" and roles[1]["since"] == "2026-11-20T15:00:00.000Z"
 
 
 def test_me_for_an_account_made_outside_the_registration_flow(aws):

@@ -58,7 +58,7 @@ def test_the_identity_lock_goes_the_count_stays_and_the_person_is_told(aws, admi
     assert mail["template"] == "unlock-notice" and mail["to"] == someone["email"]  # the reference source's
     assert mail["data"] == {
         "nombre": f"{someone['firstName']} {someone['firstSurname']}",
-        "fecha": "20/11/2026 10:00 (hora de Colombia)",
+        "fecha": "20/11/2026 10:00 a. m. (hora de Colombia)",
     }
     check = boto3.resource("dynamodb").Table("main").get_item(Key={"PK": f"PERSON#{username}", "SK": "IDENTITY_CHECK"})
     assert check["Item"]["failures"] == 3 and "lockedUntil" not in check["Item"]  # evidence kept, lock gone

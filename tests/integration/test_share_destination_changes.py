@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import boto3
@@ -207,6 +208,7 @@ def test_every_destination_change_is_emailed_to_the_other_authorized_persons(env
     (notice,) = _outbox(env)
     assert notice["template"] == "shared-service-changed" and notice["to"] == "colega@caja.example.co"
     assert set(notice["data"]) == {"nombre", "razonSocial", "nit", "servicio", "cambios", "fecha", "enlace"}
+    assert re.fullmatch(r"\d\d/\d\d/\d{4} \d{1,2}:\d\d [ap]\. m\. \(hora de Colombia\)", notice["data"]["fecha"])
     assert (
         notice["data"]["cambios"] == "URL del servicio de token" and notice["data"]["razonSocial"] == "Caja de Prueba"
     )

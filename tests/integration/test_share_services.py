@@ -1,6 +1,6 @@
-"""Shared services of a CCF (issue 6 part A) on moto in-process: rules, states, pagination, uniqueness,
-secret lifecycle, faults (503 with nothing half-written), the canary and the connection test against a
-real token server on 127.0.0.1."""
+"""Shared services of a CCF (manual §6 "Compartir servicios web con la Entidad") on moto in-process: rules,
+states, pagination, uniqueness, secret lifecycle, faults (503 with nothing half-written), the canary and the
+connection test against a real token server on 127.0.0.1."""
 
 from __future__ import annotations
 
@@ -434,9 +434,9 @@ def test_concurrent_creates_with_the_same_name_exactly_one_wins(env, monkeypatch
 
 def test_a_create_that_loses_the_transaction_discards_its_secret(env, monkeypatch):
     """Deterministic race: another create takes the name between our check and our transaction."""
-    from share import logic
+    from share import registration
 
-    real = logic.secrets_store.create
+    real = registration.secrets_store.create
 
     def create_then_lose(*args, **kwargs):
         version = real(*args, **kwargs)
@@ -444,7 +444,7 @@ def test_a_create_that_loses_the_transaction_discards_its_secret(env, monkeypatc
         table.put_item(Item={"PK": f"EMPLOYER#{NIT}", "SK": "SHAREDNAME#carrera", "sharedServiceId": "OTHER"})
         return version
 
-    monkeypatch.setattr(logic.secrets_store, "create", create_then_lose)
+    monkeypatch.setattr(registration.secrets_store, "create", create_then_lose)
     reply = call("POST", base(), service_body(name="Carrera"))
     assert reply.status == 409
     assert boto3.client("secretsmanager").list_secrets(IncludePlannedDeletion=True)["SecretList"] == []

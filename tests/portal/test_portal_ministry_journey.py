@@ -25,7 +25,7 @@ import io
 import re
 import time
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ import pytest
 from browser_support import FREE, TIMEOUT_MS, check, new_page
 
 from local import exchange_journey, journeys
+from sat_common.colombian_time import COLOMBIA
 
 try:
     from playwright.sync_api import expect
@@ -236,6 +237,9 @@ def test_the_exchange_operator_redrives_a_failed_tramite(
     expect(page.get_by_role("heading", name=f"Trámite {numero}")).to_be_visible()
     attempts = page.get_by_role("region", name="Intentos de entrega")
     expect(attempts.get_by_role("cell", name=re.compile("^SIN_SERVICIO_NOTIFICACION")).first).to_be_visible()
+    # when, in Colombian time and people's words (the column header says "hora de Colombia")
+    when = re.compile(r"^\d{2}/\d{2}/\d{4} \d{1,2}:\d{2}:\d{2} [ap]\. m\.$")
+    expect(attempts.get_by_role("rowheader").first).to_have_text(when)
     check(page)
     page.get_by_role("button", name="Reintentar").click()
     expect(page.get_by_role("status")).to_contain_text("volvió a estado Pendiente")
@@ -356,7 +360,7 @@ def test_the_back_office_forms_work_without_javascript(
     page = sign_in_as_operator(browser, portal_url, local_runtime["ministry_login"], None, java_script_enabled=False)
     page.goto(f"{portal_url}/ministerio/tramites")
     page.get_by_label("NIT de la CCF").fill(ccf_nit)
-    today = datetime.now(timezone(timedelta(hours=-5))).date()  # the operator's day, in Colombia
+    today = datetime.now(COLOMBIA).date()  # the operator's day, in Colombia
     page.get_by_label("Desde").fill((today - timedelta(days=1)).isoformat())
     page.get_by_label("Hasta").fill(today.isoformat())
     page.get_by_role("button", name="Buscar").click()

@@ -12,6 +12,7 @@ import pytest
 import requests.auth
 from authlib.oauth2.auth import encode_client_secret_basic
 from oauth import tokens
+from oauth.repository import CcfFacts
 
 from sat_common import ccf_access
 
@@ -76,6 +77,18 @@ class Store:
     def get(self, key: dict[str, str]) -> dict[str, Any] | None:
         return self.items.get(_k(key))
 
+    def authenticate(self, request: tokens.TokenRequest) -> tuple[str, str, int] | None:
+        """`authenticate` over the facts the repository reads for this request's Client ID."""
+        lookup = self.get(ccf_access.client_key(request.client_id))
+        nit, service = (lookup["nit"], lookup["serviceId"]) if lookup else ("-", "-")
+        facts = CcfFacts(
+            self.get(ccf_access.password_key(nit)) or {},
+            self.get(ccf_access.assignment_key(nit, service)),
+            self.get(ccf_access.service_key(service)),
+            {},
+        )
+        return tokens.authenticate(request, lookup, facts, COST)
+
 
 def _k(key: dict[str, str]) -> tuple[str, str]:
     return key["PK"], key["SK"]
@@ -90,15 +103,15 @@ def parse(header: str, body: str = FORM) -> tokens.TokenRequest:
 def test_every_client_encoding_authenticates(client: str, secret: str) -> None:
     request = parse(CLIENTS[client](CLIENT_ID, secret))
     assert request.client_id == CLIENT_ID and request.used_basic
-    assert tokens.authenticate(Store(secret), request, COST) == (NIT, SERVICE, 2), client  # type: ignore[arg-type]
-    assert tokens.authenticate(Store("otra contraseña del sistema"), request, COST) is None  # type: ignore[arg-type]
+    assert Store(secret).authenticate(request) == (NIT, SERVICE, 2), client
+    assert Store("otra contraseña del sistema").authenticate(request) is None
 
 
 def test_the_previous_password_works_in_either_reading() -> None:
     old, new = "clave+vieja 100% del sistema", "clave nueva del sistema"
     for make in CLIENTS.values():
         request = parse(make(CLIENT_ID, old))
-        assert tokens.authenticate(Store(new, previous=old), request, COST) == (NIT, SERVICE, 1)  # type: ignore[arg-type]
+        assert Store(new, previous=old).authenticate(request) == (NIT, SERVICE, 1)
 
 
 def test_two_readings_only_when_form_decoding_changes_the_secret() -> None:
@@ -126,11 +139,11 @@ def test_both_readings_cost_the_same_whichever_matches(monkeypatch: pytest.Monke
     counts = []
     for stored in ("a b+c del sistema", "a+b%2Bc del sistema", "ninguna de las dos lecturas"):
         calls.clear()
-        tokens.authenticate(Store(stored), parse(curl_header(CLIENT_ID, secret)), COST)  # type: ignore[arg-type]
+        Store(stored).authenticate(parse(curl_header(CLIENT_ID, secret)))
         counts.append(len(calls))
     calls.clear()
     unknown = parse(curl_header("desconocido", secret))
-    assert tokens.authenticate(Store(secret), unknown, COST) is None  # type: ignore[arg-type]
+    assert Store(secret).authenticate(unknown) is None
     assert counts == [4, 4, 4] and len(calls) == 4
 
 

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from portal import authorized_persons as pages
 from portal.api_client import ApiAnswer
-from portal.config import Deps
+from portal.config import Deps, PortalSettings
 from portal.context import Page
 from portal.csrf import CsrfRejected
 from portal.handler import ROUTES, _by_pattern
@@ -20,6 +20,10 @@ from portal.web import Request
 
 NIT = "893880864"
 REL = 'rel="urn:sat-ccf:rel:rotate-consumer-password"'
+
+SETTINGS = PortalSettings(
+    main_table_name="main", portal_session_key_id="key", public_api_base_url="https://api.example.test"
+)
 
 
 @pytest.mark.parametrize(
@@ -128,7 +132,7 @@ def _page(method: str, path: str, api: ScriptedApi, query: dict[str, str] | None
     session.data["token_expires_at"] = int(time.time()) + 3600
     headers = {"content-type": "application/x-www-form-urlencoded"}
     request = Request(method, path, query or {}, headers, form.encode(), "203.0.113.9", "pytest")
-    return Page(request, Deps(store=MemoryStore(), api=api), session, [])  # type: ignore[arg-type]
+    return Page(request, Deps(settings=SETTINGS, store=MemoryStore(), api=api), session, [])  # type: ignore[arg-type]
 
 
 FORM = "csrf=csrf-de-prueba&documentType=CC&documentNumber=52000111&firstName=Ana&firstSurname=Rojas" + (

@@ -52,6 +52,7 @@ def test_the_detail_offers_the_redelivery_and_shows_the_api_refusal_in_the_summa
     api.answers[("GET", f"/ccfs/{NIT}/tramites/{NUMERO}")] = ApiAnswer(200, TRAMITE)
     html = str(route(_page("GET", f"/ccfs/{NIT}/servicios/tramites/{NUMERO}", api)).body)
     assert "Entregar de nuevo" in html and "Acusada por la CCF" in html and "CCF-000001" in html
+    assert "<dd>01/12/2026 5:00 a. m.</dd>" in html and "<dd>31/12/2026</dd>" in html  # people's words
     api.answers[("POST", f"/ccfs/{NIT}/tramites/{NUMERO}/redelivery")] = RATE_LIMITED
     form = "csrf=token"
     response = route(_page("POST", f"/ccfs/{NIT}/servicios/tramites/{NUMERO}/entregar", api, form))

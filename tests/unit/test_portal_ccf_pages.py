@@ -203,3 +203,10 @@ def test_the_service_form_sends_only_what_changed() -> None:
     response = route(_page("POST", f"/ccfs/{NIT}/servicios/compartir/{SHARED_ID}", api, form))
     assert response.status == 303
     assert ("PATCH", base, {"description": "nueva"}) in api.calls  # the same URL: no secrets asked again
+
+
+def test_the_connection_test_reads_when_it_ran_in_colombian_time() -> None:
+    connection = {"status": "AUTHORIZED", "checkedAt": "2026-12-01T13:00:00.000Z", "detail": "Token obtenido."}
+    api = FakeApi({("GET", f"/ccfs/{NIT}/shared-services/{SHARED_ID}"): ApiAnswer(200, _shared(connection=connection))})
+    html = str(route(_page("GET", f"/ccfs/{NIT}/servicios/compartir/{SHARED_ID}", api)).body)
+    assert "<strong>Conexión exitosa</strong>, 01/12/2026 8:00 a. m. (hora de Colombia)" in html

@@ -18,7 +18,7 @@ from portal import ministry_help_desk as help_desk
 from portal import ministry_operators as operators
 from portal import ministry_tramites as tramites
 from portal.api_client import ApiAnswer
-from portal.config import Deps
+from portal.config import Deps, PortalSettings
 from portal.context import Page
 from portal.csrf import CsrfRejected
 from portal.handler import ROUTES, _by_pattern
@@ -29,6 +29,10 @@ from portal.web import Request
 NIT = "877165203"
 NUMERO = "2026120112345678"
 CSRF = "csrf-de-prueba"
+
+SETTINGS = PortalSettings(
+    main_table_name="main", portal_session_key_id="key", public_api_base_url="https://api.example.test"
+)
 
 
 def _id_token(groups: list[str]) -> str:
@@ -79,7 +83,7 @@ def _page(method: str, path: str, api: ScriptedApi, query: dict[str, str] | None
     session.data["token_expires_at"] = int(time.time()) + 3600
     headers = {"content-type": "application/x-www-form-urlencoded"}
     request = Request(method, path, query or {}, headers, form.encode(), "203.0.113.9", "pytest")
-    return Page(request, Deps(store=MemoryStore(), api=api), session, [])  # type: ignore[arg-type]
+    return Page(request, Deps(settings=SETTINGS, store=MemoryStore(), api=api), session, [])  # type: ignore[arg-type]
 
 
 def _urls(html: str) -> list[str]:
@@ -148,8 +152,9 @@ def test_the_dates_typed_are_colombias_days() -> None:
 
 
 def test_times_are_shown_in_colombia() -> None:
-    assert colombia_time("2026-12-01T08:05:00.000+00:00") == "2026-12-01 03:05:00"
-    assert colombia_time("2026-12-01T02:00:00Z") == "2026-11-30 21:00:00"
+    assert colombia_time("2026-12-01T08:05:00.000+00:00") == "01/12/2026 3:05 a. m."
+    assert colombia_time("2026-12-01T02:00:00Z") == "30/11/2026 9:00 p. m."  # still the day before in Colombia
+    assert colombia_time("2026-12-01T17:00:07Z", seconds=True) == "01/12/2026 12:00:07 p. m."
     assert colombia_time(None) == "" and colombia_time("ayer") == "ayer"
 
 
@@ -176,7 +181,7 @@ def test_the_list_asks_the_api_with_its_filters_and_links_the_next_page() -> Non
     html = str(response.body)
     assert f'<a href="/ministerio/tramites/{NUMERO}">{NUMERO}</a>' in html
     assert 'href="/ministerio/tramites/77"' not in html  # transfers have no detail route
-    assert "2026-12-01 08:00:00" in html and "Fallida" in html
+    assert "01/12/2026 8:00 a. m." in html and "Fallida" in html
     next_href = next(u for u in _urls(html) if "pagina=" in u)
     assert parse_qs(urlsplit(next_href.replace("&amp;", "&")).query)["pagina"] == ["eyJjIjpbXX0"]
     assert "Reintentar fallidos de la CCF" in html and f'name="ccfNit" value="{NIT}"' in html
@@ -206,7 +211,7 @@ def test_the_bulk_redrive_sends_only_the_ccf_and_keeps_count_and_remaining_for_t
 
     listed = ApiAnswer(200, {"items": [], "nextPageToken": None})
     page.request = Request("GET", "/ministerio/tramites", {"state": "FALLIDA", "ccfNit": NIT}, {}, b"", "", "")
-    page.deps = Deps(store=MemoryStore(), api=ScriptedApi([("GET", "/admin/tramites", listed)]))  # type: ignore[arg-type]
+    page.deps = Deps(settings=SETTINGS, store=MemoryStore(), api=ScriptedApi([("GET", "/admin/tramites", listed)]))  # type: ignore[arg-type]
     html = str(tramites.show_list(page).body)
     assert "Se reintentaron 25 trámites fallidos de la CCF." in html and "Quedan más trámites fallidos" in html
     assert NOTICE not in page.session.data  # type: ignore[union-attr]  # shown once
@@ -251,7 +256,7 @@ def test_the_detail_shows_every_attempt_in_colombian_time_the_pulls_and_the_answ
     html = str(tramites.show_detail(_page("GET", f"/ministerio/tramites/{NUMERO}", api)).body)
     rows = re.findall(r"<tr><th scope=\"row\">(.*?)</tr>", html)
     assert rows[0] == (
-        "2026-12-01 08:00:01</th><td>1</td><td>Falló; se reintentará</td><td>503</td><td>812</td>"
+        "01/12/2026 8:00:01 a. m.</th><td>1</td><td>Falló; se reintentará</td><td>503</td><td>812</td>"
         "<td>HTTP_503: la CCF respondió con el estado HTTP 503</td>"
     )
     assert (
@@ -259,6 +264,7 @@ def test_the_detail_shows_every_attempt_in_colombian_time_the_pulls_and_the_answ
     )
     assert "Entregada (cifrada)" in rows[2] and "cli-123" in rows[2]
     assert "No aprobado" in html and "Empleador ya afiliado" in html
+    assert "<dt>Fecha de vigencia</dt><dd>31/12/2026</dd>" in html  # a calendar date, never shifted
     assert f'action="/ministerio/tramites/{NUMERO}/reintentar"' in html
 
 
@@ -331,7 +337,7 @@ def test_the_audit_search_is_a_post_and_the_document_never_reaches_a_url_of_the_
         "limit": ["50"],
     }  # fmt: skip
     html = str(response.body)
-    assert "2026-12-01 08:05:00" in html and "Trámite reintentado" in html and "bulk: True; generation: 1" in html
+    assert "01/12/2026 8:05:00 a. m." in html and "Trámite reintentado" in html and "bulk: True; generation: 1" in html
     assert all("1020304050" not in url for url in _urls(html))
     assert 'name="pagina" value="eyJQSyI6IlBFUlNPTiNDQy0xMDIwMzA0MDUwIn0"' in html  # in a form, not a link
     assert html.count('action="/ministerio/auditoria/csv"') == 1

@@ -94,7 +94,7 @@ def test_the_company_page_frames_only_the_rut_buckets_origin() -> None:
     html = str(response.body)
     assert 'title="RUT adjunto por la empresa (PDF)"' in html and "Abrir el RUT (PDF, 47 KB" in html
     assert 'class="diferencia"' in html and "No: es diferente" in html
-    assert "El enlace vence a las 04:05:00 (hora de Colombia)" in html
+    assert "El enlace vence a las 4:05 a. m. (hora de Colombia)" in html
 
 
 def test_a_company_without_a_viewable_rut_asks_for_no_link_and_frames_nothing() -> None:
@@ -154,7 +154,7 @@ def test_a_ccfs_summary_is_in_words() -> None:
     }
     summary = ministry_ccfs.summary(item)
     assert summary["stateName"] == "Suspendida" and summary["health"] == "Avisos: completo; La prueba de conexión falló"
-    assert summary["lastDelivery"] == "Acusada por la CCF, 2026-12-01 08:00:00"
+    assert summary["lastDelivery"] == "Acusada por la CCF, 01/12/2026 8:00 a. m."
     bare = ministry_ccfs.summary({"nit": "x", "sharedServices": None, "lastDelivery": None})
     assert bare["health"] == "Sin servicio de notificación de trámites" and not bare["linked"]
 

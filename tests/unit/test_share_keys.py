@@ -1,4 +1,4 @@
-"""The CCF's public key or certificate (functions/share/keys.py), with keys generated here; and the
+"""The CCF's public key or certificate (functions/share/public_keys.py), with keys generated here; and the
 terms version the share area checks, which must be the catalog's."""
 
 from datetime import UTC, datetime, timedelta
@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa, x25519
 from cryptography.x509.oid import NameOID
 
-from share.keys import KeyProblem, parse
+from share.public_keys import KeyProblem, parse
 
 SPKI = (serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
 

@@ -5,6 +5,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.api_gateway import BaseRouter  # the resolver or a Router of it
 from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestUnsupportedContentType,
     RequestValidationError,
@@ -15,6 +16,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sat_common.audit import Actor
 from sat_common.auth import Caller, actor_from_event, caller_from_event
+from sat_common.dynamo import aws_fault
 from sat_common.errors import DomainError, FieldError
 from sat_common.i18n import language
 from sat_common.json_body import JsonBodyValidation
@@ -70,6 +72,11 @@ def create_resolver(settings: ApiSettings | None = None) -> APIGatewayRestResolv
 
     @app.exception_handler(Exception)
     def _unexpected(error: Exception) -> Response:
+        # AWS outages (503 + Retry-After) and permission errors (500 + alarm) are mapped here, once for every
+        # route, so handlers and use cases never wrap their calls.
+        fault = aws_fault(error)
+        if fault is not None:
+            return problem_response(fault, lang())
         # The message may carry request data: log the type only, the stack trace stays in the trace.
         logger.error("unexpected error", extra={"errorType": type(error).__name__})
         return problem_response(DomainError(code="INTERNAL_ERROR", status=500), lang())
@@ -87,19 +94,19 @@ def no_content(headers: Mapping[str, str] = NO_STORE) -> Response[None]:
     return Response(status_code=204, body=None, headers=headers)
 
 
-def request_caller(app: APIGatewayRestResolver) -> Caller:
+def request_caller(app: BaseRouter) -> Caller:
     """The signed-in person of the current request (claims the Cognito authorizer verified); 401 without."""
     return caller_from_event(app.current_event.raw_event)
 
 
-def request_actor(app: APIGatewayRestResolver, caller: Caller | None = None) -> Actor:
+def request_actor(app: BaseRouter, caller: Caller | None = None) -> Actor:
     """Who did it, for the audit trail: the caller's username (anonymous without one), source IP, user agent."""
     if caller is None:
         return actor_from_event(app.current_event.raw_event)
     return actor_from_event(app.current_event.raw_event, caller.username)
 
 
-def request_language(app: APIGatewayRestResolver) -> str:
+def request_language(app: BaseRouter) -> str:
     return language(app.current_event.headers)
 
 

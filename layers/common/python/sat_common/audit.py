@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sat_common import aws
+from sat_common import clock, keys
+from sat_common.repositories.audit_trail import NEW_ENTRY, append
 
 
 @dataclass(frozen=True)
@@ -25,11 +26,11 @@ class Actor:
     user_agent: str | None = None
 
 
-NEW_ENTRY = "attribute_not_exists(PK)"  # the condition every entry is written with
+__all__ = ["NEW_ENTRY", "Actor", "entry", "record"]  # NEW_ENTRY: sat_common.repositories.audit_trail
 DOCUMENT = re.compile(r"^([A-Z]{2})-([0-9A-Za-z]{3,20})$")  # a person's username, e.g. CC-1020304050
 NIT = re.compile(r"^[0-9]{9}$")
-_NIT_ENTITIES = ("EMPLOYER#", "CCF#")
-_PERSON_ENTITIES = ("PERSON#", "CONSENT#")
+_NIT_ENTITIES = (keys.EMPLOYER, keys.CCF)
+_PERSON_ENTITIES = (keys.PERSON, keys.consent(""))
 
 
 def document_number(value: object) -> str | None:
@@ -44,30 +45,33 @@ def index_attributes(entity: str, actor: str, details: dict[str, Any]) -> dict[s
     nit = entity.split("#", 1)[1] if entity.startswith(_NIT_ENTITIES) else None
     for candidate in (nit, details.get("nit"), details.get("ccfNit")):
         if isinstance(candidate, str) and NIT.match(candidate):
-            attributes["nitKey"] = f"NIT#{candidate}"
+            attributes["nitKey"] = keys.audit_nit(candidate)
             break
     acted_by = document_number(actor)
     if acted_by:
-        attributes["actorDoc"] = f"DOC#{acted_by}"
+        attributes["actorDoc"] = keys.audit_document(acted_by)
     about = document_number(entity.split("#", 1)[1]) if entity.startswith(_PERSON_ENTITIES) else None
     if about and about != acted_by:
-        attributes["subjectDoc"] = f"DOC#{about}"
+        attributes["subjectDoc"] = keys.audit_document(about)
     return attributes
 
 
 def entry(entity: str, action: str, actor: Actor, details: dict[str, Any] | None = None) -> dict[str, Any]:
     """One audit item for `entity` (e.g. "PERSON#CC-1"). Put it with NEW_ENTRY: in a transaction with the
     state change it records (so neither exists without the other), or alone through `record`."""
-    now = datetime.now(UTC)
+    # The real time, not sat_common.clock's (tests move that one): entries keep the order they were written in.
+    # clock.stamp's form; entries written before it end in `+00:00`, which sorts just before the `Z` form of the
+    # same millisecond, so the trail stays in time order.
+    now = clock.stamp(datetime.now(UTC))
     return {
         **index_attributes(entity, actor.subject, details or {}),
-        "PK": f"AUDIT#{entity}",
-        "SK": f"{now.isoformat(timespec='milliseconds')}#{uuid.uuid4().hex}",
+        "PK": keys.audit(entity),
+        "SK": f"{now}#{uuid.uuid4().hex}",
         "action": action,
         "actor": actor.subject,
         "sourceIp": actor.source_ip or "-",
         "userAgent": (actor.user_agent or "-")[:256],
-        "at": now.isoformat(timespec="milliseconds"),
+        "at": now,
         "details": details or {},
     }
 
@@ -75,5 +79,5 @@ def entry(entity: str, action: str, actor: Actor, details: dict[str, Any] | None
 def record(table_name: str, entity: str, action: str, actor: Actor, details: dict[str, Any] | None = None) -> str:
     """Write one audit entry on its own; returns its sort key."""
     item = entry(entity, action, actor, details)
-    aws.table(table_name).put_item(Item=item, ConditionExpression=NEW_ENTRY)
+    append(table_name, item)
     return str(item["SK"])

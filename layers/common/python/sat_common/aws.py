@@ -3,10 +3,14 @@
 boto3 is imported on first use, not at import time: cold starts stay cheap and routes that need no
 AWS call never pay for it. boto3 honours AWS_ENDPOINT_URL, which is how the local runtime points
 every client at moto without any branch in handler code.
+
+The X-Ray patch of botocore happens here, with the first client (decision 0116), not at import time.
 """
 
 from functools import cache
 from typing import Any
+
+from sat_common.observability import trace_library
 
 
 @cache
@@ -21,6 +25,7 @@ def client(service: str) -> Any:
     import boto3
     from botocore.config import Config
 
+    trace_library("botocore")
     config = _config()
     if service == "s3":  # botocore signs presigned POSTs with SigV2 in us-east-1 / sa-east-1; new buckets refuse it
         config = config.merge(Config(signature_version="s3v4"))
@@ -31,4 +36,5 @@ def client(service: str) -> Any:
 def table(name: str) -> Any:
     import boto3
 
+    trace_library("botocore")
     return boto3.resource("dynamodb", config=_config()).Table(name)

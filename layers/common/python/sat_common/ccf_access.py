@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from sat_common import aws, clock
+from sat_common import aws, clock, keys
 
 ACTIVE = "ACTIVE"
 REVOKED = "REVOKED"
@@ -48,36 +48,36 @@ def token_issuer(public_api_base_url: str) -> str:
 
 # --------------------------------------------------------------------------- keys
 def activation_key(nit: str) -> dict[str, str]:
-    return {"PK": f"CCF#{nit}", "SK": "ACTIVATION"}
+    return {"PK": keys.ccf(nit), "SK": "ACTIVATION"}
 
 
 def assignment_key(nit: str, service_id: str) -> dict[str, str]:
-    return {"PK": f"CCF#{nit}", "SK": f"ASSIGN#{service_id}"}
+    return {"PK": keys.ccf(nit), "SK": keys.assignment(service_id)}
 
 
 def client_key(client_id: str) -> dict[str, str]:
-    return {"PK": f"CLIENT#{client_id}", "SK": "CLIENT"}
+    return {"PK": keys.client(client_id), "SK": "CLIENT"}
 
 
 def failures_key(client_id: str, source: str | None = None) -> dict[str, str]:
     """All failures of the Client ID (source None), or those of one source (a hash, never the address)."""
-    return {"PK": f"CLIENT#{client_id}", "SK": "FAILURES" if source is None else f"FAILURES#{source}"}
+    return {"PK": keys.client(client_id), "SK": keys.token_failures(source)}
 
 
 def password_key(nit: str) -> dict[str, str]:
-    return {"PK": f"CCF#{nit}", "SK": "CONSUMER_PASSWORD"}
+    return {"PK": keys.ccf(nit), "SK": "CONSUMER_PASSWORD"}
 
 
 def service_key(service_id: str) -> dict[str, str]:
-    return {"PK": f"SERVICE#{service_id}", "SK": "PROFILE"}
+    return {"PK": keys.service(service_id), "SK": keys.PROFILE}
 
 
 def role_key(username: str, nit: str) -> dict[str, str]:
-    return {"PK": f"PERSON#{username}", "SK": f"ROLE#{AUTHORIZED_ROLE}#{nit}"}
+    return {"PK": keys.person(username), "SK": keys.role(AUTHORIZED_ROLE, nit)}
 
 
 def employer_key(nit: str) -> dict[str, str]:
-    return {"PK": f"EMPLOYER#{nit}", "SK": "PROFILE"}
+    return {"PK": keys.employer(nit), "SK": keys.PROFILE}
 
 
 # --------------------------------------------------------------------------- consumer password

@@ -1,6 +1,6 @@
 """The CCF's side of the exchange as the Ministry sees it: its ACTIVE shared service that receives trámite
 notifications (purpose NOTIFICACION_TRAMITES, decision 0106) with the OAuth settings, the secrets and the
-public key registered for it (sat_common.shared_services, issue 6 part A).
+public key registered for it (sat_common.shared_services, decision 0050).
 
 One adapter, used by the notifications worker (endpoint + credentials) and the exchange function (the public
 key the pull is encrypted to), so the shape of the shared-service records is known in one place.

@@ -13,10 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sat_common import ccf_access
+from sat_common import ccf_access, keys
 from sat_common.auth import Caller
 from sat_common.errors import DomainError
 from sat_common.items import ItemStore
+from sat_common.repositories import ccf_people
 
 # The terms text is functions/catalog/terms/<version>.md; a new file + this constant = a new acceptance.
 TERMS_VERSION = "2026-01"
@@ -24,7 +25,7 @@ ACCEPT = "ACCEPT"
 
 
 def terms_key(nit: str, username: str) -> dict[str, str]:
-    return {"PK": f"CCF#{nit}", "SK": f"TERMS#{username}"}
+    return {"PK": keys.ccf(nit), "SK": keys.terms_decision(username)}
 
 
 def require_authorized(table_name: str, caller: Caller, nit: str) -> dict[str, Any]:
@@ -33,12 +34,26 @@ def require_authorized(table_name: str, caller: Caller, nit: str) -> dict[str, A
     role = store.get(ccf_access.role_key(caller.username, nit))
     if not role or role.get("status") != ccf_access.ACTIVE:
         raise DomainError(code="NOT_FOUND", status=404)
-    activation = store.get(ccf_access.activation_key(nit))
+    return check_access(role, store.get(ccf_access.activation_key(nit)))
+
+
+def check_access(role: dict[str, Any] | None, activation: dict[str, Any] | None) -> dict[str, Any]:
+    """Rule 1 on items the caller already read (the role item and `CCF#<nit>` / `ACTIVATION`), for a route that
+    reads them together with its own items in one call (decision 0113): the activation item, or the error."""
+    if not role or role.get("status") != ccf_access.ACTIVE:
+        raise DomainError(code="NOT_FOUND", status=404)
     if activation and activation.get("status") == SUSPENDED:
         raise suspended(activation)
     if not activation or activation.get("status") != ccf_access.ACTIVE:
         raise DomainError(code="NOT_FOUND", status=404)
     return activation
+
+
+def check_terms(decision: dict[str, Any] | None) -> None:
+    """Rule 2 on the person's terms decision item already read: 403 TERMS_NOT_ACCEPTED unless it accepts the
+    current version."""
+    if (decision or {}).get("version") != TERMS_VERSION or (decision or {}).get("decision") != ACCEPT:
+        raise DomainError(code="TERMS_NOT_ACCEPTED", status=403, params={"version": TERMS_VERSION})
 
 
 SUSPENDED = "SUSPENDED"
@@ -52,7 +67,7 @@ def suspended(activation: dict[str, Any]) -> DomainError:
     return DomainError(
         code="CCF_SUSPENDED",
         status=403,
-        params={"nit": activation.get("nit") or "", "since": since[:10], "reason": reason},
+        params={"nit": activation.get("nit") or "", "since": since, "reason": reason},
         extra={"state": SUSPENDED, "reason": reason, "since": since or None},
     )
 
@@ -60,9 +75,7 @@ def suspended(activation: dict[str, Any]) -> DomainError:
 def require_authorized_with_terms(table_name: str, caller: Caller, nit: str) -> dict[str, Any]:
     """As require_authorized, and the current terms accepted (403 TERMS_NOT_ACCEPTED otherwise)."""
     activation = require_authorized(table_name, caller, nit)
-    decision = ItemStore(table_name).get(terms_key(nit, caller.username)) or {}
-    if decision.get("version") != TERMS_VERSION or decision.get("decision") != ACCEPT:
-        raise DomainError(code="TERMS_NOT_ACCEPTED", status=403, params={"version": TERMS_VERSION})
+    check_terms(ItemStore(table_name).get(terms_key(nit, caller.username)))
     return activation
 
 
@@ -80,18 +93,11 @@ def authorized_people(table_name: str, nit: str) -> list[AuthorizedPerson]:
     """Everyone holding the ACTIVE authorized role for CCF <nit>, with the e-mail and name of their profile:
     the recipients of the notices about the CCF's credentials (catalog, share and delegation areas). Role
     items carry GSI1PK ROLE#CAJA_DE_SUBSIDIO_FAMILIAR#<nit> (delegation area, docs/data-model.md)."""
-    store = ItemStore(table_name)
-    items = store.query_all(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk",
-        ExpressionAttributeValues={":pk": f"ROLE#{ccf_access.AUTHORIZED_ROLE}#{nit}"},
-    )
+    active = [
+        username for username, grant in ccf_people.grants(table_name, nit) if grant.get("status") == ccf_access.ACTIVE
+    ]
     people = []
-    for item in items:
-        if item.get("status") != ccf_access.ACTIVE or not str(item.get("PK", "")).startswith("PERSON#"):
-            continue
-        username = str(item["PK"])[len("PERSON#") :]
-        profile = store.get({"PK": f"PERSON#{username}", "SK": "PROFILE"}) or {}
+    for username, profile in zip(active, ccf_people.profiles(table_name, active), strict=True):
         name = " ".join(str(profile[key]) for key in ("firstName", "firstSurname") if profile.get(key))
         email = profile.get("email")
         people.append(AuthorizedPerson(username, str(email) if email else None, name or DEFAULT_NAME))

@@ -8,35 +8,29 @@ GET /admin/ccfs answers a page with one Query (decision 0093). Each area updates
     status, stateReason, stateSince, stateBy
                        catalog: PATCH /admin/ccfs/{nit} (ACTIVE / SUSPENDED)
 
-Every update is conditioned on the activation item existing, so a summary never creates one; a summary write that
-fails is logged and never fails the caller's own change (the next change writes it again).
+Every update is conditioned on the activation item existing, so a summary never creates one (the writes:
+sat_common.repositories.ccf_summary); a summary write that fails is logged and never fails the caller's own change
+(the next change writes it again).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from sat_common import aws, ccf_access
 from sat_common.observability import logger
+from sat_common.repositories.ccf_summary import CcfSummaryRepository
 
 SUSPENDED = "SUSPENDED"
-_EXISTS = "attribute_exists(PK)"
 
 
-def _conditional_update(table_name: str, nit: str, expression: str, values: dict[str, Any], condition: str) -> None:
+def _best_effort(write: Callable[[], Any]) -> None:
+    """A summary write that fails is logged, never raised (the next change writes it again)."""
     from botocore.exceptions import BotoCoreError, ClientError
 
     try:
-        aws.table(table_name).update_item(
-            Key=ccf_access.activation_key(nit),
-            UpdateExpression=expression,
-            ConditionExpression=condition,
-            ExpressionAttributeValues=values,
-        )
-    except ClientError as error:
-        if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-            logger.warning("CCF summary not updated", extra={"errorType": type(error).__name__})
-    except BotoCoreError as error:
+        write()
+    except (ClientError, BotoCoreError) as error:
         logger.warning("CCF summary not updated", extra={"errorType": type(error).__name__})
 
 
@@ -61,41 +55,16 @@ def shared_services_summary(items: list[dict[str, Any]]) -> dict[str, Any]:
 
 def refresh_shared_services(table_name: str, nit: str) -> None:
     """Re-read the CCF's shared services (one Query) and store their summary on the activation item."""
-    from boto3.dynamodb.conditions import Key
-
-    from sat_common.items import plain
-
+    store = CcfSummaryRepository(table_name)
     try:
-        items: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "KeyConditionExpression": Key("PK").eq(f"EMPLOYER#{nit}") & Key("SK").begins_with("SHARED#"),
-            "ConsistentRead": True,
-        }
-        table = aws.table(table_name)
-        while True:
-            page = table.query(**kwargs)
-            items.extend(plain(item) for item in page.get("Items", []))
-            if not page.get("LastEvaluatedKey"):
-                break
-            kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        items = store.shared_service_items(nit)
     except Exception as error:  # a summary never fails the change that triggered it
         logger.warning("CCF shared-service summary not read", extra={"errorType": type(error).__name__})
         return
-    _conditional_update(
-        table_name,
-        nit,
-        "SET sharedServices = :summary",
-        {":summary": shared_services_summary(items)},
-        _EXISTS,
-    )
+    _best_effort(lambda: store.store_shared_services(nit, shared_services_summary(items)))
 
 
 def record_delivery(table_name: str, nit: str, numero: str, outcome: str, at: str) -> None:
     """The newest delivery attempt to the CCF (an older one arriving late does not replace it)."""
-    _conditional_update(
-        table_name,
-        nit,
-        "SET lastDelivery = :delivery, lastDeliveryAt = :at",
-        {":delivery": {"numeroTransaccion": numero, "outcome": outcome, "at": at}, ":at": at},
-        f"{_EXISTS} AND (attribute_not_exists(lastDeliveryAt) OR lastDeliveryAt <= :at)",
-    )
+    delivery = {"numeroTransaccion": numero, "outcome": outcome, "at": at}
+    _best_effort(lambda: CcfSummaryRepository(table_name).store_last_delivery(nit, delivery, at))

@@ -30,3 +30,17 @@ def advance(delta: timedelta) -> None:
 def reset() -> None:
     global _frozen
     _frozen = None
+
+
+def stamp(moment: datetime | None = None) -> str:
+    """The one timestamp format of the API and the tables: RFC 3339 in UTC with milliseconds and `Z`
+    (`2026-12-01T15:04:05.123Z`). Strings of this format sort in time order."""
+    moment = (moment or now()).astimezone(UTC)
+    return moment.isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def parse(value: str) -> datetime:
+    """Read a stored timestamp: this format, or the older `+00:00` / second-precision ones items written
+    before it may still hold. Naive values are UTC."""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

@@ -1,6 +1,7 @@
 """DynamoDB helpers: invariants through conditional writes, AWS outages turned into a clear 503 and permission
 errors into a 500 that raises an alarm."""
 
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -54,24 +55,38 @@ class ConditionFailed(Exception):
     """The write's condition did not hold: the item exists already, or changed under us."""
 
 
+def aws_fault(error: Exception) -> DomainError | None:
+    """The answer for an AWS fault that reached the resolver: a 500 that raises an alarm for a permission error,
+    a 503 with Retry-After for any other ClientError or a botocore failure; None when it is not an AWS fault.
+    botocore is only looked at if something already imported it (cold starts)."""
+    exceptions = sys.modules.get("botocore.exceptions")
+    if exceptions is None:
+        return None
+    if isinstance(error, exceptions.ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        if is_permission_error(code):
+            return permission_denied(error)
+        logger.warning("aws call failed", extra={"awsErrorCode": code})
+        return unavailable()
+    if isinstance(error, exceptions.BotoCoreError):
+        logger.warning("aws call failed", extra={"awsErrorType": type(error).__name__})
+        return unavailable()
+    return None
+
+
 @contextmanager
 def aws_faults_as_unavailable() -> Iterator[None]:
-    """Let domain errors through; turn AWS outages into 503 with Retry-After (logged without payloads)."""
-    from botocore.exceptions import BotoCoreError, ClientError
-
+    """For code outside the resolver (queue consumers, the authorizer): domain errors pass, AWS faults become
+    the same answers the resolver gives (aws_fault)."""
     try:
         yield
     except DomainError:
         raise
-    except ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        if is_permission_error(code):
-            raise permission_denied(error) from error
-        logger.warning("aws call failed", extra={"awsErrorCode": code})
-        raise unavailable() from error
-    except BotoCoreError as error:
-        logger.warning("aws call failed", extra={"awsErrorType": type(error).__name__})
-        raise unavailable() from error
+    except Exception as error:
+        fault = aws_fault(error)
+        if fault is None:
+            raise
+        raise fault from error
 
 
 def permission_denied(error: Any) -> DomainError:

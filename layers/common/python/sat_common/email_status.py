@@ -3,7 +3,7 @@
 SES publishes the configuration set's bounce and complaint events to SNS, which puts each event (raw) on the
 e-mail events queue; the delivery function records the addresses here and sends nothing more to them, and
 GET /me tells the person that their address bounced so they update it. One item per address in the main
-table: PK `EMAIL#<address, lower case>`, SK `SUPPRESSION`. A transient bounce (mailbox full, out of office)
+table (sat_common.repositories.email_suppressions). A transient bounce (mailbox full, out of office)
 suppresses nothing: only permanent bounces and complaints do.
 """
 
@@ -12,18 +12,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Literal
 
-from sat_common import aws
+from sat_common.repositories.email_suppressions import record_suppression, suppression
+from sat_common.repositories.email_suppressions import suppression_key as suppression_key  # ops, tests
 
-SUPPRESSION = "SUPPRESSION"
 BOUNCED = "BOUNCED"
 COMPLAINED = "COMPLAINED"
 EmailStatus = Literal["OK", "BOUNCED", "COMPLAINED"]
 # The key of each status's message in sat_common.i18n.FIELD_MESSAGES (GET /me's emailStatusMessage).
 MESSAGE_KEYS = {BOUNCED: "email_bounced", COMPLAINED: "email_complained"}
-
-
-def suppression_key(address: str) -> dict[str, str]:
-    return {"PK": f"EMAIL#{address.strip().lower()}", "SK": SUPPRESSION}
 
 
 def is_ses_event(body: Mapping[str, Any]) -> bool:
@@ -49,19 +45,13 @@ def undeliverable(event: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def record(table_name: str, address: str, status: str, at: str, feedback_id: str | None) -> None:
     """Upsert the address's item (a redelivered event changes nothing but updatedAt): first time kept."""
-    aws.table(table_name).update_item(
-        Key=suppression_key(address),
-        UpdateExpression="SET #status = :status, updatedAt = :at, since = if_not_exists(since, :at), "
-        "feedbackId = :feedback",
-        ExpressionAttributeNames={"#status": "status"},
-        ExpressionAttributeValues={":status": status, ":at": at, ":feedback": feedback_id or "-"},
-    )
+    record_suppression(table_name, address, status, at, feedback_id)
 
 
 def status_of(table_name: str, address: str | None) -> EmailStatus:
     if not address:
         return "OK"
-    item = aws.table(table_name).get_item(Key=suppression_key(address), ConsistentRead=True).get("Item")
+    item = suppression(table_name, address)
     status = (item or {}).get("status")
     return status if status in (BOUNCED, COMPLAINED) else "OK"
 

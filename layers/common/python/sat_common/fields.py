@@ -9,7 +9,7 @@ so the 422 problem names the field with a Spanish (or English) message. Heavy li
 import re
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from sat_common import catalogs
@@ -105,6 +105,24 @@ DocumentType = Annotated[
 ]
 # Declare it after documentType: the format depends on the type.
 DocumentNumber = Annotated[str, Field(max_length=16), AfterValidator(document_number)]
+
+
+def stamped(value: object) -> object:
+    """A stored timestamp as the API returns it: sat_common.clock.stamp's form (RFC 3339 UTC, milliseconds, `Z`),
+    also for values stored before it (`+00:00`, second precision). Anything that is not a timestamp is left to
+    the type check."""
+    from sat_common import clock
+
+    if not isinstance(value, str):
+        return value
+    try:
+        return clock.stamp(clock.parse(value))
+    except ValueError:
+        return value
+
+
+# Response timestamps: normalized on the way out, `format: date-time` in the OpenAPI.
+Timestamp = Annotated[str, BeforeValidator(stamped), WithJsonSchema({"type": "string", "format": "date-time"})]
 
 
 class PersonIdentity(Strict):

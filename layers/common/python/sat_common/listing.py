@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sat_common import aws
+from sat_common import aws, clock
 from sat_common.errors import FieldError, invalid
 from sat_common.items import plain
 
@@ -58,14 +58,16 @@ def parse_instant(value: str, field_name: str, *, end_of_day: bool = False) -> d
 
 
 def iso(moment: datetime) -> str:
-    """The stored timestamps' form (sat_common.audit, functions/exchange): milliseconds, +00:00."""
-    return moment.astimezone(UTC).isoformat(timespec="milliseconds")
+    """The stored timestamps' form (sat_common.clock.stamp: milliseconds, `Z`). Items written before it end in
+    `+00:00`, which sorts just before the `Z` form of the same millisecond: a range's upper bound in this form
+    includes both; a lower bound used in a key condition drops the `Z` (a prefix of both) to include both."""
+    return clock.stamp(moment)
 
 
 @dataclass(frozen=True)
 class TimeRange:
-    start: str | None  # ISO 8601 UTC, inclusive
-    end: str | None  # ISO 8601 UTC, inclusive (to the millisecond)
+    start: str | None  # clock.stamp, inclusive
+    end: str | None  # clock.stamp, inclusive (to the millisecond)
 
     @property
     def bounded(self) -> bool:

@@ -18,9 +18,9 @@ from sat_common.auth import Caller
 from sat_common.dynamo import aws_faults_as_unavailable
 from sat_common.errors import forbidden
 from sat_common.operator_groups import ADMINISTRATOR, OPERATOR_GROUPS
+from sat_common.repositories import people
+from sat_common.repositories.people import MFA_SORT_KEY as MFA_SORT_KEY  # the registration area writes the item
 
-# PERSON#<username> / MFA_TOTP: the person's TOTP enrolment (functions/registration/mfa.py writes it).
-MFA_SORT_KEY = "MFA_TOTP"
 TOTP_ENABLED = "ENABLED"
 
 
@@ -90,20 +90,11 @@ def operator_state(username: str) -> OperatorState:
             break
         kwargs["NextToken"] = page["NextToken"]
     # Only the status: the secret stays encrypted, and only the registration function can decrypt it.
-    item = (
-        aws.table(settings.main_table_name)
-        .get_item(
-            Key={"PK": f"PERSON#{username}", "SK": MFA_SORT_KEY},
-            ConsistentRead=True,
-            ProjectionExpression="#status",
-            ExpressionAttributeNames={"#status": "status"},
-        )
-        .get("Item")
-    )
+    totp = people.totp_status(settings.main_table_name, username)
     return OperatorState(
         enabled=bool(user.get("Enabled", False)),
         groups=frozenset(groups & OPERATOR_GROUPS),
-        totp_enabled=bool(item) and item.get("status") == TOTP_ENABLED,
+        totp_enabled=totp == TOTP_ENABLED,
     )
 
 

@@ -2,7 +2,7 @@
 
 Decision docs/decisions/0052-outbound-http-pinning.md. Every request:
 1. re-checks the URL with sat_common.url_safety.check_url (at request time, not only at registration);
-2. connects ONLY to the addresses that check returned (a custom httpcore network backend: the TCP
+2. connects ONLY to the addresses that check returned (sat_common.pinned_transport, an httpcore backend: the TCP
    socket goes to the checked IP, while TLS SNI, certificate verification and the Host header keep
    the hostname) - a DNS answer that changes between check and connect (rebinding) is never used;
 3. never follows redirects (a 3xx is returned as is), ignores proxy environment variables;
@@ -27,13 +27,15 @@ import threading
 import time
 from dataclasses import dataclass, field
 from functools import cache
-from typing import Any
-
-import httpcore
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from sat_common import url_safety
+from sat_common.observability import trace_library
 from sat_common.url_safety import CheckedUrl, Resolver, UnsafeUrl
+
+if TYPE_CHECKING:  # httpx / httpcore load on the first request (decision 0116): most routes never send one
+    import httpcore
+    import httpx
 
 DEFAULT_CONNECT_TIMEOUT = 3.0
 DEFAULT_READ_TIMEOUT = 5.0
@@ -129,82 +131,6 @@ def _shutdown(sock: socket.socket) -> None:
         sock.shutdown(socket.SHUT_RDWR)
 
 
-class _DeadlineStream(httpcore.NetworkStream):
-    """A network stream whose every read and write waits at most the time left before the deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream, deadline: _Deadline) -> None:
-        self._inner = inner
-        self._deadline = deadline
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, self._deadline.clip(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, self._deadline.clip(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
-    ) -> httpcore.NetworkStream:
-        wait = self._deadline.clip(timeout, httpcore.ConnectTimeout)
-        return _DeadlineStream(self._inner.start_tls(ssl_context, server_hostname, wait), self._deadline)
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-class _PinnedBackend(httpcore.SyncBackend):
-    """TCP connections only to the checked addresses of the one checked host:port, within the deadline."""
-
-    def __init__(self, checked: CheckedUrl, deadline: _Deadline) -> None:
-        self._checked = checked
-        self._deadline = deadline
-        self.connected_to: str | None = None
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Any = None,
-    ) -> httpcore.NetworkStream:
-        wanted = self._checked.host.strip("[]").lower()
-        if host.strip("[]").lower() != wanted or port != self._checked.port:
-            raise httpcore.ConnectError("connection to a host that was not checked")
-        last: Exception | None = None
-        for address in self._checked.addresses:
-            wait = self._deadline.clip(timeout, httpcore.ConnectTimeout)
-            try:
-                stream = super().connect_tcp(address, port, wait, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                last = error
-                continue
-            self.connected_to = address
-            self._deadline.watch(stream)
-            return _DeadlineStream(stream, self._deadline)
-        raise last or httpcore.ConnectError("no address")
-
-
-class _PinnedTransport(httpx.HTTPTransport):
-    """httpx's transport with our network backend (httpx does not expose the backend as an argument)."""
-
-    def __init__(self, checked: CheckedUrl, ssl_context: ssl.SSLContext, deadline: _Deadline) -> None:
-        super().__init__(verify=ssl_context, trust_env=False, retries=0)
-        self.backend = _PinnedBackend(checked, deadline)
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=1,
-            max_keepalive_connections=0,
-            http1=True,
-            http2=False,
-            retries=0,
-            network_backend=self.backend,
-        )
-
-
 @cache
 def _default_ssl_context() -> ssl.SSLContext:
     context = ssl.create_default_context()  # CERT_REQUIRED + check_hostname: verified against the hostname
@@ -249,10 +175,15 @@ class SafeHttpClient:
         json: Any = None,
     ) -> OutboundResponse:
         """Send one request to a checked, pinned address; raise OutboundError on any transport problem."""
+        import httpx
+
+        from sat_common.pinned_transport import PinnedTransport
+
+        trace_library("httpx")  # before httpx.Client: X-Ray's patch replaces that class
         started = time.monotonic()
         checked = self.check(url)
         deadline = _Deadline(self.total_timeout - (time.monotonic() - started))
-        transport = _PinnedTransport(checked, self._ssl_context or _default_ssl_context(), deadline)
+        transport = PinnedTransport(checked, self._ssl_context or _default_ssl_context(), deadline)
         timeout = httpx.Timeout(
             connect=self.connect_timeout, read=self.read_timeout, write=self.read_timeout, pool=self.connect_timeout
         )

@@ -40,7 +40,9 @@ EmailTemplate = Literal[
 
 
 class OutboxEmail(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # defer_build: EmailStr imports email_validator when the schema is built; on the first e-mail, not at cold
+    # start (docs/decisions/0116).
+    model_config = ConfigDict(extra="forbid", frozen=True, defer_build=True)
 
     kind: Literal["email"] = "email"
     id: str = Field(min_length=8, max_length=200, description="idempotency key: one e-mail per id")

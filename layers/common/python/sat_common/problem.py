@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from aws_lambda_powertools.event_handler import Response
 
 from sat_common.errors import DomainError, FieldError
-from sat_common.i18n import PROBLEMS, SPANISH, field_message
+from sat_common.i18n import PROBLEMS, SPANISH, field_message, render
 
 CONTENT_TYPE = "application/problem+json"
 TYPE_BASE = "https://sat-ccf.minsalud.example/problemas/"
@@ -25,7 +25,7 @@ def problem_body(
         "type": TYPE_BASE + code.lower().replace("_", "-"),
         "title": title,
         "status": status,
-        "detail": detail.format(**(params or {})),
+        "detail": render(detail, params, lang),  # times in Colombian time; `extra` keeps them RFC 3339
         "code": code,
     }
     if errors:

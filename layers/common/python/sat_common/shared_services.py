@@ -1,7 +1,7 @@
 """A CCF's shared services (endpoints the Ministry calls): keys, secret layout and read access.
 
-Written by functions/share (issue 6 part A, decision 0050); read by the exchange/delivery side (part B)
-through `load` and `find_notification_service`. Items (main table):
+Written by functions/share (manual §6 "Compartir servicios web con la Entidad", decision 0050); read by the
+exchange and the notifications worker through `load` and `find_notification_service`. Items (main table):
 
     EMPLOYER#<nit> / SHARED#<sharedServiceId>    metadata only (never a secret); `secretName` and the
                                                  `secretVersionId` the metadata refers to; `purpose`
@@ -18,6 +18,12 @@ Secret (Secrets Manager, one per shared service, KMS key SECRETS_KMS_KEY_ARN):
 
 Readers always read the secret version the metadata names (`VersionId=secretVersionId`), never just
 AWSCURRENT: a version written by a request whose metadata write then failed is never used.
+
+Where notifications go (decision 0111, `delivery_target`): the current configuration while the service is
+ACTIVE; while a change of `url` or OAuth data waits for its connection test (PENDING_VERIFICATION), the last
+verified one, kept on the item as `verifiedConfiguration` {url, oauth, secretVersionId, checkedAt}; its secret
+version also carries the staging label SAT_VERIFIED so Secrets Manager never cleans it up. Public keys are not
+part of it: the pull is always encrypted to the current keys (decision 0102).
 """
 
 from __future__ import annotations
@@ -28,7 +34,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sat_common import aws
+from sat_common import aws, keys
 from sat_common.ccf_oauth_client import Credentials, OAuthSettings
 
 INCOMPLETE = "INCOMPLETE"
@@ -48,20 +54,25 @@ LEGACY_NOTIFICATION_NAME = "notificaciontramite"
 # publicKeys: up to two PEMs, oldest first (decision 0102); publicKey: the newest of them (the pull's JWE goes to
 # it), null without keys. A secret written before 0102 has publicKey only: that key is key 1.
 SECRET_FIELDS = ("publicKey", "publicKeys", "password", "clientSecret")
+# The last configuration that passed the connection test, while a newer one waits for its own (decision 0111).
+VERIFIED_CONFIGURATION = "verifiedConfiguration"
+# The secret version of the last verified configuration (a custom staging label: versions with a label are never
+# deprecated by Secrets Manager, whatever the number of newer versions).
+VERIFIED_STAGE = "SAT_VERIFIED"
 
 
 def item_key(nit: str, shared_service_id: str) -> dict[str, str]:
-    return {"PK": f"EMPLOYER#{nit}", "SK": f"SHARED#{shared_service_id}"}
+    return {"PK": keys.employer(nit), "SK": keys.shared_service(shared_service_id)}
 
 
 def name_key(nit: str, name: str) -> dict[str, str]:
     """Names are unique per CCF regardless of case (NotificacionTramite == notificaciontramite)."""
-    return {"PK": f"EMPLOYER#{nit}", "SK": f"SHAREDNAME#{name.lower()}"}
+    return {"PK": keys.employer(nit), "SK": keys.shared_service_name(name)}
 
 
 def purpose_key(nit: str) -> dict[str, str]:
     """The claim that makes the CCF's notification service unique (written with the item, in one transaction)."""
-    return {"PK": f"EMPLOYER#{nit}", "SK": f"SHAREDPURPOSE#{NOTIFICATION_PURPOSE}"}
+    return {"PK": keys.employer(nit), "SK": keys.shared_service_purpose(NOTIFICATION_PURPOSE)}
 
 
 def purpose_of(item: dict[str, Any]) -> str:
@@ -78,7 +89,7 @@ def default_purpose(name: str) -> str:
 
 
 def verify_key(nit: str, shared_service_id: str) -> dict[str, str]:
-    return {"PK": f"EMPLOYER#{nit}", "SK": f"SHAREDVERIFY#{shared_service_id}"}
+    return {"PK": keys.employer(nit), "SK": keys.shared_service_verification(shared_service_id)}
 
 
 def secret_name(prefix: str, nit: str, shared_service_id: str) -> str:
@@ -203,10 +214,34 @@ def notification_item(nit: str, *, table_name: str | None = None) -> dict[str, A
     return None
 
 
+def delivery_target(item: dict[str, Any]) -> dict[str, Any] | None:
+    """Where the service's notifications go (decision 0111): {url, oauth, secretVersionId, checkedAt} of the
+    current configuration while ACTIVE, of the last verified one while a change waits for its connection test;
+    None when there is none (never verified, INCOMPLETE, DISABLED by the deliveries)."""
+    status = item.get("status")
+    if status == ACTIVE:
+        return {
+            "url": item["url"],
+            "oauth": item.get("oauth"),
+            "secretVersionId": item["secretVersionId"],
+            "checkedAt": (item.get("connection") or {}).get("checkedAt"),
+        }
+    verified = item.get(VERIFIED_CONFIGURATION)
+    if status == PENDING_VERIFICATION and verified:
+        return dict(verified)
+    return None
+
+
 def find_notification_service(nit: str, *, table_name: str | None = None) -> tuple[SharedService, Credentials] | None:
-    """The CCF's ACTIVE notification service (purpose NOTIFICACION_TRAMITES) and its credentials; None otherwise."""
+    """The CCF's notification service (purpose NOTIFICACION_TRAMITES) as deliveries use it: url and OAuth data
+    of its delivery target, the credentials of the target's secret version and the current public key (a key
+    changes who reads the pull, not where notifications go: decision 0102); None when it has no target."""
     item = notification_item(nit, table_name=table_name)
-    if not item or item.get("status") != ACTIVE:
+    target = delivery_target(item) if item else None
+    if not item or target is None:
         return None
-    service = from_item(item)
-    return service, credentials_of(read_secret(service.secret_name, service.secret_version_id))
+    service = from_item({**item, "url": target["url"], "oauth": target.get("oauth")})
+    secret = read_secret(service.secret_name, target["secretVersionId"])
+    if target["secretVersionId"] != service.secret_version_id:
+        secret["publicKey"] = read_secret(service.secret_name, service.secret_version_id)["publicKey"]
+    return service, credentials_of(secret)

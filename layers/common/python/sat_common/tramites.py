@@ -6,6 +6,8 @@ Main-table items (PK / SK):
     TRAMITE#<n> / PROFILE            the trámite: state, request, delivery summary, acknowledgement, answer
     TRAMITE#<n> / DELIVERY#<iso>#<id>  one delivery attempt: outcome, HTTP status, latency, reason
     TRAMITE#<n> / PULL#<iso>#<id>    one pull of the request by the CCF (time, outcome, Client ID)
+    (<iso>: sat_common.clock.stamp, RFC 3339 with milliseconds and `Z`; items written before it end in `+00:00`,
+    which sorts just before the `Z` form of the same millisecond, so the attempts stay in time order)
     TRAMITE#<n> / ANSWER             the CCF's answer (written once, with the state change, in one transaction)
     TRASLADO#<n> / PROFILE           a transfer request from RECEPCION TRASLADO CAJA, with its own state
 """
@@ -19,7 +21,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from sat_common import aws
+from sat_common import aws, keys
 
 # States of a trámite (docs/decisions/0060-tramites-and-states.md)
 PENDIENTE = "PENDIENTE"  # filed; the notification is on its way (or being retried)
@@ -41,28 +43,32 @@ KMS_RAW_LIMIT = 4096
 
 
 def tramite_key(numero: str) -> dict[str, str]:
-    return {"PK": f"TRAMITE#{numero}", "SK": "PROFILE"}
+    return {"PK": keys.tramite(numero), "SK": keys.PROFILE}
 
 
 def answer_key(numero: str) -> dict[str, str]:
-    return {"PK": f"TRAMITE#{numero}", "SK": "ANSWER"}
+    return {"PK": keys.tramite(numero), "SK": keys.ANSWER}
 
 
 def delivery_key(numero: str, at: str, attempt_id: str) -> dict[str, str]:
-    return {"PK": f"TRAMITE#{numero}", "SK": f"DELIVERY#{at}#{attempt_id}"}
+    return {"PK": keys.tramite(numero), "SK": keys.delivery_attempt(at, attempt_id)}
 
 
 def pull_key(numero: str, at: str, pull_id: str) -> dict[str, str]:
     """One pull of the request by the CCF (SERVICIO SOLICITUD AFILIACION): the detail's pull history."""
-    return {"PK": f"TRAMITE#{numero}", "SK": f"PULL#{at}#{pull_id}"}
+    return {"PK": keys.tramite(numero), "SK": keys.pull(at, pull_id)}
 
 
 def transfer_key(numero: str) -> dict[str, str]:
-    return {"PK": f"TRASLADO#{numero}", "SK": "PROFILE"}
+    return {"PK": keys.traslado(numero), "SK": keys.PROFILE}
 
 
 def audit_entity(numero: str) -> str:
-    return f"TRAMITE#{numero}"
+    return keys.tramite(numero)
+
+
+def transfer_audit_entity(numero: str) -> str:
+    return keys.traslado(numero)
 
 
 class NotificationMessage(BaseModel):

@@ -1,0 +1,1 @@
+"""The catalog function's routes, one Powertools Router per concern; handler.py includes them in its resolver."""
