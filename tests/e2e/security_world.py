@@ -1,4 +1,4 @@
-"""A world of callers built over HTTP for the security e2e tests (issue 7 points 2 and 3).
+"""A world of callers built over HTTP for the security e2e tests (the authorization matrix and mass assignment).
 
 `build_world` registers people and companies through the API (journeys.py, as local/demo.py does) and returns
 the Authorization headers of every caller of the authorization matrix plus the ids the routes need:

@@ -1,4 +1,4 @@
-"""Issue 7 point 2: the authorization matrix over every route of infra/api_routes.py, over real HTTP.
+"""The authorization matrix over every route of infra/api_routes.py, over real HTTP.
 
 The expected status of every (route, caller) cell is in tests/e2e/authorization_matrix.csv (rows "METHOD path",
 one column per caller; docs/security.md explains how to read it). This module builds its world through the API

@@ -101,7 +101,7 @@ def test_the_reviewer_finds_the_company_and_opens_its_rut(local_runtime, api):
 
 
 def _authorized_person(info: dict[str, Any]) -> dict[str, str]:
-    """The CCF's authorized person as the delegation area leaves them, and their sign-in (issue 5's shortcut)."""
+    """The CCF's authorized person as the delegation area leaves them, and their sign-in (a shortcut past §5's flow)."""
     login = info["ministry_login"]
     idp = client(info, "cognito-idp")
     idp.admin_create_user(

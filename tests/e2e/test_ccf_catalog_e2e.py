@@ -7,7 +7,7 @@ through the Lambda authorizer; anonymous callers, people's tokens and other serv
 
 The REGISTERED employer and the authorized person's role are written straight into the runtime's moto
 DynamoDB (what the delegation area writes when a delegate authorizes someone), and the authorized
-person's Cognito user is created with the admin API: this test exercises issue 5 only. It uses a `free`
+person's Cognito user is created with the admin API: this test exercises the manual's §6 only. It uses a `free`
 CCF and `free` people (docs/seed.md), never `demo`.
 """
 
@@ -70,7 +70,7 @@ def test_ministry_assigns_person_sets_password_system_calls(local_runtime):
     http = httpx.Client(base_url=api, timeout=journeys.HTTP_TIMEOUT)
     table = main_table(info)
 
-    # What the employer/delegation flow leaves behind (issue 4), written directly.
+    # What the employer/delegation flow leaves behind (§5), written directly.
     table.put_item(Item={"PK": f"EMPLOYER#{NIT}", "SK": "PROFILE", "nit": NIT, "status": "REGISTERED",
                          "businessName": BUSINESS_NAME})  # fmt: skip
 

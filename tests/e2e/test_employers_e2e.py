@@ -192,7 +192,7 @@ def test_company_matching_the_reference_delegate_ccf_and_authorized_person(world
     resp = world.api.post(f"/employers/{nit}/authorizations", json=new, headers=delegate)
     assert resp.status_code == 409 and resp.json()["code"] == "CCF_ROLE_NOT_ACTIVE"
 
-    assert "POST /admin/ccfs" in world.runtime["routes"], "issue 5's POST /admin/ccfs is not in the template"
+    assert "POST /admin/ccfs" in world.runtime["routes"], "POST /admin/ccfs (§6) is not in the template"
     resp = world.api.post("/admin/ccfs", json={"nit": nit}, headers=world.ministry())
     assert resp.status_code == 201, resp.text
 

@@ -1,4 +1,4 @@
-"""Issue 7 point 3: mass assignment. On every write route with a JSON body, the valid body plus one extra field
+"""Mass assignment (docs/security.md). On every write route with a JSON body, the valid body plus one extra field
 (`nit`, `role`, `status`, `ccf`, `clientId`, `isAdmin`; a field the route legitimately takes is skipped there)
 is refused with 422 naming that field, and nothing changed: the object (or the list it belongs to) is read back
 through the API before and after, or the next valid call proves the state was untouched.

@@ -1,4 +1,5 @@
-"""Issue 6 part B resources: the notifications queue/DLQ, its worker's mapping, the signing key and least privilege."""
+"""The exchange's resources (decision 0062): the notifications queue/DLQ, its worker's mapping, the signing key
+and least privilege."""
 
 import json
 from typing import Any

@@ -1,4 +1,4 @@
-"""Issue 6 part A on the synthesized template: the local-only loopback setting is off in every deployed
+"""Shared services (decision 0050) in the template: the local-only loopback setting is off in every deployed
 stage, and the share function gets exactly the secrets access it uses."""
 
 from __future__ import annotations

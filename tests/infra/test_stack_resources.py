@@ -92,8 +92,8 @@ def test_nag_report_is_clean(synth: Synth) -> None:
 
 def test_kms_keys_rotate_and_are_retained(synth: Synth) -> None:
     keys = synth.of_type("AWS::KMS::Key")
-    # data, notifications queue, shared-service secrets, CCF token signing (issue 5), RUT uploads queue (issue 4),
-    # trámite notifications queue and their signing key (issue 6 part B), TOTP secrets (decision 0029), SES events
+    # data, notifications queue, shared-service secrets, CCF token signing (0040), RUT uploads queue (0031),
+    # trámite notifications queue and their signing key (decision 0062), TOTP secrets (decision 0029), SES events
     # topic and queue (decision 0072), alarm topic (decision 0073), the portal's sessions (decision 0080)
     assert len(keys) == 13  # + the next notification-signing key (decision 0104)
     for key in keys.values():

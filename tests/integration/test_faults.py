@@ -1,4 +1,4 @@
-"""Fault injection on moto (issue 7, point 4): for each fault the user-visible answer and the proof that nothing
+"""Fault injection on moto (docs/faults.md): for each fault the user-visible answer and the proof that nothing
 was lost or duplicated (counts of items, audit entries and messages before/after; then a retry that succeeds
 once). The table of faults, answers and proofs is docs/faults.md; how faults are injected and why moto needs a
 lock for races is in tests/integration/fault_support.py.

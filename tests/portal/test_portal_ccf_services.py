@@ -6,7 +6,7 @@ the main form once more with JavaScript off.
 
 Preconditions set up for other actors (local/exchange_journey.py): the company's CCF role activated by the
 Ministry over the API, with the three services assigned; the person's account and CCF authorization written
-into the local runtime as issue 4's flows leave them. This module uses the first free CCF company and
+into the local runtime as §5's flows leave them. This module uses the first free CCF company and
 FREE["people"][-140]; no other module does."""
 
 from __future__ import annotations

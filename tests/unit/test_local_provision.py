@@ -199,7 +199,7 @@ def test_provision_the_real_template(real_template):
 
 
 def test_bucket_notifications_deliver_object_created_events_to_the_queue():
-    """CloudFormation NotificationConfiguration (RUT uploads, issue 4): moto delivers the event to SQS."""
+    """CloudFormation NotificationConfiguration (RUT uploads, decision 0031): moto delivers the event to SQS."""
     from urllib.parse import unquote_plus
 
     doc = {
