@@ -54,6 +54,14 @@ class AssignedService:
     service: dict[str, Any] | None
 
 
+# What the CCF's list needs of the items it reads together: the role's and the terms decision's state and the
+# services' listed fields, never a service's OpenAPI text (kilobytes each, for nothing).
+_CATALOG_ATTRIBUTES = (
+    *("status", "version", "decision"),
+    *("serviceId", "code", "name", "description", "operation", "state"),
+)
+
+
 class CatalogRepository(ItemStore):
     # ------------------------------------------------------------------ CCF activation (decision 0093)
     def employer(self, nit: str) -> dict[str, Any] | None:
@@ -217,7 +225,8 @@ class CatalogRepository(ItemStore):
         ]
         role_key, _, terms = self._access_keys(username, nit)
         role, decision, *services = self.get_many(
-            [role_key, terms, *(ccf_access.service_key(item["serviceId"]) for item in assignments)]
+            [role_key, terms, *(ccf_access.service_key(item["serviceId"]) for item in assignments)],
+            attributes=_CATALOG_ATTRIBUTES,
         )
         return CcfCatalog(
             PersonAccess(role, activation, decision),
