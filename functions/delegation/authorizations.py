@@ -26,13 +26,13 @@ from delegation.repository import (
     authorization_key,
     ccf_grant_index,
     is_authorization_key,
-    new_ulid,
     role_key,
 )
 from sat_common import audit, ccf_person_access
 from sat_common.audit import Actor
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, not_found
+from sat_common.ids import new_ulid
 from sat_common.items import decode_page_token, encode_page_token
 from sat_common.observability import logger
 

@@ -17,8 +17,6 @@ Every /employers/{nit} request is authorized by the caller's own ROLE item, read
 BatchGetItem: rights come from stored grants, never from the request.
 """
 
-import os
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -60,14 +58,7 @@ REJECTED = "REJECTED"
 CHECKED_AT = "legalRepresentativeCheckedAt"
 
 Item = dict[str, Any]
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 _STATUS = {"#status": "status"}
-
-
-def new_ulid() -> str:
-    """26-character ULID: 48-bit millisecond time + 80 random bits, Crockford base32 (sortable by time)."""
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 def employer_key(nit: str) -> dict[str, str]:

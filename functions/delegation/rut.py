@@ -39,13 +39,13 @@ from delegation.repository import (
     RUT_REJECTED,
     RUT_REQUIRED,
     UPLOADED,
-    new_ulid,
 )
 from sat_common import aws, clock, ministry
 from sat_common.audit import Actor
 from sat_common.auth import Caller
 from sat_common.dynamo import ConditionFailed
 from sat_common.errors import DomainError, FieldError, invalid, not_found
+from sat_common.ids import new_ulid
 from sat_common.observability import logger
 from sat_common.operator_groups import REVIEWER
 

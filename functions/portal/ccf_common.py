@@ -18,6 +18,7 @@ SHARED_SERVICE_ID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")  # ULID, as the API'
 NUMERO = re.compile(r"^[0-9]{1,20}$")  # a trámite's numeroTransaccion, as the API's pattern
 CCF_ROLE = "CAJA_DE_SUBSIDIO_FAMILIAR"
 TITLE = "Administración de servicios web externos"
+NOTICE = "ccf_aviso"  # session.data key of these pages' one-time notice (post/redirect/get)
 
 
 def base(nit: str) -> str:
@@ -30,6 +31,25 @@ def ccf_label(page: Page, nit: str) -> str:
     if role.get("nit") == nit and role.get("label"):
         return str(role["label"])
     return f"NIT {nit}"
+
+
+def keep_notice(page: Page, kind: str, notice: dict[str, Any]) -> None:
+    """A notice for the next page of `kind` (post/redirect/get), kept in the session."""
+    assert page.session is not None
+    page.session.data[NOTICE] = {**notice, "kind": kind}
+    page.deps.store.save(page.session)
+
+
+def take_notice(page: Page, kind: str) -> dict[str, Any] | None:
+    """The kept notice if it is for a page of `kind`, removed so that it shows once."""
+    if page.session is None:
+        return None
+    notice = page.session.data.get(NOTICE)
+    if not isinstance(notice, dict) or notice.get("kind") != kind:
+        return None
+    page.session.data.pop(NOTICE, None)
+    page.deps.store.save(page.session)
+    return notice
 
 
 def refused(page: Page, nit: str, answer: ApiAnswer) -> Response:

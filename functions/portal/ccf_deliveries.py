@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlencode
 
-from portal.ccf_common import base, ccf_label, refused
+from portal.ccf_common import base, ccf_label, keep_notice, refused, take_notice
 from portal.context import Page
 from portal.ministry_tramites import NUMERO, OUTCOMES, attempts_and_pulls
 from portal.ministry_values import PAGE_TOKEN, colombia_day_bounds, colombia_time, date_errors
@@ -36,29 +36,11 @@ TEST_RESULTS = {
     "FALLIDA": "La notificación de prueba falló",
 }
 PAGE_SIZE = 25
-NOTICE = "ccf_entregas_aviso"  # session.data key of the one-time notices of these pages
 REFUSED_IN_PAGE = (409, 429)
 
 
 def _path(nit: str, numero: str = "") -> str:
     return f"{base(nit)}/tramites" + (f"/{numero}" if numero else "")
-
-
-def _keep(page: Page, notice: dict[str, Any]) -> None:
-    assert page.session is not None
-    page.session.data[NOTICE] = notice
-    page.deps.store.save(page.session)
-
-
-def _pop(page: Page, kind: str) -> dict[str, Any] | None:
-    if page.session is None:
-        return None
-    notice = page.session.data.get(NOTICE)
-    if not isinstance(notice, dict) or notice.get("kind") != kind:
-        return None
-    page.session.data.pop(NOTICE, None)
-    page.deps.store.save(page.session)
-    return notice
 
 
 # --------------------------------------------------------------------------- the list
@@ -134,7 +116,7 @@ def detail_page(
         pulls=pulls,
         acknowledgement=acknowledgement,
         can_redeliver=tramite.get("estado") in REDELIVERABLE,
-        notice=_pop(page, f"entrega-{numero}") if status == 200 else None,
+        notice=take_notice(page, f"entrega-{numero}") if status == 200 else None,
     )
 
 
@@ -146,7 +128,7 @@ def redeliver(page: Page, nit: str, numero: str) -> Response:
         return detail_page(page, nit, numero, errors, answer.status)
     if not answer.ok:
         return refused(page, nit, answer)
-    _keep(page, {"kind": f"entrega-{numero}"})
+    keep_notice(page, f"entrega-{numero}", {})
     return page.redirect(_path(nit, numero))
 
 
@@ -162,13 +144,13 @@ def send_test(page: Page, nit: str, shared_id: str) -> Response:
     if not answer.ok or not isinstance(answer.body, dict):
         return refused(page, nit, answer)
     result = {key: answer.body.get(key) for key in ("status", "httpStatus", "latencyMs", "detail")}
-    _keep(page, {"kind": f"prueba-{shared_id}", **result})
+    keep_notice(page, f"prueba-{shared_id}", result)
     return page.redirect(f"{base(nit)}/compartir/{shared_id}#notificacion-de-prueba")
 
 
 def test_result(page: Page, shared_id: str) -> dict[str, Any] | None:
     """The last test notification's result for the service's page (shown once)."""
-    notice = _pop(page, f"prueba-{shared_id}")
+    notice = take_notice(page, f"prueba-{shared_id}")
     if notice is None:
         return None
     return {**notice, "title": TEST_RESULTS.get(str(notice.get("status")), str(notice.get("status") or ""))}

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from portal.ccf_common import base, ccf_label, refused
+from portal.ccf_common import base, ccf_label, keep_notice, refused, take_notice
 from portal.context import Page
 from portal.ministry_values import colombia_time
 from portal.problems import PageError, from_answer
@@ -20,7 +20,6 @@ from portal.web import Response
 KID = re.compile(r"^[A-Za-z0-9_-]{43}$")  # RFC 7638 thumbprint, SHA-256 base64url: the API's path pattern
 FORMATS = {"PUBLIC_KEY": "Llave pública (PEM)", "CERTIFICATE": "Certificado X.509 (PEM)"}
 MAX_KEYS = 2  # the API's limit (decision 0102)
-NOTICE = "ccf_llaves_aviso"  # session.data key of the one-time notice
 REFUSED_IN_FORM = (400, 409, 422, 429)
 FIELDS = ("publicKey",)
 
@@ -60,20 +59,11 @@ def views(service: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _keep(page: Page, shared_id: str, text: str) -> None:
-    assert page.session is not None
-    page.session.data[NOTICE] = {"kind": shared_id, "text": text}
-    page.deps.store.save(page.session)
+    keep_notice(page, f"llaves-{shared_id}", {"text": text})
 
 
 def _pop(page: Page, shared_id: str) -> str | None:
-    if page.session is None:
-        return None
-    notice = page.session.data.get(NOTICE)
-    if not isinstance(notice, dict) or notice.get("kind") != shared_id:
-        return None
-    page.session.data.pop(NOTICE, None)
-    page.deps.store.save(page.session)
-    return str(notice.get("text") or "") or None
+    return str((take_notice(page, f"llaves-{shared_id}") or {}).get("text") or "") or None
 
 
 # --------------------------------------------------------------------------- the keys and the form to add one

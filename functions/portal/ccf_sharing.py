@@ -12,7 +12,7 @@ from typing import Any
 
 from portal import ccf_deliveries, ccf_keys
 from portal.api_client import ApiAnswer
-from portal.ccf_common import base, ccf_label, refused
+from portal.ccf_common import base, ccf_label, keep_notice, refused, take_notice
 from portal.context import Page
 from portal.problems import PageError, from_answer
 from portal.web import Response
@@ -42,7 +42,6 @@ NOTIFICATION_TAKEN = (
     "“Otro uso”, o cambie primero el uso del servicio que hoy las recibe."
 )
 CONNECTION_NAMES = {"AUTHORIZED": "Conexión exitosa", "FAILED": "La conexión falló"}
-NOTICE = "ccf_share_notice"  # one-time message after a save (post/redirect/get), kept in the session's data
 REFUSED_IN_FORM = (400, 409, 422, 429)
 
 
@@ -55,16 +54,11 @@ def _page_path(nit: str, shared_id: str = "") -> str:
 
 
 def _notice(page: Page, text: str | None = None) -> str | None:
-    """Stores `text` for the next page, or takes the stored one."""
-    assert page.session is not None
+    """Keeps `text` for the next service page, or takes the kept one."""
     if text is not None:
-        page.session.data[NOTICE] = text
-        page.deps.store.save(page.session)
+        keep_notice(page, "servicio", {"text": text})
         return None
-    stored = page.session.data.pop(NOTICE, None)
-    if stored is not None:
-        page.deps.store.save(page.session)
-    return str(stored) if stored else None
+    return str((take_notice(page, "servicio") or {}).get("text") or "") or None
 
 
 def _service_body(form: dict[str, str], creating: bool) -> dict[str, Any]:

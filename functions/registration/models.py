@@ -5,7 +5,7 @@ sat_common.i18n.FIELD_MESSAGES, so the problem+json lists the field with a trans
 """
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, StrictBool, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -129,24 +129,22 @@ class IdentityVerified(BaseModel):
 # --- Paso 4: contact data and consents ---------------------------------------------------
 
 
+# The Paso 4 address of the request examples (ContactData, Contact and the later changes build on it).
+ADDRESS_EXAMPLE: dict[str, Any] = {
+    "departmentCode": "11",
+    "municipalityCode": "11001",
+    "zone": "URBANA",
+    "locality": "Chapinero",
+    "address": "Calle 72 # 10-34, apto 802",
+    "phone": "6013457890",
+    "mobile": "3104567890",
+}
+
+
 class ContactData(Strict):
     """The Paso 4 address and phones: what PUT /me/contact changes later."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "departmentCode": "11",
-                    "municipalityCode": "11001",
-                    "zone": "URBANA",
-                    "locality": "Chapinero",
-                    "address": "Calle 72 # 10-34, apto 802",
-                    "phone": "6013457890",
-                    "mobile": "3104567890",
-                }
-            ]
-        }
-    )
+    model_config = ConfigDict(json_schema_extra={"examples": [ADDRESS_EXAMPLE]})
 
     departmentCode: str = Field(pattern=r"^[0-9]{2}$", description="DIVIPOLA del departamento")
     municipalityCode: str = Field(pattern=r"^[0-9]{5}$", description="DIVIPOLA del municipio del departamento")
@@ -182,13 +180,7 @@ class Contact(ContactData):
         json_schema_extra={
             "examples": [
                 {
-                    "departmentCode": "11",
-                    "municipalityCode": "11001",
-                    "zone": "URBANA",
-                    "locality": "Chapinero",
-                    "address": "Calle 72 # 10-34, apto 802",
-                    "phone": "6013457890",
-                    "mobile": "3104567890",
+                    **ADDRESS_EXAMPLE,
                     "email": "mauricio.correa@correo-ejemplo.com.co",
                     "consentEmail": True,
                     "consentSms": False,

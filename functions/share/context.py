@@ -5,8 +5,6 @@ terms), the service's item, the audit entry, new ids and the compensation of a s
 
 from __future__ import annotations
 
-import os
-import time
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -20,13 +18,6 @@ from sat_common.items import ConditionFailed
 from share import secrets_store
 from share.config import ShareSettings
 from share.repository import SharedServiceRepository
-
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-
-def new_ulid() -> str:
-    value = (int(time.time() * 1000) << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
 
 
 @dataclass(frozen=True)

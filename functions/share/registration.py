@@ -13,6 +13,7 @@ from typing import Any
 
 from sat_common import clock
 from sat_common.errors import DomainError
+from sat_common.ids import new_ulid
 from sat_common.shared_services import (
     INCOMPLETE,
     NOTIFICATION_PURPOSE,
@@ -23,7 +24,7 @@ from sat_common.shared_services import (
     secret_name,
 )
 from share import public_keys, secrets_store
-from share.context import Context, authorize, existing, new_ulid, record
+from share.context import Context, authorize, existing, record
 from share.models import SharedServiceCreate
 from share.repository import ConditionFailed
 from share.validation import Problems, key_fields

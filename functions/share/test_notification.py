@@ -22,11 +22,12 @@ from typing import Any
 from sat_common import ccf_summary, clock, endpoint_health, notification_signing
 from sat_common.ccf_oauth_client import OAuthSettings, TokenError, fetch_token
 from sat_common.errors import DomainError
+from sat_common.ids import new_ulid
 from sat_common.outbound_http import OutboundError, SafeHttpClient
 from sat_common.shared_services import ACTIVE, DISABLED, credentials_of
 from share import secrets_store
 from share.connection_test import oauth_settings, outbound_client
-from share.context import Context, authorize, existing, new_ulid, rate_limited, record
+from share.context import Context, authorize, existing, rate_limited, record
 
 CODIGO_NOVEDAD = "PRUEBA"
 ACKNOWLEDGED = "ACUSADA"
